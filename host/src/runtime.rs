@@ -1,0 +1,122 @@
+//! The runtime: one engine and linker per process, the compiled-code
+//! cache, and the processors loaded so far (one per component digest).
+
+use crate::cache::{ArtifactCache, content_digest};
+use crate::config::RuntimeConfig;
+use crate::engine::{EpochTicker, build_engine};
+use crate::error::{Error, Result};
+use crate::inspect;
+use crate::processor::Processor;
+use crate::state::TaskState;
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use wasmtime::Engine;
+use wasmtime::component::{HasSelf, Linker};
+
+/// Loads processor components and runs their tasks.
+pub struct Runtime {
+    engine: Engine,
+    linker: Linker<TaskState>,
+    cache: ArtifactCache,
+    config: RuntimeConfig,
+    loaded: Mutex<HashMap<String, Arc<Processor>>>,
+    _ticker: EpochTicker,
+}
+
+impl std::fmt::Debug for Runtime {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Runtime")
+            .field("config", &self.config)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Runtime {
+    /// Builds the engine, links WASI (with nothing granted) and the
+    /// `wasmjob:processor` host interface, and opens the cache.
+    pub fn new(config: RuntimeConfig) -> Result<Self> {
+        let engine = build_engine(&config)?;
+        let mut linker = Linker::new(&engine);
+        let link = |e: wasmtime::Error| Error::Engine(crate::error::chain(&e));
+        wasmtime_wasi::p2::add_to_linker_sync(&mut linker).map_err(link)?;
+        crate::bindings::v0_1::map_reduce::MapReduce::add_to_linker::<_, HasSelf<TaskState>>(
+            &mut linker,
+            |s| s,
+        )
+        .map_err(link)?;
+        let cache = ArtifactCache::open(&config.cache_dir, &engine)?;
+        let ticker = EpochTicker::start(engine.clone(), config.epoch_tick)?;
+        Ok(Self {
+            engine,
+            linker,
+            cache,
+            config,
+            loaded: Mutex::default(),
+            _ticker: ticker,
+        })
+    }
+
+    /// The configuration the runtime was built with.
+    pub fn config(&self) -> &RuntimeConfig {
+        &self.config
+    }
+
+    /// Validates, compiles (or reads back from the cache) and
+    /// pre-instantiates a component. Blocking and CPU-heavy on a cache
+    /// miss: from async code use [`Runtime::load_blocking`].
+    pub fn load(&self, bytes: &[u8]) -> Result<Arc<Processor>> {
+        inspect::check_header(bytes)?;
+        let digest = content_digest(bytes);
+        if let Some(loaded) = self
+            .loaded
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(&digest)
+        {
+            return Ok(loaded.clone());
+        }
+        let (component, source) = self.cache.load(&self.engine, &digest, bytes)?;
+        let memory_cap = self.config.pooling.as_ref().map(|p| p.max_memory_mb << 20);
+        let processor = Arc::new(Processor::new(
+            &self.engine,
+            &self.linker,
+            component,
+            (digest.clone(), bytes.len(), source),
+            memory_cap,
+        )?);
+        tracing::debug!(digest = %digest, worlds = ?processor.info().worlds, ?source, "loaded processor");
+        self.loaded
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(digest, processor.clone());
+        Ok(processor)
+    }
+
+    /// [`Runtime::load`] on a file.
+    pub fn load_file(&self, path: &Path) -> Result<Arc<Processor>> {
+        let bytes = std::fs::read(path).map_err(|source| Error::Cache {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        self.load(&bytes)
+    }
+
+    /// [`Runtime::load`] on tokio's blocking pool, so compiling an
+    /// untrusted upload never stalls the async runtime's threads.
+    pub async fn load_blocking(self: &Arc<Self>, bytes: Vec<u8>) -> Result<Arc<Processor>> {
+        let runtime = self.clone();
+        tokio::task::spawn_blocking(move || runtime.load(&bytes))
+            .await
+            .map_err(|e| Error::Engine(format!("the compile task failed: {e}")))?
+    }
+
+    /// Forgets a loaded processor (its compiled file stays cached).
+    pub fn unload(&self, digest: &str) -> bool {
+        self.loaded
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(digest)
+            .is_some()
+    }
+}
