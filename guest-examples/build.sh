@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Builds every example processor into guest-examples/dist/<name>.wasm.
 #   guest-examples/build.sh            Rust guests (cargo, wasm32-wasip2) + Python guest
-#   WASMJOB_SKIP_PYTHON=1 build.sh     Rust guests only
-# Installs what it needs: the wasm32-wasip2 target, and componentize-py in
-# guest-examples/.venv for the Python guest.
+#   WASMJOB_SKIP_PYTHON=1              skip the Python guest
+#   WASMJOB_SKIP_CARGO_COMPONENT=1     skip the cargo-component build of `standalone`
+# Installs what it needs: the wasm32-wasip2 target, cargo-component, and
+# componentize-py in guest-examples/.venv for the Python guest.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 cd "$here"
@@ -16,9 +17,20 @@ fi
 cargo build --release --target wasm32-wasip2 --quiet
 for manifest in */Cargo.toml; do
     name="$(dirname "$manifest")"
-    artifact="target/wasm32-wasip2/release/${name//-/_}.wasm"
-    cp "$artifact" "dist/$name.wasm"
+    crate="$(sed -n 's/^name = "\(.*\)"/\1/p' "$manifest" | head -1)"
+    cp "target/wasm32-wasip2/release/${crate//-/_}.wasm" "dist/$name.wasm"
 done
+
+# The SDK must also build with cargo-component (wasm32-wasip1 + adapter).
+if [ "${WASMJOB_SKIP_CARGO_COMPONENT:-0}" != 1 ]; then
+    if ! command -v cargo-component >/dev/null; then
+        echo "installing cargo-component (once; takes minutes)" >&2
+        cargo install cargo-component --locked --version 0.21.1 --quiet
+    fi
+    mkdir -p dist/cargo-component
+    cargo component build --release -p standalone --quiet
+    cp target/wasm32-wasip1/release/standalone.wasm dist/cargo-component/standalone.wasm
+fi
 
 if [ "${WASMJOB_SKIP_PYTHON:-0}" != 1 ]; then
     "$here/python-standalone/build.sh" "$here/dist/python-standalone.wasm"

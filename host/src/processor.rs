@@ -225,6 +225,9 @@ impl Processor {
             ($pre:expr) => {
                 match $pre.as_ref().map(|pre| pre.instantiate(&mut *store)) {
                     None => return Ok(Err(unbound())),
+                    // An interrupt during instantiation is a stop or a
+                    // deadline, not a broken component.
+                    Some(Err(e)) if e.is::<Interrupt>() => return Err(e),
                     Some(Err(e)) => return Ok(Err(start_failed(e))),
                     Some(Ok(instance)) => instance,
                 }

@@ -1,0 +1,103 @@
+//! Shared helpers: one runtime per test binary with a cache shared by
+//! every test run, guest artifacts, and a log sink that keeps lines.
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, OnceLock};
+use wasmjob_host::local::LocalInstance;
+use wasmjob_host::{
+    ExecuteType, LogLevel, LogRecord, LogSink, LogSource, Processor, Runtime, RuntimeConfig,
+    TaskControl, TaskLimits,
+};
+
+/// The directory `guest-examples/build.sh` writes to.
+pub fn dist_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../guest-examples/dist")
+}
+
+/// The bytes of a built guest example.
+pub fn guest_bytes(name: &str) -> Vec<u8> {
+    let path = dist_dir().join(format!("{name}.wasm"));
+    std::fs::read(&path).unwrap_or_else(|e| {
+        panic!(
+            "{}: {e}; build the guest examples first with guest-examples/build.sh",
+            path.display()
+        )
+    })
+}
+
+/// Compiled code is cached under `target/` so debug-built cranelift
+/// compiles each guest once per machine, not once per test run.
+pub fn cache_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/wasmjob-test-cache")
+}
+
+/// The runtime shared by the tests of this binary.
+pub fn runtime() -> &'static Runtime {
+    static RUNTIME: OnceLock<Runtime> = OnceLock::new();
+    RUNTIME.get_or_init(|| {
+        let config = RuntimeConfig {
+            cache_dir: cache_dir(),
+            ..RuntimeConfig::default()
+        };
+        Runtime::new(config).expect("runtime")
+    })
+}
+
+/// Loads a guest example.
+pub fn processor(name: &str) -> Arc<Processor> {
+    runtime()
+        .load(&guest_bytes(name))
+        .unwrap_or_else(|e| panic!("loading {name}: {e}"))
+}
+
+/// One kept log line.
+#[derive(Debug, Clone)]
+pub struct Line {
+    pub task_id: String,
+    pub level: LogLevel,
+    pub source: LogSource,
+    pub message: String,
+}
+
+/// A log sink that keeps every line for inspection.
+#[derive(Debug, Default)]
+pub struct KeptLogs {
+    lines: Mutex<Vec<Line>>,
+}
+
+impl KeptLogs {
+    pub fn lines(&self) -> Vec<Line> {
+        self.lines.lock().unwrap().clone()
+    }
+
+    pub fn contains(&self, needle: &str) -> bool {
+        self.lines().iter().any(|l| l.message.contains(needle))
+    }
+}
+
+impl LogSink for KeptLogs {
+    fn record(&self, r: LogRecord<'_>) {
+        self.lines.lock().unwrap().push(Line {
+            task_id: r.task_id.to_string(),
+            level: r.level,
+            source: r.source,
+            message: r.message.to_string(),
+        });
+    }
+}
+
+/// A local instance of `kind` with the given parameters, logging into
+/// `logs`.
+pub fn instance(kind: ExecuteType, params: &str, logs: Arc<KeptLogs>) -> LocalInstance {
+    LocalInstance {
+        kind,
+        workers: 2,
+        job_params: params.to_string(),
+        instance_params: String::new(),
+        workflow_context: Vec::new(),
+        task_retry: 0,
+        limits: TaskLimits::default(),
+        control: TaskControl::new(),
+        log: logs,
+    }
+}
