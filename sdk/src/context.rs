@@ -114,17 +114,7 @@ impl TaskContext {
     /// merged (the instance's win); otherwise non-empty instance parameters
     /// replace the job's. Empty parameters read as `{}`.
     pub fn params_json(&self) -> Result<Value, DecodeError> {
-        let job = parse_params(self.job_params(), "job params")?;
-        let instance = parse_params(self.instance_params(), "instance params")?;
-        Ok(match (job, instance) {
-            (Some(Value::Object(mut base)), Some(Value::Object(over))) => {
-                base.extend(over);
-                Value::Object(base)
-            }
-            (_, Some(over)) => over,
-            (Some(job), None) => job,
-            (None, None) => Value::Object(Map::new()),
-        })
+        effective_params(self.job_params(), self.instance_params())
     }
 
     /// The effective parameters (see [`TaskContext::params_json`]) decoded
@@ -181,6 +171,22 @@ impl TaskContext {
     }
 }
 
+/// Lays instance parameters over job parameters (see
+/// [`TaskContext::params_json`]).
+fn effective_params(job: &str, instance: &str) -> Result<Value, DecodeError> {
+    let job = parse_params(job, "job params")?;
+    let instance = parse_params(instance, "instance params")?;
+    Ok(match (job, instance) {
+        (Some(Value::Object(mut base)), Some(Value::Object(over))) => {
+            base.extend(over);
+            Value::Object(base)
+        }
+        (_, Some(over)) => over,
+        (Some(job), None) => job,
+        (None, None) => Value::Object(Map::new()),
+    })
+}
+
 fn parse_params(text: &str, what: &'static str) -> Result<Option<Value>, DecodeError> {
     let text = text.trim();
     if text.is_empty() {
@@ -189,4 +195,39 @@ fn parse_params(text: &str, what: &'static str) -> Result<Option<Value>, DecodeE
     serde_json::from_str(text)
         .map(Some)
         .map_err(|source| DecodeError { what, source })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::effective_params;
+    use serde_json::json;
+
+    #[test]
+    fn instance_keys_override_job_keys() {
+        let merged = effective_params(r#"{"a":1,"b":1}"#, r#"{"b":2,"c":3}"#).unwrap();
+        assert_eq!(merged, json!({"a":1,"b":2,"c":3}));
+    }
+
+    #[test]
+    fn empty_params_read_as_an_empty_object() {
+        assert_eq!(effective_params("", "  ").unwrap(), json!({}));
+        assert_eq!(effective_params(r#"{"a":1}"#, "").unwrap(), json!({"a":1}));
+    }
+
+    #[test]
+    fn non_object_instance_params_replace_the_job_params() {
+        assert_eq!(
+            effective_params(r#"{"a":1}"#, "[1,2]").unwrap(),
+            json!([1, 2])
+        );
+        assert_eq!(effective_params("5", "").unwrap(), json!(5));
+    }
+
+    #[test]
+    fn invalid_json_names_which_params() {
+        let err = effective_params("{oops", "").unwrap_err().to_string();
+        assert!(err.starts_with("invalid job params"), "{err}");
+        let err = effective_params("{}", "nope").unwrap_err().to_string();
+        assert!(err.starts_with("invalid instance params"), "{err}");
+    }
 }
