@@ -18,7 +18,11 @@ cargo build --release --target wasm32-wasip2 --quiet
 for manifest in */Cargo.toml; do
     name="$(dirname "$manifest")"
     crate="$(sed -n 's/^name = "\(.*\)"/\1/p' "$manifest" | head -1)"
-    cp "target/wasm32-wasip2/release/${crate//-/_}.wasm" "dist/$name.wasm"
+    if [ -f "$name/src/main.rs" ]; then
+        cp "target/wasm32-wasip2/release/$crate.wasm" "dist/$name.wasm"   # a command
+    else
+        cp "target/wasm32-wasip2/release/${crate//-/_}.wasm" "dist/$name.wasm"
+    fi
 done
 
 # The SDK must also build with cargo-component (wasm32-wasip1 + adapter).

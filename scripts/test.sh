@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Runs the whole test suite on a fresh machine: installs what it needs
+# (wasm32-wasip2 target, cargo-component, componentize-py in a virtualenv),
+# builds every guest example, checks formatting and lints, then runs every
+# test of the workspace against the real components.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$root"
+
+step() { printf '\n== %s\n' "$*" >&2; }
+
+step "toolchain"
+rustup component add rustfmt clippy >/dev/null 2>&1 || true
+
+step "guest examples (guest-examples/build.sh)"
+guest-examples/build.sh
+
+step "format"
+cargo fmt --all -- --check
+
+step "lints (workspace and guests)"
+cargo clippy --workspace --all-targets --quiet -- -D warnings
+(cd guest-examples && cargo clippy --target wasm32-wasip2 --quiet -- -D warnings)
+
+step "tests"
+cargo test --workspace
