@@ -4,7 +4,7 @@
 //! (wasmtime-cli from crates.io, when on PATH) with the ratio.
 //!
 //! Run: `guest-examples/build.sh && cargo bench -p wasmjob-host --bench runtime`
-#![allow(clippy::print_stdout, reason = "a benchmark report")]
+#![allow(clippy::print_stdout, clippy::print_stderr, reason = "a benchmark report")]
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

@@ -38,25 +38,16 @@ pub enum LoadSource {
 impl ArtifactCache {
     pub(crate) fn open(dir: &Path, engine: &Engine) -> Result<Self> {
         create_private_dir(dir)?;
-        Ok(Self {
-            dir: dir.to_path_buf(),
-            fingerprint: engine_fingerprint(engine),
-        })
+        Ok(Self { dir: dir.to_path_buf(), fingerprint: engine_fingerprint(engine) })
     }
 
     fn path_for(&self, digest: &str) -> PathBuf {
-        self.dir
-            .join(format!("{digest}-{}.cwasm", self.fingerprint))
+        self.dir.join(format!("{digest}-{}.cwasm", self.fingerprint))
     }
 
     /// Returns the compiled component for `bytes` (whose sha256 is
     /// `digest`), compiling and caching it on a miss.
-    pub(crate) fn load(
-        &self,
-        engine: &Engine,
-        digest: &str,
-        bytes: &[u8],
-    ) -> Result<(Component, LoadSource)> {
+    pub(crate) fn load(&self, engine: &Engine, digest: &str, bytes: &[u8]) -> Result<(Component, LoadSource)> {
         let path = self.path_for(digest);
         if path.exists() {
             // SAFETY: files in this private directory are only ever written
@@ -71,8 +62,7 @@ impl ArtifactCache {
                 }
             }
         }
-        let component =
-            Component::new(engine, bytes).map_err(|e| Error::Invalid(crate::error::chain(&e)))?;
+        let component = Component::new(engine, bytes).map_err(|e| Error::Invalid(crate::error::chain(&e)))?;
         match component.serialize() {
             Ok(compiled) => self.store(&path, &compiled)?,
             Err(e) => {
@@ -83,13 +73,8 @@ impl ArtifactCache {
     }
 
     fn store(&self, path: &Path, compiled: &[u8]) -> Result<()> {
-        let tmp = self
-            .dir
-            .join(format!(".tmp-{}-{}", std::process::id(), unique_suffix()));
-        let io = |source| Error::Cache {
-            path: path.to_path_buf(),
-            source,
-        };
+        let tmp = self.dir.join(format!(".tmp-{}-{}", std::process::id(), unique_suffix()));
+        let io = |source| Error::Cache { path: path.to_path_buf(), source };
         std::fs::write(&tmp, compiled).map_err(io)?;
         std::fs::rename(&tmp, path).map_err(|e| {
             let _ = std::fs::remove_file(&tmp);
@@ -105,10 +90,7 @@ fn unique_suffix() -> u64 {
 }
 
 fn create_private_dir(dir: &Path) -> Result<()> {
-    let io = |source| Error::Cache {
-        path: dir.to_path_buf(),
-        source,
-    };
+    let io = |source| Error::Cache { path: dir.to_path_buf(), source };
     std::fs::create_dir_all(dir).map_err(io)?;
     #[cfg(unix)]
     {

@@ -60,10 +60,7 @@ impl EpochTicker {
                 }
             })
             .map_err(|e| Error::Engine(format!("cannot start the epoch thread: {e}")))?;
-        Ok(Self {
-            stop,
-            thread: Some(thread),
-        })
+        Ok(Self { stop, thread: Some(thread) })
     }
 }
 

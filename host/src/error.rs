@@ -36,6 +36,14 @@ pub enum Error {
     /// The engine could not be configured.
     #[error("cannot configure the wasm engine: {0}")]
     Engine(String),
+    /// A component file could not be read.
+    #[error("cannot read {path}: {source}")]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// The underlying error.
+        source: std::io::Error,
+    },
     /// A file of the compiled-code cache could not be read or written.
     #[error("compiled-code cache at {path}: {source}")]
     Cache {

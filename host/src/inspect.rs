@@ -6,7 +6,7 @@ use crate::kinds::World;
 use serde::Serialize;
 use wasmtime::Engine;
 use wasmtime::component::Component;
-use wasmtime::component::types::ComponentItem;
+use wasmtime::component::types::{ComponentExtern, ComponentItem};
 
 /// A description of a loaded component, as an upload form or the API
 /// shows it.
@@ -50,14 +50,13 @@ pub(crate) fn check_header(bytes: &[u8]) -> Result<()> {
 /// The top-level import and export names of a component.
 pub(crate) fn item_names(component: &Component, engine: &Engine) -> (Vec<String>, Vec<String>) {
     let ty = component.component_type();
-    let imports = ty
-        .imports(engine)
-        .map(|(name, _)| name.to_string())
-        .collect();
-    let exports = ty
-        .exports(engine)
-        .map(|(name, _)| name.to_string())
-        .collect();
+    // Type and resource imports (what a world `use`s) are not capabilities.
+    let named = |(name, item): (&str, ComponentExtern<'_>)| {
+        let is_type = matches!(item.ty, ComponentItem::Type(_) | ComponentItem::Resource(_));
+        (!is_type).then(|| name.to_string())
+    };
+    let imports = ty.imports(engine).filter_map(named).collect();
+    let exports = ty.exports(engine).filter_map(named).collect();
     (imports, exports)
 }
 
@@ -78,9 +77,7 @@ pub(crate) fn missing_export(world: World, functions: &[String]) -> Option<Strin
         .required_exports()
         .iter()
         .find(|name| !functions.iter().any(|f| f == *name))
-        .map(|name| {
-            format!("it does not export the function `{name}` that the `{world}` world requires")
-        })
+        .map(|name| format!("it does not export the function `{name}` that the `{world}` world requires"))
 }
 
 /// The message for a component that satisfies no world.
@@ -88,20 +85,11 @@ pub(crate) fn no_world_message(functions: &[String]) -> String {
     let found = if functions.is_empty() {
         "it exports no functions".to_string()
     } else {
-        format!(
-            "it exports {}",
-            functions
-                .iter()
-                .map(|f| format!("`{f}`"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        )
+        format!("it exports {}", functions.iter().map(|f| format!("`{f}`")).collect::<Vec<_>>().join(", "))
     };
     let missing = missing_export(World::Basic, functions)
         .unwrap_or_else(|| "its `process` export has the wrong type".to_string());
-    format!(
-        "{missing}; {found}. Export a processor with wasmjob-sdk's `export_basic!` (or another kind's macro)"
-    )
+    format!("{missing}; {found}. Export a processor with wasmjob-sdk's `export_basic!` (or another kind's macro)")
 }
 
 #[cfg(test)]
@@ -111,10 +99,7 @@ mod tests {
     #[test]
     fn headers_are_told_apart() {
         assert!(matches!(check_header(b"hello world"), Err(Error::NotWasm)));
-        assert!(matches!(
-            check_header(b"\0asm\x01\0\0\0"),
-            Err(Error::CoreModule)
-        ));
+        assert!(matches!(check_header(b"\0asm\x01\0\0\0"), Err(Error::CoreModule)));
         assert!(check_header(b"\0asm\x0d\0\x01\0").is_ok());
     }
 

@@ -20,12 +20,7 @@ pub enum ExecuteType {
 
 impl ExecuteType {
     /// Every kind, in PowerJob's order.
-    pub const ALL: [ExecuteType; 4] = [
-        Self::Standalone,
-        Self::Broadcast,
-        Self::Map,
-        Self::MapReduce,
-    ];
+    pub const ALL: [ExecuteType; 4] = [Self::Standalone, Self::Broadcast, Self::Map, Self::MapReduce];
 
     /// The world a component must satisfy to run as this kind.
     pub fn world(self) -> World {
@@ -112,9 +107,9 @@ impl std::str::FromStr for ExecuteType {
             "broadcast" => Ok(Self::Broadcast),
             "map" => Ok(Self::Map),
             "map-reduce" | "mapreduce" => Ok(Self::MapReduce),
-            other => Err(format!(
-                "unknown execution kind `{other}`: expected standalone, broadcast, map or map-reduce"
-            )),
+            other => {
+                Err(format!("unknown execution kind `{other}`: expected standalone, broadcast, map or map-reduce"))
+            }
         }
     }
 }
@@ -125,31 +120,14 @@ mod tests {
 
     #[test]
     fn kinds_parse_in_either_spelling() {
-        assert_eq!(
-            "map-reduce".parse::<ExecuteType>(),
-            Ok(ExecuteType::MapReduce)
-        );
-        assert_eq!(
-            "MAP_REDUCE".parse::<ExecuteType>(),
-            Ok(ExecuteType::MapReduce)
-        );
-        assert_eq!(
-            "Standalone".parse::<ExecuteType>(),
-            Ok(ExecuteType::Standalone)
-        );
-        assert!(
-            "reduce"
-                .parse::<ExecuteType>()
-                .unwrap_err()
-                .contains("expected standalone")
-        );
+        assert_eq!("map-reduce".parse::<ExecuteType>(), Ok(ExecuteType::MapReduce));
+        assert_eq!("MAP_REDUCE".parse::<ExecuteType>(), Ok(ExecuteType::MapReduce));
+        assert_eq!("Standalone".parse::<ExecuteType>(), Ok(ExecuteType::Standalone));
+        assert!("reduce".parse::<ExecuteType>().unwrap_err().contains("expected standalone"));
     }
 
     #[test]
     fn kinds_serialize_as_powerjob_names() {
-        assert_eq!(
-            serde_json::to_string(&ExecuteType::MapReduce).unwrap(),
-            "\"MAP_REDUCE\""
-        );
+        assert_eq!(serde_json::to_string(&ExecuteType::MapReduce).unwrap(), "\"MAP_REDUCE\"");
     }
 }

@@ -42,6 +42,6 @@ pub use outcomes::{OutcomeSource, TaskOutcome, VecOutcomes};
 pub use processor::Processor;
 pub use runtime::Runtime;
 pub use task::{
-    ROOT_TASK_ID, ROOT_TASK_NAME, SubtaskBatch, TaskCall, TaskControl, TaskFailure, TaskRequest,
-    TaskResult, TaskRun, TaskSpec,
+    ROOT_TASK_ID, ROOT_TASK_NAME, SubtaskBatch, TaskCall, TaskControl, TaskFailure, TaskRequest, TaskResult, TaskRun,
+    TaskSpec,
 };

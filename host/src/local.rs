@@ -108,16 +108,10 @@ impl LocalInstance {
     }
 
     /// Runs a task, retrying it while it fails and retries remain.
-    fn run_with_retry(
-        &self,
-        processor: &Processor,
-        call: fn() -> TaskCall,
-        mut spec: TaskSpec,
-    ) -> TaskRun {
+    fn run_with_retry(&self, processor: &Processor, call: fn() -> TaskCall, mut spec: TaskSpec) -> TaskRun {
         loop {
             let run = processor.run(self.request(call(), spec.clone()));
-            if run.succeeded() || spec.current_retry >= spec.max_retry || self.control.is_stopped()
-            {
+            if run.succeeded() || spec.current_retry >= spec.max_retry || self.control.is_stopped() {
                 return run;
             }
             spec.current_retry += 1;
@@ -144,18 +138,10 @@ impl LocalInstance {
                 .map(|w| {
                     let spec = root.child(format!("0.{w}"), "BROADCAST".into(), None);
                     let id = spec.task_id.clone();
-                    (
-                        id,
-                        scope.spawn(move || {
-                            self.run_with_retry(processor, || TaskCall::Process, spec)
-                        }),
-                    )
+                    (id, scope.spawn(move || self.run_with_retry(processor, || TaskCall::Process, spec)))
                 })
                 .collect();
-            handles
-                .into_iter()
-                .map(|(id, h)| (id, join_task(h)))
-                .collect()
+            handles.into_iter().map(|(id, h)| (id, join_task(h))).collect()
         });
         let mut counts = TaskCounts::default();
         let mut outcomes = Vec::with_capacity(runs.len());
@@ -167,11 +153,8 @@ impl LocalInstance {
         let source = VecOutcomes::new(outcomes);
         let post = processor.run(self.request(TaskCall::PostProcess(Box::new(source)), root));
         appends.extend(post.workflow_appends.iter().cloned());
-        let msg = if post.outcome.is_ok() {
-            post.message()
-        } else {
-            format!("post-process failed: {}", post.message())
-        };
+        let msg =
+            if post.outcome.is_ok() { post.message() } else { format!("post-process failed: {}", post.message()) };
         finish(post.succeeded(), msg, counts, appends)
     }
 
@@ -182,8 +165,7 @@ impl LocalInstance {
             for _ in 0..workers {
                 scope.spawn(|| {
                     while let Some(spec) = queue.next() {
-                        let run =
-                            self.run_with_retry(processor, || TaskCall::Process, spec.clone());
+                        let run = self.run_with_retry(processor, || TaskCall::Process, spec.clone());
                         queue.complete(&spec, run);
                     }
                 });
@@ -203,19 +185,13 @@ impl LocalInstance {
             let reduce = processor.run(self.request(TaskCall::Reduce(Box::new(source)), root));
             let mut appends = done.appends;
             appends.extend(reduce.workflow_appends.iter().cloned());
-            let msg = if reduce.outcome.is_ok() {
-                reduce.message()
-            } else {
-                format!("reduce failed: {}", reduce.message())
-            };
+            let msg =
+                if reduce.outcome.is_ok() { reduce.message() } else { format!("reduce failed: {}", reduce.message()) };
             return finish(reduce.succeeded(), msg, counts, appends);
         }
         let msg = match first_failure {
             None => format!("all {} tasks succeeded", counts.total),
-            Some(first) => format!(
-                "{} of {} tasks failed; first: {first}",
-                counts.failed, counts.total
-            ),
+            Some(first) => format!("{} of {} tasks failed; first: {first}", counts.failed, counts.total),
         };
         finish(counts.failed == 0, msg, counts, done.appends)
     }
@@ -223,9 +199,7 @@ impl LocalInstance {
 
 fn join_task(handle: std::thread::ScopedJoinHandle<'_, TaskRun>) -> TaskRun {
     handle.join().unwrap_or_else(|_| TaskRun {
-        outcome: Err(crate::TaskFailure::Trapped {
-            message: "the worker thread panicked".into(),
-        }),
+        outcome: Err(crate::TaskFailure::Trapped { message: "the worker thread panicked".into() }),
         subtasks: Vec::new(),
         workflow_appends: Vec::new(),
         elapsed: Default::default(),
@@ -242,27 +216,11 @@ fn count(counts: &mut TaskCounts, success: bool) {
 }
 
 fn outcome_of(task_id: String, task_name: String, run: &TaskRun) -> TaskOutcome {
-    TaskOutcome {
-        task_id,
-        task_name,
-        success: run.succeeded(),
-        msg: run.message(),
-    }
+    TaskOutcome { task_id, task_name, success: run.succeeded(), msg: run.message() }
 }
 
-fn finish(
-    success: bool,
-    msg: String,
-    tasks: TaskCounts,
-    workflow_appends: Vec<(String, String)>,
-) -> LocalOutcome {
-    LocalOutcome {
-        success,
-        msg,
-        tasks,
-        workflow_appends,
-        elapsed_ms: 0.0,
-    }
+fn finish(success: bool, msg: String, tasks: TaskCounts, workflow_appends: Vec<(String, String)>) -> LocalOutcome {
+    LocalOutcome { success, msg, tasks, workflow_appends, elapsed_ms: 0.0 }
 }
 
 /// The pending tasks of a map instance, shared by the simulated workers.
@@ -288,10 +246,7 @@ impl TaskQueue {
     fn new(root: TaskSpec) -> Self {
         let mut state = QueueState::default();
         state.pending.push_back(root);
-        Self {
-            state: Mutex::new(state),
-            changed: Condvar::new(),
-        }
+        Self { state: Mutex::new(state), changed: Condvar::new() }
     }
 
     /// The next task, waiting while others run and may emit more; `None`
@@ -319,9 +274,7 @@ impl TaskQueue {
         for batch in subtasks {
             for payload in batch.payloads {
                 let id = format!("{}.{n}", spec.task_id);
-                state
-                    .pending
-                    .push_back(spec.child(id, batch.task_name.clone(), Some(payload)));
+                state.pending.push_back(spec.child(id, batch.task_name.clone(), Some(payload)));
                 n += 1;
             }
         }
@@ -333,9 +286,6 @@ impl TaskQueue {
     }
 
     fn into_done(self) -> Done {
-        self.state
-            .into_inner()
-            .unwrap_or_else(|p| p.into_inner())
-            .done
+        self.state.into_inner().unwrap_or_else(|p| p.into_inner()).done
     }
 }

@@ -123,9 +123,6 @@ mod tests {
     fn truncation_respects_char_boundaries() {
         assert_eq!(truncate("short", 10), "short");
         let cut = truncate("ééé", 3);
-        assert!(
-            cut.starts_with('é') && cut.contains("truncated 4 bytes"),
-            "{cut}"
-        );
+        assert!(cut.starts_with('é') && cut.contains("truncated 4 bytes"), "{cut}");
     }
 }

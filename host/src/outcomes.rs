@@ -34,10 +34,7 @@ pub struct VecOutcomes {
 impl VecOutcomes {
     /// A source yielding `outcomes` in order.
     pub fn new(outcomes: Vec<TaskOutcome>) -> Self {
-        Self {
-            outcomes,
-            position: 0,
-        }
+        Self { outcomes, position: 0 }
     }
 }
 
@@ -61,9 +58,7 @@ pub struct TaskResultsCursor {
 
 impl std::fmt::Debug for TaskResultsCursor {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("TaskResultsCursor")
-            .field("total", &self.source.total())
-            .finish()
+        f.debug_struct("TaskResultsCursor").field("total", &self.source.total()).finish()
     }
 }
 
@@ -75,12 +70,7 @@ mod tests {
     use super::*;
 
     fn outcome(i: usize) -> TaskOutcome {
-        TaskOutcome {
-            task_id: format!("0.{i}"),
-            task_name: "T".into(),
-            success: true,
-            msg: String::new(),
-        }
+        TaskOutcome { task_id: format!("0.{i}"), task_name: "T".into(), success: true, msg: String::new() }
     }
 
     #[test]

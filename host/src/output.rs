@@ -24,10 +24,7 @@ pub(crate) struct CapturedOutput {
 
 impl CapturedOutput {
     pub(crate) fn new(capacity: usize) -> Self {
-        Self {
-            buffer: Arc::default(),
-            capacity,
-        }
+        Self { buffer: Arc::default(), capacity }
     }
 
     fn accept(&self, bytes: &[u8]) {
@@ -42,10 +39,7 @@ impl CapturedOutput {
     pub(crate) fn take(&self) -> (String, usize) {
         let mut buffer = self.buffer.lock().unwrap_or_else(|p| p.into_inner());
         let kept = std::mem::take(&mut buffer.kept);
-        (
-            String::from_utf8_lossy(&kept).into_owned(),
-            std::mem::take(&mut buffer.dropped),
-        )
+        (String::from_utf8_lossy(&kept).into_owned(), std::mem::take(&mut buffer.dropped))
     }
 }
 
@@ -86,11 +80,7 @@ impl Pollable for CapturedOutput {
 }
 
 impl tokio::io::AsyncWrite for CapturedOutput {
-    fn poll_write(
-        self: Pin<&mut Self>,
-        _cx: &mut Context<'_>,
-        buf: &[u8],
-    ) -> Poll<std::io::Result<usize>> {
+    fn poll_write(self: Pin<&mut Self>, _cx: &mut Context<'_>, buf: &[u8]) -> Poll<std::io::Result<usize>> {
         self.accept(buf);
         Poll::Ready(Ok(buf.len()))
     }

@@ -14,6 +14,14 @@ use std::time::{Duration, Instant};
 use wasmtime::component::{Component, InstancePre, Linker};
 use wasmtime::{Engine, Store, UpdateDeadline};
 
+/// A compiled component and where it came from.
+pub(crate) struct CompiledComponent {
+    pub(crate) component: Component,
+    pub(crate) digest: String,
+    pub(crate) size: usize,
+    pub(crate) source: LoadSource,
+}
+
 /// A component ready to run tasks of the kinds its worlds allow.
 pub struct Processor {
     engine: Engine,
@@ -28,10 +36,7 @@ pub struct Processor {
 
 impl std::fmt::Debug for Processor {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Processor")
-            .field("info", &self.info)
-            .field("source", &self.source)
-            .finish()
+        f.debug_struct("Processor").field("info", &self.info).field("source", &self.source).finish()
     }
 }
 
@@ -48,82 +53,21 @@ impl Processor {
     pub(crate) fn new(
         engine: &Engine,
         linker: &Linker<TaskState>,
-        component: Component,
-        info: (String, usize, LoadSource),
+        compiled: CompiledComponent,
         memory_cap: Option<u64>,
     ) -> Result<Self> {
-        let (digest, size, source) = info;
-        let pre: InstancePre<TaskState> = linker
-            .instantiate_pre(&component)
-            .map_err(|e| Error::UnsatisfiedImport(crate::error::chain(&e)))?;
-        let functions = inspect::exported_functions(&component, engine);
-        let mut type_errors = Vec::new();
-        let mut bind = |world: World, result: wasmtime::Result<()>| {
-            if inspect::missing_export(world, &functions).is_none()
-                && let Err(e) = result
-            {
-                type_errors.push(format!("`{world}`: {}", crate::error::chain(&e)));
-            }
-        };
-        let basic = basic::BasicPre::new(pre.clone()).ok();
-        let broadcast = match broadcast::BroadcastPre::new(pre.clone()) {
-            Ok(p) => Some(p),
-            Err(e) => {
-                bind(World::Broadcast, Err(e));
-                None
-            }
-        };
-        let map = map::MapPre::new(pre.clone()).ok();
-        let map_reduce = match map_reduce::MapReducePre::new(pre.clone()) {
-            Ok(p) => Some(p),
-            Err(e) => {
-                bind(World::MapReduce, Err(e));
-                None
-            }
-        };
-        if basic.is_none() {
-            let err = basic::BasicPre::new(pre.clone())
-                .err()
-                .map(Err)
-                .unwrap_or(Ok(()));
-            bind(World::Basic, err);
-        }
-        let mut worlds = Vec::new();
-        for (world, ok) in [
-            (World::Basic, basic.is_some()),
-            (World::Broadcast, broadcast.is_some()),
-            (World::Map, map.is_some()),
-            (World::MapReduce, map_reduce.is_some()),
-        ] {
-            if ok {
-                worlds.push(world);
-            }
-        }
-        if worlds.is_empty() {
-            let mut msg = inspect::no_world_message(&functions);
-            if !type_errors.is_empty() {
-                msg = format!("{msg} (type mismatches: {})", type_errors.join("; "));
-            }
-            return Err(Error::NoWorld(msg));
-        }
+        let CompiledComponent { component, digest, size, source } = compiled;
+        let pre: InstancePre<TaskState> =
+            linker.instantiate_pre(&component).map_err(|e| Error::UnsatisfiedImport(crate::error::chain(&e)))?;
+        let mut binder = WorldBinder::new(inspect::exported_functions(&component, engine));
+        let basic = binder.keep(World::Basic, basic::BasicPre::new(pre.clone()));
+        let broadcast = binder.keep(World::Broadcast, broadcast::BroadcastPre::new(pre.clone()));
+        let map = binder.keep(World::Map, map::MapPre::new(pre.clone()));
+        let map_reduce = binder.keep(World::MapReduce, map_reduce::MapReducePre::new(pre));
+        let worlds = binder.finish()?;
         let (imports, exports) = inspect::item_names(&component, engine);
-        let info = ComponentInfo {
-            digest,
-            size,
-            worlds,
-            imports,
-            exports,
-        };
-        Ok(Self {
-            engine: engine.clone(),
-            info,
-            source,
-            memory_cap,
-            basic,
-            broadcast,
-            map,
-            map_reduce,
-        })
+        let info = ComponentInfo { digest, size, worlds, imports, exports };
+        Ok(Self { engine: engine.clone(), info, source, memory_cap, basic, broadcast, map, map_reduce })
     }
 
     /// What the component is.
@@ -143,9 +87,8 @@ impl Processor {
             return Ok(());
         }
         let functions: Vec<String> = self.info.exports.clone();
-        let reason = inspect::missing_export(world, &functions).unwrap_or_else(|| {
-            format!("its exports do not have the types the `{world}` world requires")
-        });
+        let reason = inspect::missing_export(world, &functions)
+            .unwrap_or_else(|| format!("its exports do not have the types the `{world}` world requires"));
         Err(Error::WrongWorld { kind, reason })
     }
 
@@ -153,14 +96,7 @@ impl Processor {
     /// Never panics on guest behaviour: every failure is in the result.
     pub fn run(&self, request: TaskRequest) -> TaskRun {
         let started = Instant::now();
-        let TaskRequest {
-            kind,
-            call,
-            spec,
-            mut limits,
-            control,
-            log,
-        } = request;
+        let TaskRequest { kind, call, spec, mut limits, control, log } = request;
         if let Some(cap) = self.memory_cap {
             limits.memory_bytes = limits.memory_bytes.min(cap);
         }
@@ -182,10 +118,7 @@ impl Processor {
         let result = self.call(&mut store, kind, call);
         let stderr_tail = store.data_mut().finish_output();
         let outcome = match result {
-            Ok(Ok(r)) => Ok(TaskResult {
-                success: r.success,
-                msg: truncate(&r.msg, message_bytes).into_owned(),
-            }),
+            Ok(Ok(r)) => Ok(TaskResult { success: r.success, msg: truncate(&r.msg, message_bytes).into_owned() }),
             Ok(Err(failure)) => Err(failure),
             Err(e) => Err(classify(&e, &store, timeout, &stderr_tail)),
         };
@@ -207,20 +140,12 @@ impl Processor {
         call: TaskCall,
     ) -> wasmtime::Result<Result<types::TaskResult, TaskFailure>> {
         let unbound = || TaskFailure::Instantiate {
-            message: format!(
-                "the component does not satisfy the `{}` world that {kind} needs",
-                kind.world()
-            ),
+            message: format!("the component does not satisfy the `{}` world that {kind} needs", kind.world()),
         };
         let wrong_call = |call: &TaskCall| TaskFailure::Instantiate {
-            message: format!(
-                "{kind} processors have no `{}` export to call",
-                call.export_name()
-            ),
+            message: format!("{kind} processors have no `{}` export to call", call.export_name()),
         };
-        let start_failed = |e: wasmtime::Error| TaskFailure::Instantiate {
-            message: crate::error::chain(&e),
-        };
+        let start_failed = |e: wasmtime::Error| TaskFailure::Instantiate { message: crate::error::chain(&e) };
         macro_rules! instantiate {
             ($pre:expr) => {
                 match $pre.as_ref().map(|pre| pre.instantiate(&mut *store)) {
@@ -233,81 +158,106 @@ impl Processor {
                 }
             };
         }
-        let result =
-            match kind {
-                ExecuteType::Standalone => match call {
-                    TaskCall::Process => instantiate!(self.basic).call_process(&mut *store)?,
-                    other => return Ok(Err(wrong_call(&other))),
-                },
-                ExecuteType::Map => match call {
-                    TaskCall::Process => instantiate!(self.map).call_process(&mut *store)?,
-                    other => return Ok(Err(wrong_call(&other))),
-                },
-                ExecuteType::MapReduce => match call {
-                    TaskCall::Process => instantiate!(self.map_reduce).call_process(&mut *store)?,
-                    TaskCall::Reduce(source) => {
-                        let instance = instantiate!(self.map_reduce);
-                        let cursor = store.data_mut().table.push(TaskResultsCursor { source })?;
-                        let rep = cursor.rep();
-                        let result = instance.call_reduce(&mut *store, cursor)?;
-                        let _ = store.data_mut().table.delete::<TaskResultsCursor>(
-                            wasmtime::component::Resource::new_own(rep),
-                        );
-                        result
-                    }
-                    other => return Ok(Err(wrong_call(&other))),
-                },
-                ExecuteType::Broadcast => match call {
-                    TaskCall::PreProcess => {
-                        instantiate!(self.broadcast).call_pre_process(&mut *store)?
-                    }
-                    TaskCall::Process => instantiate!(self.broadcast).call_process(&mut *store)?,
-                    TaskCall::PostProcess(source) => {
-                        let instance = instantiate!(self.broadcast);
-                        let cursor = store.data_mut().table.push(TaskResultsCursor { source })?;
-                        let rep = cursor.rep();
-                        let result = instance.call_post_process(&mut *store, cursor)?;
-                        let _ = store.data_mut().table.delete::<TaskResultsCursor>(
-                            wasmtime::component::Resource::new_own(rep),
-                        );
-                        result
-                    }
-                    TaskCall::Reduce(_) => return Ok(Err(wrong_call(&call))),
-                },
-            };
+        let result = match kind {
+            ExecuteType::Standalone => match call {
+                TaskCall::Process => instantiate!(self.basic).call_process(&mut *store)?,
+                other => return Ok(Err(wrong_call(&other))),
+            },
+            ExecuteType::Map => match call {
+                TaskCall::Process => instantiate!(self.map).call_process(&mut *store)?,
+                other => return Ok(Err(wrong_call(&other))),
+            },
+            ExecuteType::MapReduce => match call {
+                TaskCall::Process => instantiate!(self.map_reduce).call_process(&mut *store)?,
+                TaskCall::Reduce(source) => {
+                    let instance = instantiate!(self.map_reduce);
+                    let cursor = store.data_mut().table.push(TaskResultsCursor { source })?;
+                    let rep = cursor.rep();
+                    let result = instance.call_reduce(&mut *store, cursor)?;
+                    let _ =
+                        store.data_mut().table.delete::<TaskResultsCursor>(wasmtime::component::Resource::new_own(rep));
+                    result
+                }
+                other => return Ok(Err(wrong_call(&other))),
+            },
+            ExecuteType::Broadcast => match call {
+                TaskCall::PreProcess => instantiate!(self.broadcast).call_pre_process(&mut *store)?,
+                TaskCall::Process => instantiate!(self.broadcast).call_process(&mut *store)?,
+                TaskCall::PostProcess(source) => {
+                    let instance = instantiate!(self.broadcast);
+                    let cursor = store.data_mut().table.push(TaskResultsCursor { source })?;
+                    let rep = cursor.rep();
+                    let result = instance.call_post_process(&mut *store, cursor)?;
+                    let _ =
+                        store.data_mut().table.delete::<TaskResultsCursor>(wasmtime::component::Resource::new_own(rep));
+                    result
+                }
+                TaskCall::Reduce(_) => return Ok(Err(wrong_call(&call))),
+            },
+        };
         Ok(Ok(result))
     }
 }
 
+/// Collects the worlds whose bindings type-check against a component.
+struct WorldBinder {
+    functions: Vec<String>,
+    worlds: Vec<World>,
+    type_errors: Vec<String>,
+}
+
+impl WorldBinder {
+    fn new(functions: Vec<String>) -> Self {
+        Self { functions, worlds: Vec::new(), type_errors: Vec::new() }
+    }
+
+    /// Keeps a world's bindings when they type-checked. A world whose
+    /// exports are all present but fails to bind has an export of the
+    /// wrong type: that is remembered for the error message.
+    fn keep<P>(&mut self, world: World, bound: wasmtime::Result<P>) -> Option<P> {
+        match bound {
+            Ok(pre) => {
+                self.worlds.push(world);
+                Some(pre)
+            }
+            Err(e) => {
+                if inspect::missing_export(world, &self.functions).is_none() {
+                    self.type_errors.push(format!("`{world}`: {}", crate::error::chain(&e)));
+                }
+                None
+            }
+        }
+    }
+
+    /// The satisfied worlds, or why there are none.
+    fn finish(self) -> Result<Vec<World>> {
+        if !self.worlds.is_empty() {
+            return Ok(self.worlds);
+        }
+        let mut msg = inspect::no_world_message(&self.functions);
+        if !self.type_errors.is_empty() {
+            msg = format!("{msg} (type mismatches: {})", self.type_errors.join("; "));
+        }
+        Err(Error::NoWorld(msg))
+    }
+}
+
 /// Turns a trap into the failure a person can act on.
-fn classify(
-    error: &wasmtime::Error,
-    store: &Store<TaskState>,
-    timeout: Option<Duration>,
-    stderr: &str,
-) -> TaskFailure {
+fn classify(error: &wasmtime::Error, store: &Store<TaskState>, timeout: Option<Duration>, stderr: &str) -> TaskFailure {
     match error.downcast_ref::<Interrupt>() {
         Some(Interrupt::TimedOut) => {
-            return TaskFailure::TimedOut {
-                limit: timeout.unwrap_or_default(),
-            };
+            return TaskFailure::TimedOut { limit: timeout.unwrap_or_default() };
         }
         Some(Interrupt::Stopped) => return TaskFailure::Stopped,
         None => {}
     }
     if store.data().memory.exceeded {
-        return TaskFailure::MemoryExceeded {
-            limit_bytes: store.data().memory.limit(),
-        };
+        return TaskFailure::MemoryExceeded { limit_bytes: store.data().memory.limit() };
     }
     let trap = match error.downcast_ref::<wasmtime::Trap>() {
         Some(trap) => trap.to_string(),
         None => crate::error::chain(error),
     };
-    let message = if stderr.is_empty() {
-        trap
-    } else {
-        format!("{trap}; stderr: {stderr}")
-    };
+    let message = if stderr.is_empty() { trap } else { format!("{trap}; stderr: {stderr}") };
     TaskFailure::Trapped { message }
 }

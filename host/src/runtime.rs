@@ -6,7 +6,7 @@ use crate::config::RuntimeConfig;
 use crate::engine::{EpochTicker, build_engine};
 use crate::error::{Error, Result};
 use crate::inspect;
-use crate::processor::Processor;
+use crate::processor::{CompiledComponent, Processor};
 use crate::state::TaskState;
 use std::collections::HashMap;
 use std::path::Path;
@@ -26,9 +26,7 @@ pub struct Runtime {
 
 impl std::fmt::Debug for Runtime {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Runtime")
-            .field("config", &self.config)
-            .finish_non_exhaustive()
+        f.debug_struct("Runtime").field("config", &self.config).finish_non_exhaustive()
     }
 }
 
@@ -40,21 +38,11 @@ impl Runtime {
         let mut linker = Linker::new(&engine);
         let link = |e: wasmtime::Error| Error::Engine(crate::error::chain(&e));
         wasmtime_wasi::p2::add_to_linker_sync(&mut linker).map_err(link)?;
-        crate::bindings::v0_1::map_reduce::MapReduce::add_to_linker::<_, HasSelf<TaskState>>(
-            &mut linker,
-            |s| s,
-        )
-        .map_err(link)?;
+        crate::bindings::v0_1::map_reduce::MapReduce::add_to_linker::<_, HasSelf<TaskState>>(&mut linker, |s| s)
+            .map_err(link)?;
         let cache = ArtifactCache::open(&config.cache_dir, &engine)?;
         let ticker = EpochTicker::start(engine.clone(), config.epoch_tick)?;
-        Ok(Self {
-            engine,
-            linker,
-            cache,
-            config,
-            loaded: Mutex::default(),
-            _ticker: ticker,
-        })
+        Ok(Self { engine, linker, cache, config, loaded: Mutex::default(), _ticker: ticker })
     }
 
     /// The configuration the runtime was built with.
@@ -68,12 +56,7 @@ impl Runtime {
     pub fn load(&self, bytes: &[u8]) -> Result<Arc<Processor>> {
         inspect::check_header(bytes)?;
         let digest = content_digest(bytes);
-        if let Some(loaded) = self
-            .loaded
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .get(&digest)
-        {
+        if let Some(loaded) = self.loaded.lock().unwrap_or_else(|p| p.into_inner()).get(&digest) {
             return Ok(loaded.clone());
         }
         let (component, source) = self.cache.load(&self.engine, &digest, bytes)?;
@@ -81,24 +64,17 @@ impl Runtime {
         let processor = Arc::new(Processor::new(
             &self.engine,
             &self.linker,
-            component,
-            (digest.clone(), bytes.len(), source),
+            CompiledComponent { component, digest: digest.clone(), size: bytes.len(), source },
             memory_cap,
         )?);
         tracing::debug!(digest = %digest, worlds = ?processor.info().worlds, ?source, "loaded processor");
-        self.loaded
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .insert(digest, processor.clone());
+        self.loaded.lock().unwrap_or_else(|p| p.into_inner()).insert(digest, processor.clone());
         Ok(processor)
     }
 
     /// [`Runtime::load`] on a file.
     pub fn load_file(&self, path: &Path) -> Result<Arc<Processor>> {
-        let bytes = std::fs::read(path).map_err(|source| Error::Cache {
-            path: path.to_path_buf(),
-            source,
-        })?;
+        let bytes = std::fs::read(path).map_err(|source| Error::Read { path: path.to_path_buf(), source })?;
         self.load(&bytes)
     }
 
@@ -113,10 +89,6 @@ impl Runtime {
 
     /// Forgets a loaded processor (its compiled file stays cached).
     pub fn unload(&self, digest: &str) -> bool {
-        self.loaded
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .remove(digest)
-            .is_some()
+        self.loaded.lock().unwrap_or_else(|p| p.into_inner()).remove(digest).is_some()
     }
 }

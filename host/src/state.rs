@@ -32,12 +32,7 @@ pub(crate) struct TaskState {
 }
 
 impl TaskState {
-    pub(crate) fn new(
-        spec: TaskSpec,
-        kind: ExecuteType,
-        limits: TaskLimits,
-        log: Arc<dyn LogSink>,
-    ) -> Self {
+    pub(crate) fn new(spec: TaskSpec, kind: ExecuteType, limits: TaskLimits, log: Arc<dyn LogSink>) -> Self {
         let stdout = CapturedOutput::new(limits.output_bytes);
         let stderr = CapturedOutput::new(limits.output_bytes);
         // Nothing is inherited: no files, environment, arguments or network.
@@ -48,11 +43,7 @@ impl TaskState {
             .allow_udp(false)
             .allow_ip_name_lookup(false)
             .build();
-        let workflow_bytes = spec
-            .workflow_context
-            .iter()
-            .map(|(k, v)| k.len() + v.len())
-            .sum();
+        let workflow_bytes = spec.workflow_context.iter().map(|(k, v)| k.len() + v.len()).sum();
         Self {
             wasi,
             table: ResourceTable::new(),
@@ -101,11 +92,7 @@ impl TaskState {
             self.record(LogLevel::Warn, LogSource::Stderr, line);
         }
         let log_dropped = std::mem::take(&mut self.log_dropped);
-        let notes = [
-            (out_dropped, "bytes of stdout"),
-            (err_dropped, "bytes of stderr"),
-            (log_dropped, "log lines"),
-        ];
+        let notes = [(out_dropped, "bytes of stdout"), (err_dropped, "bytes of stderr"), (log_dropped, "log lines")];
         for (count, what) in notes {
             if count > 0 {
                 let note = format!("dropped {count} {what} over the task's limit");
@@ -129,10 +116,7 @@ impl TaskState {
 
 impl WasiView for TaskState {
     fn ctx(&mut self) -> WasiCtxView<'_> {
-        WasiCtxView {
-            ctx: &mut self.wasi,
-            table: &mut self.table,
-        }
+        WasiCtxView { ctx: &mut self.wasi, table: &mut self.table }
     }
 }
 
@@ -167,10 +151,7 @@ impl host::Host for TaskState {
 
     fn emit_subtasks(&mut self, subtasks: Vec<Vec<u8>>, task_name: String) -> Result<(), String> {
         if !self.kind.may_emit_subtasks() {
-            return Err(format!(
-                "{} jobs cannot emit subtasks; only MAP and MAP_REDUCE jobs can",
-                self.kind
-            ));
+            return Err(format!("{} jobs cannot emit subtasks; only MAP and MAP_REDUCE jobs can", self.kind));
         }
         if task_name.trim().is_empty() {
             return Err("the subtasks' task name is empty".into());
@@ -178,10 +159,7 @@ impl host::Host for TaskState {
         if task_name == ROOT_TASK_NAME {
             return Err(format!("`{ROOT_TASK_NAME}` is reserved for the root task"));
         }
-        if let Some(big) = subtasks
-            .iter()
-            .position(|p| p.len() > self.limits.subtask_bytes)
-        {
+        if let Some(big) = subtasks.iter().position(|p| p.len() > self.limits.subtask_bytes) {
             return Err(format!(
                 "subtask {big} of the batch is {} bytes, over the limit of {} bytes",
                 subtasks[big].len(),
@@ -200,20 +178,12 @@ impl host::Host for TaskState {
             return Ok(());
         }
         self.subtask_count += subtasks.len();
-        self.subtasks.push(SubtaskBatch {
-            task_name,
-            payloads: subtasks,
-        });
+        self.subtasks.push(SubtaskBatch { task_name, payloads: subtasks });
         Ok(())
     }
 
     fn workflow_context(&mut self) -> Vec<(String, String)> {
-        self.spec
-            .workflow_context
-            .iter()
-            .chain(self.workflow_appends.iter())
-            .cloned()
-            .collect()
+        self.spec.workflow_context.iter().chain(self.workflow_appends.iter()).cloned().collect()
     }
 
     fn append_workflow_context(&mut self, key: String, value: String) -> Result<(), String> {
@@ -235,17 +205,10 @@ impl host::Host for TaskState {
 
 impl host::HostTaskResults for TaskState {
     fn total(&mut self, cursor: Resource<TaskResultsCursor>) -> u64 {
-        self.table
-            .get(&cursor)
-            .map(|c| c.source.total())
-            .unwrap_or(0)
+        self.table.get(&cursor).map(|c| c.source.total()).unwrap_or(0)
     }
 
-    fn next_page(
-        &mut self,
-        cursor: Resource<TaskResultsCursor>,
-        max: u32,
-    ) -> Vec<types::TaskOutcome> {
+    fn next_page(&mut self, cursor: Resource<TaskResultsCursor>, max: u32) -> Vec<types::TaskOutcome> {
         let Ok(cursor) = self.table.get_mut(&cursor) else {
             return Vec::new();
         };
@@ -254,12 +217,7 @@ impl host::HostTaskResults for TaskState {
             .source
             .next_page(max)
             .into_iter()
-            .map(|o| types::TaskOutcome {
-                task_id: o.task_id,
-                task_name: o.task_name,
-                success: o.success,
-                msg: o.msg,
-            })
+            .map(|o| types::TaskOutcome { task_id: o.task_id, task_name: o.task_name, success: o.success, msg: o.msg })
             .collect()
     }
 
@@ -280,11 +238,7 @@ pub(crate) struct MemoryLimiter {
 
 impl MemoryLimiter {
     fn new(limit: u64) -> Self {
-        Self {
-            limit,
-            used: 0,
-            exceeded: false,
-        }
+        Self { limit, used: 0, exceeded: false }
     }
 
     pub(crate) fn limit(&self) -> u64 {
@@ -293,12 +247,7 @@ impl MemoryLimiter {
 }
 
 impl wasmtime::ResourceLimiter for MemoryLimiter {
-    fn memory_growing(
-        &mut self,
-        current: usize,
-        desired: usize,
-        _maximum: Option<usize>,
-    ) -> wasmtime::Result<bool> {
+    fn memory_growing(&mut self, current: usize, desired: usize, _maximum: Option<usize>) -> wasmtime::Result<bool> {
         let growth = desired.saturating_sub(current) as u64;
         if self.used + growth > self.limit {
             self.exceeded = true;
@@ -308,12 +257,7 @@ impl wasmtime::ResourceLimiter for MemoryLimiter {
         Ok(true)
     }
 
-    fn table_growing(
-        &mut self,
-        _current: usize,
-        desired: usize,
-        _maximum: Option<usize>,
-    ) -> wasmtime::Result<bool> {
+    fn table_growing(&mut self, _current: usize, desired: usize, _maximum: Option<usize>) -> wasmtime::Result<bool> {
         Ok(desired <= 1_000_000)
     }
 }

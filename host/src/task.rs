@@ -187,17 +187,11 @@ impl fmt::Display for TaskFailure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::TimedOut { limit } => {
-                write!(
-                    f,
-                    "the task exceeded its time limit of {} ms and was stopped",
-                    limit.as_millis()
-                )
+                write!(f, "the task exceeded its time limit of {} ms and was stopped", limit.as_millis())
             }
-            Self::MemoryExceeded { limit_bytes } => write!(
-                f,
-                "the task exceeded its memory limit of {} MiB and was stopped",
-                limit_bytes >> 20
-            ),
+            Self::MemoryExceeded { limit_bytes } => {
+                write!(f, "the task exceeded its memory limit of {} MiB and was stopped", limit_bytes >> 20)
+            }
             Self::Stopped => f.write_str("the task was stopped on request"),
             Self::Trapped { message } => write!(f, "the task trapped: {message}"),
             Self::Instantiate { message } => write!(f, "the task could not start: {message}"),

@@ -59,9 +59,7 @@ pub struct TaskContext {
 impl TaskContext {
     /// Fetches the context of the current task from the host.
     pub fn current() -> Self {
-        Self {
-            inner: host::current_task(),
-        }
+        Self { inner: host::current_task() }
     }
 
     /// Id of the job.
@@ -121,10 +119,7 @@ impl TaskContext {
     /// into `T`.
     pub fn params<T: DeserializeOwned>(&self) -> Result<T, DecodeError> {
         let value = self.params_json()?;
-        serde_json::from_value(value).map_err(|source| DecodeError {
-            what: "params",
-            source,
-        })
+        serde_json::from_value(value).map_err(|source| DecodeError { what: "params", source })
     }
 
     /// The raw payload this subtask was emitted with; `None` for the root
@@ -139,10 +134,7 @@ impl TaskContext {
         self.subtask_bytes()
             .map(|bytes| serde_json::from_slice(bytes))
             .transpose()
-            .map_err(|source| DecodeError {
-                what: "subtask payload",
-                source,
-            })
+            .map_err(|source| DecodeError { what: "subtask payload", source })
     }
 
     /// Emits one subtask per item, each encoded as JSON, under `task_name`
@@ -192,9 +184,7 @@ fn parse_params(text: &str, what: &'static str) -> Result<Option<Value>, DecodeE
     if text.is_empty() {
         return Ok(None);
     }
-    serde_json::from_str(text)
-        .map(Some)
-        .map_err(|source| DecodeError { what, source })
+    serde_json::from_str(text).map(Some).map_err(|source| DecodeError { what, source })
 }
 
 #[cfg(test)]
@@ -216,10 +206,7 @@ mod tests {
 
     #[test]
     fn non_object_instance_params_replace_the_job_params() {
-        assert_eq!(
-            effective_params(r#"{"a":1}"#, "[1,2]").unwrap(),
-            json!([1, 2])
-        );
+        assert_eq!(effective_params(r#"{"a":1}"#, "[1,2]").unwrap(), json!([1, 2]));
         assert_eq!(effective_params("5", "").unwrap(), json!(5));
     }
 

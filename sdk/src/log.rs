@@ -1,8 +1,9 @@
 //! The processor's logger: lines go to the instance's online log, tagged
 //! with the task id and level (PowerJob's `OmsLogger`).
 //!
-//! Text written to stdout or stderr is captured too, but arrives untagged
-//! and is truncated by the host; prefer these functions.
+//! Text written to stdout or stderr is captured too, but only when the call
+//! ends, at a fixed level (INFO for stdout, WARN for stderr) and truncated
+//! by the host; prefer these functions.
 
 use crate::bindings::host::{self, LogLevel};
 

@@ -55,11 +55,7 @@ fn summarize(results: TaskResults<'_>) -> ProcessResult {
         }
     }
     let msg = format!("{ok} succeeded, {failed} failed");
-    if failed == 0 {
-        ProcessResult::success(msg)
-    } else {
-        ProcessResult::failure(msg)
-    }
+    if failed == 0 { ProcessResult::success(msg) } else { ProcessResult::failure(msg) }
 }
 
 /// Called by the code the export macros generate.

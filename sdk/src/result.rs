@@ -3,7 +3,7 @@
 use crate::bindings::types::TaskResult;
 
 /// The result of a processor call: success and a message (PowerJob's
-/// `ProcessResult`). Hosts truncate long messages (8192 characters by
+/// `ProcessResult`). Hosts truncate long messages (8192 bytes of UTF-8 by
 /// default).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ProcessResult {
@@ -16,18 +16,12 @@ pub struct ProcessResult {
 impl ProcessResult {
     /// A successful result with a message.
     pub fn success(msg: impl Into<String>) -> Self {
-        Self {
-            success: true,
-            msg: msg.into(),
-        }
+        Self { success: true, msg: msg.into() }
     }
 
     /// A failed result with a message saying why.
     pub fn failure(msg: impl Into<String>) -> Self {
-        Self {
-            success: false,
-            msg: msg.into(),
-        }
+        Self { success: false, msg: msg.into() }
     }
 }
 
@@ -44,9 +38,6 @@ impl<E: std::fmt::Display> From<Result<String, E>> for ProcessResult {
 
 impl From<ProcessResult> for TaskResult {
     fn from(r: ProcessResult) -> Self {
-        TaskResult {
-            success: r.success,
-            msg: r.msg,
-        }
+        TaskResult { success: r.success, msg: r.msg }
     }
 }

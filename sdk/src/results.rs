@@ -34,12 +34,7 @@ pub struct TaskResults<'a> {
 
 impl<'a> TaskResults<'a> {
     pub(crate) fn new(cursor: &'a host::TaskResults) -> Self {
-        Self {
-            cursor,
-            page: Vec::new().into_iter(),
-            page_size: 1024,
-            exhausted: false,
-        }
+        Self { cursor, page: Vec::new().into_iter(), page_size: 1024, exhausted: false }
     }
 
     /// How many outcomes there are in all (read or not).

@@ -26,11 +26,7 @@ impl WorkflowContext {
 
     /// The current value of `key`, if any (the last write wins).
     pub fn get(&self, key: &str) -> Option<String> {
-        host::workflow_context()
-            .into_iter()
-            .rev()
-            .find(|(k, _)| k == key)
-            .map(|(_, v)| v)
+        host::workflow_context().into_iter().rev().find(|(k, _)| k == key).map(|(_, v)| v)
     }
 
     /// Appends `key` = `value`. Fails when the context would exceed the

@@ -38,10 +38,8 @@ impl MapReduceProcessor for BatchDemo {
         };
         if ctx.is_root() {
             let batch_size = params.batch_size.max(1);
-            let batches = (0..params.num.div_ceil(batch_size)).map(|i| Batch {
-                first: i * batch_size,
-                count: batch_size.min(params.num - i * batch_size),
-            });
+            let batches = (0..params.num.div_ceil(batch_size))
+                .map(|i| Batch { first: i * batch_size, count: batch_size.min(params.num - i * batch_size) });
             return match ctx.map(batches, "BATCH") {
                 Ok(()) => {
                     log::info(format!("root split {} ids into batches of {batch_size}", params.num));
@@ -65,12 +63,20 @@ impl MapReduceProcessor for BatchDemo {
 
     fn reduce(&self, _ctx: &TaskContext, results: TaskResults<'_>) -> ProcessResult {
         let (mut succeeded, mut failed) = (0u64, 0u64);
-        for outcome in results.filter(|o| o.task_id != "0") {
-            if outcome.success {
+        let mut root_failure = None;
+        for outcome in results {
+            if outcome.task_id == "0" {
+                if !outcome.success {
+                    root_failure = Some(outcome.msg);
+                }
+            } else if outcome.success {
                 succeeded += 1;
             } else {
                 failed += 1;
             }
+        }
+        if let Some(msg) = root_failure {
+            return ProcessResult::failure(format!("the root task failed: {msg}"));
         }
         let msg = format!("{{\"succeeded\":{succeeded},\"failed\":{failed}}}");
         log::info(format!("reduce: {msg}"));

@@ -38,10 +38,7 @@ struct GrownHost {
 
 impl WasiView for GrownHost {
     fn ctx(&mut self) -> WasiCtxView<'_> {
-        WasiCtxView {
-            ctx: &mut self.wasi,
-            table: &mut self.table,
-        }
+        WasiCtxView { ctx: &mut self.wasi, table: &mut self.table }
     }
 }
 
@@ -100,34 +97,16 @@ fn a_component_built_against_0_1_0_runs_on_a_host_bound_to_0_1_1() {
     grown::MapReduce::add_to_linker::<_, HasSelf<GrownHost>>(&mut linker, |s| s).unwrap();
     let bytes = guest_bytes("compat-0.1.0");
     let component = Component::new(&engine, &bytes).unwrap();
-    let imports: Vec<String> = component
-        .component_type()
-        .imports(&engine)
-        .map(|(name, _)| name.to_string())
-        .collect();
-    assert!(
-        imports.iter().any(|i| i == "wasmjob:processor/host@0.1.0"),
-        "{imports:?}"
-    );
+    let imports: Vec<String> = component.component_type().imports(&engine).map(|(name, _)| name.to_string()).collect();
+    assert!(imports.iter().any(|i| i == "wasmjob:processor/host@0.1.0"), "{imports:?}");
 
     let pre = grown::basic::BasicPre::new(linker.instantiate_pre(&component).unwrap()).unwrap();
-    let state = GrownHost {
-        wasi: WasiCtxBuilder::new().build(),
-        table: ResourceTable::new(),
-        logged: Vec::new(),
-    };
+    let state = GrownHost { wasi: WasiCtxBuilder::new().build(), table: ResourceTable::new(), logged: Vec::new() };
     let mut store = Store::new(&engine, state);
-    let result = pre
-        .instantiate(&mut store)
-        .unwrap()
-        .call_process(&mut store)
-        .unwrap();
+    let result = pre.instantiate(&mut store).unwrap().call_process(&mut store).unwrap();
     assert!(result.success);
     assert_eq!(result.msg, "0.1.0 guest ran task 0 with grown");
-    assert_eq!(
-        store.data().logged,
-        vec!["built against wasmjob:processor@0.1.0".to_string()]
-    );
+    assert_eq!(store.data().logged, vec!["built against wasmjob:processor@0.1.0".to_string()]);
 }
 
 #[test]

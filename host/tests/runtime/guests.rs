@@ -12,29 +12,16 @@ fn standalone_echoes_merged_params_and_logs_them() {
     let outcome = run.run(&processor("standalone"));
     assert!(outcome.success, "{outcome:?}");
     assert_eq!(outcome.msg, r#"echo: {"a":1,"b":2}"#);
-    let line = logs
-        .lines()
-        .into_iter()
-        .find(|l| l.source == LogSource::Guest)
-        .expect("a guest log line");
+    let line = logs.lines().into_iter().find(|l| l.source == LogSource::Guest).expect("a guest log line");
     assert_eq!((line.task_id.as_str(), line.level), ("0", LogLevel::Info));
-    assert!(
-        line.message.contains(r#"job params "{\"a\":1,\"b\":1}""#),
-        "{}",
-        line.message
-    );
+    assert!(line.message.contains(r#"job params "{\"a\":1,\"b\":1}""#), "{}", line.message);
 }
 
 #[test]
 fn standalone_reports_invalid_params_as_a_failure() {
-    let outcome = instance(ExecuteType::Standalone, "{not json", Arc::default())
-        .run(&processor("standalone"));
+    let outcome = instance(ExecuteType::Standalone, "{not json", Arc::default()).run(&processor("standalone"));
     assert!(!outcome.success);
-    assert!(
-        outcome.msg.starts_with("invalid job params"),
-        "{}",
-        outcome.msg
-    );
+    assert!(outcome.msg.starts_with("invalid job params"), "{}", outcome.msg);
 }
 
 #[test]
@@ -49,25 +36,16 @@ fn python_guest_behaves_like_the_rust_one() {
 #[test]
 fn map_reduce_runs_every_batch_then_reduces() {
     let params = r#"{"num":100000,"batchSize":100,"successRate":100}"#;
-    let outcome =
-        instance(ExecuteType::MapReduce, params, Arc::default()).run(&processor("map-reduce"));
+    let outcome = instance(ExecuteType::MapReduce, params, Arc::default()).run(&processor("map-reduce"));
     assert!(outcome.success, "{outcome:?}");
     assert_eq!(outcome.msg, r#"{"succeeded":1000,"failed":0}"#);
-    assert_eq!(
-        (
-            outcome.tasks.total,
-            outcome.tasks.succeeded,
-            outcome.tasks.failed
-        ),
-        (1001, 1001, 0)
-    );
+    assert_eq!((outcome.tasks.total, outcome.tasks.succeeded, outcome.tasks.failed), (1001, 1001, 0));
 }
 
 #[test]
 fn map_reduce_reduces_even_when_every_subtask_failed() {
     let params = r#"{"num":1000,"batchSize":100,"successRate":0}"#;
-    let outcome =
-        instance(ExecuteType::MapReduce, params, Arc::default()).run(&processor("map-reduce"));
+    let outcome = instance(ExecuteType::MapReduce, params, Arc::default()).run(&processor("map-reduce"));
     assert!(!outcome.success);
     assert_eq!(outcome.msg, r#"{"succeeded":0,"failed":10}"#);
     assert_eq!((outcome.tasks.total, outcome.tasks.failed), (11, 10));
@@ -81,16 +59,8 @@ fn map_spreads_subtasks_at_every_depth() {
     assert!(outcome.success, "{outcome:?}");
     // 1000 numbers, fan-out 4, leaves of at most 10: 1 + 4 + 16 + 64 + 256.
     assert_eq!(outcome.tasks.total, 341);
-    let deepest = logs
-        .lines()
-        .iter()
-        .map(|l| l.task_id.matches('.').count())
-        .max()
-        .unwrap_or(0);
-    assert!(
-        deepest >= 3,
-        "the splitter logs from three levels below the root, saw {deepest}"
-    );
+    let deepest = logs.lines().iter().map(|l| l.task_id.matches('.').count()).max().unwrap_or(0);
+    assert!(deepest >= 3, "the splitter logs from three levels below the root, saw {deepest}");
 }
 
 #[test]
@@ -103,37 +73,21 @@ fn broadcast_runs_once_per_worker_between_pre_and_post() {
     assert_eq!(outcome.msg, "3 of 3 workers succeeded");
     assert_eq!(outcome.tasks.total, 3);
     let messages: Vec<String> = logs.lines().into_iter().map(|l| l.message).collect();
-    let pre = messages
-        .iter()
-        .position(|m| m.contains("preparing"))
-        .expect("pre-process ran");
-    let post = messages
-        .iter()
-        .position(|m| m.contains("workers succeeded"))
-        .expect("post-process ran");
+    let pre = messages.iter().position(|m| m.contains("preparing")).expect("pre-process ran");
+    let post = messages.iter().position(|m| m.contains("workers succeeded")).expect("post-process ran");
     assert!(pre < post);
-    assert_eq!(
-        messages.iter().filter(|m| m.contains("reporting")).count(),
-        3
-    );
+    assert_eq!(messages.iter().filter(|m| m.contains("reporting")).count(), 3);
 }
 
 #[test]
 fn workflow_context_is_read_and_appended() {
-    let mut run = instance(
-        ExecuteType::Standalone,
-        r#"{"key":"greeting","value":"hello"}"#,
-        Arc::default(),
-    );
+    let mut run = instance(ExecuteType::Standalone, r#"{"key":"greeting","value":"hello"}"#, Arc::default());
     run.workflow_context = vec![("visits".into(), "4".into())];
     let outcome = run.run(&processor("workflow-context"));
     assert!(outcome.success, "{outcome:?}");
     assert_eq!(
         outcome.workflow_appends,
-        vec![
-            ("greeting".to_string(), "hello".to_string()),
-            ("visits".to_string(), "5".to_string())
-        ]
+        vec![("greeting".to_string(), "hello".to_string()), ("visits".to_string(), "5".to_string())]
     );
 }
 
@@ -141,52 +95,28 @@ fn workflow_context_is_read_and_appended() {
 fn workflow_context_appends_over_the_limit_are_refused() {
     let big = "x".repeat(9000);
     let params = format!(r#"{{"key":"big","value":"{big}"}}"#);
-    let outcome = instance(ExecuteType::Standalone, &params, Arc::default())
-        .run(&processor("workflow-context"));
+    let outcome = instance(ExecuteType::Standalone, &params, Arc::default()).run(&processor("workflow-context"));
     assert!(!outcome.success);
-    assert!(
-        outcome.msg.contains("over its limit of 8192 bytes"),
-        "{}",
-        outcome.msg
-    );
+    assert!(outcome.msg.contains("over its limit of 8192 bytes"), "{}", outcome.msg);
     assert!(outcome.workflow_appends.is_empty());
 }
 
 #[test]
 fn standalone_jobs_cannot_emit_subtasks() {
-    let outcome = instance(ExecuteType::Standalone, r#"{"num":10}"#, Arc::default())
-        .run(&processor("map-reduce"));
+    let outcome = instance(ExecuteType::Standalone, r#"{"num":10}"#, Arc::default()).run(&processor("map-reduce"));
     assert!(!outcome.success);
-    assert!(
-        outcome.msg.contains("STANDALONE jobs cannot emit subtasks"),
-        "{}",
-        outcome.msg
-    );
+    assert!(outcome.msg.contains("STANDALONE jobs cannot emit subtasks"), "{}", outcome.msg);
     assert_eq!(outcome.tasks.total, 1);
 }
 
 #[test]
 fn worlds_are_detected_from_exports() {
-    assert_eq!(
-        processor("standalone").info().worlds,
-        vec![World::Basic, World::Map]
-    );
-    assert_eq!(
-        processor("broadcast").info().worlds,
-        vec![World::Basic, World::Broadcast, World::Map]
-    );
-    assert_eq!(
-        processor("map-reduce").info().worlds,
-        vec![World::Basic, World::Map, World::MapReduce]
-    );
+    assert_eq!(processor("standalone").info().worlds, vec![World::Basic, World::Map]);
+    assert_eq!(processor("broadcast").info().worlds, vec![World::Basic, World::Broadcast, World::Map]);
+    assert_eq!(processor("map-reduce").info().worlds, vec![World::Basic, World::Map, World::MapReduce]);
     let info = processor("standalone").info().clone();
-    assert!(
-        info.imports
-            .iter()
-            .any(|i| i.starts_with("wasmjob:processor/host@0.1")),
-        "{:?}",
-        info.imports
-    );
+    assert!(info.imports.iter().any(|i| i.starts_with("wasmjob:processor/host@0.1")), "{:?}", info.imports);
+    assert!(!info.imports.iter().any(|i| i == "task-results"), "types are not capabilities: {:?}", info.imports);
 }
 
 #[test]
@@ -198,27 +128,17 @@ fn compiled_code_is_read_back_from_the_cache() {
         ..Default::default()
     };
     let bytes = crate::support::guest_bytes("trap");
-    let first = wasmjob_host::Runtime::new(config(dir.path()))
-        .unwrap()
-        .load(&bytes)
-        .unwrap();
+    let first = wasmjob_host::Runtime::new(config(dir.path())).unwrap().load(&bytes).unwrap();
     assert_eq!(first.load_source(), LoadSource::Compiled);
-    let second = wasmjob_host::Runtime::new(config(dir.path()))
-        .unwrap()
-        .load(&bytes)
-        .unwrap();
+    let second = wasmjob_host::Runtime::new(config(dir.path())).unwrap().load(&bytes).unwrap();
     assert_eq!(second.load_source(), LoadSource::Cache);
     assert_eq!(first.info(), second.info());
 }
 
 #[test]
 fn a_component_built_with_cargo_component_runs() {
-    let outcome = instance(
-        ExecuteType::Standalone,
-        r#"{"via":"cargo-component"}"#,
-        Arc::default(),
-    )
-    .run(&processor("cargo-component/standalone"));
+    let outcome = instance(ExecuteType::Standalone, r#"{"via":"cargo-component"}"#, Arc::default())
+        .run(&processor("cargo-component/standalone"));
     assert!(outcome.success, "{outcome:?}");
     assert_eq!(outcome.msg, r#"echo: {"via":"cargo-component"}"#);
 }

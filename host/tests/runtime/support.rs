@@ -5,8 +5,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex, OnceLock};
 use wasmjob_host::local::LocalInstance;
 use wasmjob_host::{
-    ExecuteType, LogLevel, LogRecord, LogSink, LogSource, Processor, Runtime, RuntimeConfig,
-    TaskControl, TaskLimits,
+    ExecuteType, LogLevel, LogRecord, LogSink, LogSource, Processor, Runtime, RuntimeConfig, TaskControl, TaskLimits,
 };
 
 /// The directory `guest-examples/build.sh` writes to.
@@ -18,10 +17,7 @@ pub fn dist_dir() -> PathBuf {
 pub fn guest_bytes(name: &str) -> Vec<u8> {
     let path = dist_dir().join(format!("{name}.wasm"));
     std::fs::read(&path).unwrap_or_else(|e| {
-        panic!(
-            "{}: {e}; build the guest examples first with guest-examples/build.sh",
-            path.display()
-        )
+        panic!("{}: {e}; build the guest examples first with guest-examples/build.sh", path.display())
     })
 }
 
@@ -35,19 +31,14 @@ pub fn cache_dir() -> PathBuf {
 pub fn runtime() -> &'static Runtime {
     static RUNTIME: OnceLock<Runtime> = OnceLock::new();
     RUNTIME.get_or_init(|| {
-        let config = RuntimeConfig {
-            cache_dir: cache_dir(),
-            ..RuntimeConfig::default()
-        };
+        let config = RuntimeConfig { cache_dir: cache_dir(), ..RuntimeConfig::default() };
         Runtime::new(config).expect("runtime")
     })
 }
 
 /// Loads a guest example.
 pub fn processor(name: &str) -> Arc<Processor> {
-    runtime()
-        .load(&guest_bytes(name))
-        .unwrap_or_else(|e| panic!("loading {name}: {e}"))
+    runtime().load(&guest_bytes(name)).unwrap_or_else(|e| panic!("loading {name}: {e}"))
 }
 
 /// One kept log line.

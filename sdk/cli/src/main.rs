@@ -8,11 +8,7 @@ use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(
-    name = "wasmjob",
-    version,
-    about = "Distributed jobs with WebAssembly processors"
-)]
+#[command(name = "wasmjob", version, about = "Distributed jobs with WebAssembly processors")]
 struct Cli {
     #[command(subcommand)]
     command: Command,

@@ -93,8 +93,24 @@ fn workflow_context(json: Option<&str>) -> Result<Vec<(String, String)>> {
 }
 
 fn usage_error(error: anyhow::Error) -> ExitCode {
-    tracing::error!("{error:#}");
+    tracing::error!("{}", render(&error));
     ExitCode::from(EXIT_USAGE)
+}
+
+/// The error's chain on one line, skipping causes already quoted by the
+/// message before them.
+fn render(error: &anyhow::Error) -> String {
+    let mut line = String::new();
+    for cause in error.chain() {
+        let text = cause.to_string();
+        if !line.contains(&text) {
+            if !line.is_empty() {
+                line.push_str(": ");
+            }
+            line.push_str(&text);
+        }
+    }
+    line
 }
 
 /// `wasmjob run-local`.
@@ -128,15 +144,10 @@ fn prepare(args: &RunLocalArgs) -> Result<(Runtime, LocalInstance)> {
 }
 
 fn execute(args: &RunLocalArgs, runtime: &Runtime, instance: &LocalInstance) -> ExitCode {
-    let processor = match runtime
-        .load_file(&args.file)
-        .and_then(|p| p.check_kind(args.kind).map(|()| p))
-    {
+    let processor = match runtime.load_file(&args.file).and_then(|p| p.check_kind(args.kind).map(|()| p)) {
         Ok(p) => p,
         Err(e) => {
-            return usage_error(
-                anyhow::Error::new(e).context(format!("cannot load {}", args.file.display())),
-            );
+            return usage_error(anyhow::Error::new(e).context(format!("cannot load {}", args.file.display())));
         }
     };
     tracing::debug!(source = ?processor.load_source(), "component ready");
@@ -151,9 +162,7 @@ fn execute(args: &RunLocalArgs, runtime: &Runtime, instance: &LocalInstance) -> 
 /// `wasmjob inspect`.
 pub fn inspect(args: InspectArgs) -> ExitCode {
     let result = runtime(args.cache_dir, 0).and_then(|rt| {
-        let processor = rt
-            .load_file(&args.file)
-            .with_context(|| format!("cannot load {}", args.file.display()))?;
+        let processor = rt.load_file(&args.file).with_context(|| format!("cannot load {}", args.file.display()))?;
         print_json(processor.info())
     });
     match result {
