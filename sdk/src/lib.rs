@@ -43,3 +43,8 @@ pub mod __private {
     pub use crate::bindings;
     pub use crate::processor::glue;
 }
+
+/// The guide's code blocks compile as doctests, so the guide cannot rot.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct GuideDoctests;
