@@ -14,13 +14,16 @@ use std::sync::{Arc, Mutex};
 use wasmtime::Engine;
 use wasmtime::component::{HasSelf, Linker};
 
+/// A loaded processor, or the lock a first loader holds while compiling.
+type LoadSlot = Arc<Mutex<Option<Arc<Processor>>>>;
+
 /// Loads processor components and runs their tasks.
 pub struct Runtime {
     engine: Engine,
     linker: Linker<TaskState>,
     cache: ArtifactCache,
     config: RuntimeConfig,
-    loaded: Mutex<HashMap<String, Arc<Processor>>>,
+    loaded: Mutex<HashMap<String, LoadSlot>>,
     _ticker: EpochTicker,
 }
 
@@ -56,20 +59,41 @@ impl Runtime {
     pub fn load(&self, bytes: &[u8]) -> Result<Arc<Processor>> {
         inspect::check_header(bytes)?;
         let digest = content_digest(bytes);
-        if let Some(loaded) = self.loaded.lock().unwrap_or_else(|p| p.into_inner()).get(&digest) {
+        // One slot per digest: concurrent loads of the same new component
+        // wait for one compile instead of compiling it once each.
+        let slot = self.loaded.lock().unwrap_or_else(|p| p.into_inner()).entry(digest.clone()).or_default().clone();
+        let mut slot = slot.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(loaded) = slot.as_ref() {
             return Ok(loaded.clone());
         }
-        let (component, source) = self.cache.load(&self.engine, &digest, bytes)?;
+        let result = self.compile(&digest, bytes);
+        match &result {
+            Ok(processor) => *slot = Some(processor.clone()),
+            Err(_) => {
+                drop(slot);
+                self.forget_if_empty(&digest);
+            }
+        }
+        result
+    }
+
+    fn compile(&self, digest: &str, bytes: &[u8]) -> Result<Arc<Processor>> {
+        let (component, source) = self.cache.load(&self.engine, digest, bytes)?;
         let memory_cap = self.config.pooling.as_ref().map(|p| p.max_memory_mb << 20);
-        let processor = Arc::new(Processor::new(
-            &self.engine,
-            &self.linker,
-            CompiledComponent { component, digest: digest.clone(), size: bytes.len(), source },
-            memory_cap,
-        )?);
+        let compiled = CompiledComponent { component, digest: digest.to_string(), size: bytes.len(), source };
+        let processor = Arc::new(Processor::new(&self.engine, &self.linker, compiled, memory_cap)?);
         tracing::debug!(digest = %digest, worlds = ?processor.info().worlds, ?source, "loaded processor");
-        self.loaded.lock().unwrap_or_else(|p| p.into_inner()).insert(digest, processor.clone());
         Ok(processor)
+    }
+
+    /// Drops the slot of a digest that failed to load, so invalid uploads
+    /// leave nothing behind.
+    fn forget_if_empty(&self, digest: &str) {
+        let mut loaded = self.loaded.lock().unwrap_or_else(|p| p.into_inner());
+        let empty = loaded.get(digest).is_some_and(|slot| slot.try_lock().is_ok_and(|s| s.is_none()));
+        if empty {
+            loaded.remove(digest);
+        }
     }
 
     /// [`Runtime::load`] on a file.

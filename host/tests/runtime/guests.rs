@@ -142,3 +142,18 @@ fn a_component_built_with_cargo_component_runs() {
     assert!(outcome.success, "{outcome:?}");
     assert_eq!(outcome.msg, r#"echo: {"via":"cargo-component"}"#);
 }
+
+#[test]
+fn concurrent_loads_of_a_new_component_share_one_compile() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = wasmjob_host::RuntimeConfig { cache_dir: dir.path().to_path_buf(), ..Default::default() };
+    let runtime = wasmjob_host::Runtime::new(config).unwrap();
+    let bytes = crate::support::guest_bytes("broadcast");
+    let loaded: Vec<_> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..4).map(|_| scope.spawn(|| runtime.load(&bytes).unwrap())).collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    assert!(loaded.iter().all(|p| Arc::ptr_eq(p, &loaded[0])), "every caller gets the same processor");
+    assert_eq!(loaded[0].load_source(), LoadSource::Compiled);
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1, "one compiled file");
+}
