@@ -1,8 +1,10 @@
-//! `wasmjob`: the one binary of the project. For now it runs processors
-//! locally (`run-local`) and inspects components (`inspect`); the server,
-//! worker, standalone mode and API client join it as they land.
+//! `wasmjob`: the one binary of the project. It runs processors locally
+//! (`run-local`), inspects components (`inspect`) and runs the server
+//! (`server`); workers, standalone mode and the API client join it as they
+//! land.
 
 mod run_local;
+mod server;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -22,6 +24,9 @@ enum Command {
     /// Print what a component is: the worlds it satisfies, its imports and
     /// exports.
     Inspect(run_local::InspectArgs),
+    /// Run the server: the OpenAPI on port 7700 over SQLite (default),
+    /// PostgreSQL or MySQL/MariaDB.
+    Server(server::ServerArgs),
 }
 
 fn main() -> ExitCode {
@@ -38,5 +43,6 @@ fn main() -> ExitCode {
     match cli.command {
         Command::RunLocal(args) => run_local::run(args),
         Command::Inspect(args) => run_local::inspect(args),
+        Command::Server(args) => server::run(args),
     }
 }

@@ -1,0 +1,263 @@
+//! Apps: a named group of jobs with a secret (PowerJob's `appName` +
+//! password). Administrators manage them; an app's own token may read and
+//! update it and rotate its secret.
+
+use crate::auth::{Principal, passwords};
+use crate::db::{DbText, is_unique_violation};
+use crate::error::{ApiError, ApiResult, ErrorBody, FieldError};
+use crate::ids::{Id, now_ms};
+use crate::json::{ValidJson, Validate};
+use crate::state::AppState;
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+/// An app.
+#[derive(Debug, Clone, Serialize, ToSchema, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct App {
+    /// Its id.
+    #[schema(value_type = String)]
+    pub id: Id,
+    /// Unique name (letters, digits, `.`, `_`, `-`).
+    pub name: String,
+    /// Free text.
+    pub description: String,
+    /// Creation time, Unix milliseconds.
+    pub created_at: i64,
+    /// Last change, Unix milliseconds.
+    pub updated_at: i64,
+}
+
+/// A new app.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateApp {
+    /// Unique name: 1 to 128 letters, digits, `.`, `_` or `-`.
+    pub name: String,
+    /// Free text, at most 2000 characters.
+    #[serde(default)]
+    pub description: String,
+}
+
+impl Validate for CreateApp {
+    fn validate(&self) -> Result<(), Vec<FieldError>> {
+        let mut problems = Vec::new();
+        if let Err(message) = check_name(&self.name) {
+            problems.push(FieldError { field: "name".into(), message });
+        }
+        if self.description.chars().count() > 2000 {
+            problems.push(FieldError { field: "description".into(), message: "at most 2000 characters".into() });
+        }
+        if problems.is_empty() { Ok(()) } else { Err(problems) }
+    }
+}
+
+/// Changes to an app.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateApp {
+    /// Free text, at most 2000 characters.
+    pub description: String,
+}
+
+impl Validate for UpdateApp {
+    fn validate(&self) -> Result<(), Vec<FieldError>> {
+        if self.description.chars().count() > 2000 {
+            return Err(vec![FieldError { field: "description".into(), message: "at most 2000 characters".into() }]);
+        }
+        Ok(())
+    }
+}
+
+/// An app with its secret: returned once, at creation or rotation.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AppWithSecret {
+    /// The app.
+    pub app: App,
+    /// Log in with `{"app": name, "secret": secret}`; it is not shown again.
+    pub secret: String,
+}
+
+fn check_name(name: &str) -> Result<(), String> {
+    if name.is_empty() || name.len() > 128 {
+        return Err("must be 1 to 128 characters".into());
+    }
+    if let Some(bad) = name.chars().find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))) {
+        return Err(format!("`{bad}` is not allowed: use letters, digits, `.`, `_` or `-`"));
+    }
+    Ok(())
+}
+
+pub(crate) fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(create_app, list_apps))
+        .routes(routes!(get_app, update_app, delete_app))
+        .routes(routes!(rotate_secret))
+}
+
+type AppRow = (i64, String, DbText, i64, i64);
+
+fn from_row((id, name, description, created_at, updated_at): AppRow) -> App {
+    App { id: Id(id), name, description: description.0, created_at, updated_at }
+}
+
+async fn fetch(state: &AppState, id: Id) -> ApiResult<App> {
+    let row: Option<AppRow> =
+        sqlx::query_as(&state.db.sql("SELECT id, name, description, created_at, updated_at FROM app WHERE id = ?"))
+            .bind(id.0)
+            .fetch_optional(state.db.pool())
+            .await?;
+    row.map(from_row).ok_or(ApiError::NotFound("app"))
+}
+
+/// Creates an app (administrators only) and returns its secret, once.
+#[utoipa::path(post, path = "/apps", tag = "apps", request_body = CreateApp, security(("bearer" = [])),
+    responses((status = 201, body = AppWithSecret), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn create_app(
+    State(state): State<AppState>,
+    principal: Principal,
+    body: ValidJson<CreateApp>,
+) -> ApiResult<(StatusCode, Json<AppWithSecret>)> {
+    principal.require_admin()?;
+    let request = body.get()?;
+    let secret = passwords::random_secret();
+    let hash = passwords::hash(secret.clone()).await?;
+    let now = now_ms() as i64;
+    let app = App {
+        id: state.ids.next(),
+        name: request.name,
+        description: request.description,
+        created_at: now,
+        updated_at: now,
+    };
+    let inserted =
+        sqlx::query(&state.db.sql(
+            "INSERT INTO app (id, name, description, secret_hash, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
+        ))
+        .bind(app.id.0)
+        .bind(&app.name)
+        .bind(&app.description)
+        .bind(hash)
+        .bind(now)
+        .bind(now)
+        .execute(state.db.pool())
+        .await;
+    match inserted {
+        Ok(_) => Ok((StatusCode::CREATED, Json(AppWithSecret { app, secret }))),
+        Err(e) if is_unique_violation(&e, "app_name_key") => {
+            Err(ApiError::Conflict { field: "name", message: format!("an app named `{}` exists already", app.name) })
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Lists apps: every app for administrators, its own for an app token.
+#[utoipa::path(get, path = "/apps", tag = "apps", security(("bearer" = [])),
+    responses((status = 200, body = Vec<App>), (status = 401, body = ErrorBody)))]
+async fn list_apps(State(state): State<AppState>, principal: Principal) -> ApiResult<Json<Vec<App>>> {
+    match principal {
+        Principal::App { id } => Ok(Json(vec![fetch(&state, id).await?])),
+        Principal::User { .. } => {
+            principal.require_admin()?;
+            let rows: Vec<AppRow> = sqlx::query_as(
+                &state.db.sql("SELECT id, name, description, created_at, updated_at FROM app ORDER BY name"),
+            )
+            .fetch_all(state.db.pool())
+            .await?;
+            Ok(Json(rows.into_iter().map(from_row).collect()))
+        }
+    }
+}
+
+/// Fetches one app.
+#[utoipa::path(get, path = "/apps/{id}", tag = "apps", security(("bearer" = [])), params(("id" = String, Path)),
+    responses((status = 200, body = App), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn get_app(State(state): State<AppState>, principal: Principal, Path(id): Path<Id>) -> ApiResult<Json<App>> {
+    principal.require_app(id)?;
+    Ok(Json(fetch(&state, id).await?))
+}
+
+/// Updates an app's description.
+#[utoipa::path(put, path = "/apps/{id}", tag = "apps", security(("bearer" = [])), params(("id" = String, Path)),
+    request_body = UpdateApp,
+    responses((status = 200, body = App), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn update_app(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<Id>,
+    body: ValidJson<UpdateApp>,
+) -> ApiResult<Json<App>> {
+    principal.require_app(id)?;
+    let request = body.get()?;
+    let done = sqlx::query(&state.db.sql("UPDATE app SET description = ?, updated_at = ? WHERE id = ?"))
+        .bind(&request.description)
+        .bind(now_ms() as i64)
+        .bind(id.0)
+        .execute(state.db.pool())
+        .await?;
+    if done.rows_affected() == 0 {
+        return Err(ApiError::NotFound("app"));
+    }
+    Ok(Json(fetch(&state, id).await?))
+}
+
+/// Deletes an app and its tokens (administrators only).
+#[utoipa::path(delete, path = "/apps/{id}", tag = "apps", security(("bearer" = [])), params(("id" = String, Path)),
+    responses((status = 204), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn delete_app(State(state): State<AppState>, principal: Principal, Path(id): Path<Id>) -> ApiResult<StatusCode> {
+    principal.require_admin()?;
+    let mut tx = state.db.pool().begin().await?;
+    sqlx::query(&state.db.sql("DELETE FROM api_token WHERE app_id = ?")).bind(id.0).execute(&mut *tx).await?;
+    let done = sqlx::query(&state.db.sql("DELETE FROM app WHERE id = ?")).bind(id.0).execute(&mut *tx).await?;
+    if done.rows_affected() == 0 {
+        return Err(ApiError::NotFound("app"));
+    }
+    tx.commit().await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Replaces an app's secret; tokens issued from the old one stop working.
+#[utoipa::path(post, path = "/apps/{id}/secret", tag = "apps", security(("bearer" = [])), params(("id" = String, Path)),
+    responses((status = 200, body = AppWithSecret), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn rotate_secret(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<Id>,
+) -> ApiResult<Json<AppWithSecret>> {
+    principal.require_app(id)?;
+    let secret = passwords::random_secret();
+    let hash = passwords::hash(secret.clone()).await?;
+    let mut tx = state.db.pool().begin().await?;
+    let done = sqlx::query(&state.db.sql("UPDATE app SET secret_hash = ?, updated_at = ? WHERE id = ?"))
+        .bind(hash)
+        .bind(now_ms() as i64)
+        .bind(id.0)
+        .execute(&mut *tx)
+        .await?;
+    if done.rows_affected() == 0 {
+        return Err(ApiError::NotFound("app"));
+    }
+    sqlx::query(&state.db.sql("DELETE FROM api_token WHERE app_id = ?")).bind(id.0).execute(&mut *tx).await?;
+    tx.commit().await?;
+    Ok(Json(AppWithSecret { app: fetch(&state, id).await?, secret }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::check_name;
+
+    #[test]
+    fn names_are_checked() {
+        assert!(check_name("billing-prod.v2_x").is_ok());
+        assert!(check_name("").is_err());
+        assert!(check_name("has space").unwrap_err().contains("` `"));
+        assert!(check_name(&"a".repeat(129)).is_err());
+    }
+}

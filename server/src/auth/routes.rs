@@ -1,0 +1,97 @@
+//! `POST /api/v1/auth/login`: a user's name and password, or an app's name
+//! and secret, for a bearer token.
+
+use super::passwords;
+use super::tokens::{self, Subject};
+use crate::error::{ApiError, ApiResult, ErrorBody, FieldError};
+use crate::ids::Id;
+use crate::json::{ValidJson, Validate};
+use crate::state::AppState;
+use axum::Json;
+use axum::extract::State;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+/// Credentials: `username` + `password`, or `app` + `secret` (a token
+/// limited to that app's resources).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LoginRequest {
+    /// Account name.
+    pub username: Option<String>,
+    /// The account's password.
+    pub password: Option<String>,
+    /// App name.
+    pub app: Option<String>,
+    /// The app's secret.
+    pub secret: Option<String>,
+}
+
+impl Validate for LoginRequest {
+    fn validate(&self) -> Result<(), Vec<FieldError>> {
+        let user = (self.username.is_some(), self.password.is_some());
+        let app = (self.app.is_some(), self.secret.is_some());
+        let problem = match (user, app) {
+            ((true, true), (false, false)) | ((false, false), (true, true)) => return Ok(()),
+            ((true, false), _) => ("password", "required with `username`"),
+            ((false, true), _) => ("username", "required with `password`"),
+            (_, (true, false)) => ("secret", "required with `app`"),
+            (_, (false, true)) => ("app", "required with `secret`"),
+            ((false, false), (false, false)) => ("username", "give `username` and `password`, or `app` and `secret`"),
+            _ => ("app", "give `username` and `password`, or `app` and `secret`, not both"),
+        };
+        Err(vec![FieldError { field: problem.0.into(), message: problem.1.into() }])
+    }
+}
+
+/// A bearer token.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct LoginResponse {
+    /// Send as `Authorization: Bearer <token>`.
+    pub token: String,
+    /// When it stops working, in Unix milliseconds.
+    pub expires_at: u64,
+}
+
+pub(crate) fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(login))
+}
+
+/// Exchanges credentials for a token.
+#[utoipa::path(post, path = "/auth/login", tag = "auth", request_body = LoginRequest,
+    responses((status = 200, body = LoginResponse), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn login(State(state): State<AppState>, body: ValidJson<LoginRequest>) -> ApiResult<Json<LoginResponse>> {
+    let request = body.get()?;
+    let (query, name, secret, subject): (_, _, _, fn(Id) -> Subject) = match request {
+        LoginRequest { username: Some(name), password: Some(secret), .. } => {
+            ("SELECT id, password_hash FROM user_account WHERE username = ?", name, secret, Subject::User)
+        }
+        LoginRequest { app: Some(name), secret: Some(secret), .. } => {
+            ("SELECT id, secret_hash FROM app WHERE name = ?", name, secret, Subject::App)
+        }
+        _ => return Err(ApiError::BadRequest("credentials are missing".into())),
+    };
+    if name.is_empty() || name.len() > 128 || secret.len() > 1024 {
+        return Err(ApiError::Unauthorized("wrong name or secret"));
+    }
+    let row: Option<(i64, String)> =
+        sqlx::query_as(&state.db.sql(query)).bind(&name).fetch_optional(state.db.pool()).await?;
+    let Some((id, hash)) = row else {
+        // Spend the same time as a real check, so names cannot be probed.
+        let _ = passwords::verify(secret, DUMMY_HASH.into()).await;
+        return Err(ApiError::Unauthorized("wrong name or secret"));
+    };
+    if !passwords::verify(secret, hash).await {
+        return Err(ApiError::Unauthorized("wrong name or secret"));
+    }
+    let (token, expires_at) =
+        tokens::issue(&state.db, subject(Id(id)), state.config.token_ttl_hours * 3_600_000).await?;
+    Ok(Json(LoginResponse { token, expires_at }))
+}
+
+/// An argon2 hash of a random string, for timing-equal failures.
+const DUMMY_HASH: &str =
+    "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$Q6WhXfOi4HYRDN1k2wFCTpWJ1CFjxNqQpY9RzFkrBZk";

@@ -1,0 +1,60 @@
+//! API tokens: random, shown once, stored as their sha256 with an expiry.
+
+use crate::db::Database;
+use crate::error::ApiResult;
+use crate::ids::{Id, now_ms};
+use sha2::{Digest, Sha256};
+
+/// Who a token speaks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Subject {
+    /// A user account.
+    User(Id),
+    /// An app (its name + secret logged in).
+    App(Id),
+}
+
+/// The stored form of a token.
+pub fn token_hash(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+/// Issues a token for `subject` valid for `ttl_ms`; returns it and its
+/// expiry.
+pub async fn issue(db: &Database, subject: Subject, ttl_ms: u64) -> ApiResult<(String, u64)> {
+    let token = format!("wjt_{}", super::passwords::random_secret());
+    let now = now_ms();
+    let expires = now + ttl_ms;
+    let (user, app) = match subject {
+        Subject::User(id) => (Some(id.0), None),
+        Subject::App(id) => (None, Some(id.0)),
+    };
+    sqlx::query(
+        &db.sql("INSERT INTO api_token (token_hash, user_id, app_id, created_at, expires_at) VALUES (?, ?, ?, ?, ?)"),
+    )
+    .bind(token_hash(&token))
+    .bind(user)
+    .bind(app)
+    .bind(now as i64)
+    .bind(expires as i64)
+    .execute(db.pool())
+    .await?;
+    // Expired tokens are useless; sweep them as new ones are issued.
+    sqlx::query(&db.sql("DELETE FROM api_token WHERE expires_at < ?")).bind(now as i64).execute(db.pool()).await?;
+    Ok((token, expires))
+}
+
+/// The subject of a valid, unexpired token.
+pub async fn lookup(db: &Database, token: &str) -> ApiResult<Option<Subject>> {
+    let row: Option<(Option<i64>, Option<i64>, i64)> =
+        sqlx::query_as(&db.sql("SELECT user_id, app_id, expires_at FROM api_token WHERE token_hash = ?"))
+            .bind(token_hash(token))
+            .fetch_optional(db.pool())
+            .await?;
+    Ok(match row {
+        Some((_, _, expires)) if expires < now_ms() as i64 => None,
+        Some((Some(user), _, _)) => Some(Subject::User(Id(user))),
+        Some((None, Some(app), _)) => Some(Subject::App(Id(app))),
+        _ => None,
+    })
+}

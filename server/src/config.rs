@@ -1,0 +1,139 @@
+//! Server configuration, in one place: defaults, then a TOML file, then
+//! `WASMJOB_*` environment variables, then command-line flags (each layer
+//! overrides the one before). See `docs/configuration.md`.
+
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use serde::{Deserialize, Serialize};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+/// Everything the server reads at start.
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields, rename_all = "snake_case")]
+pub struct ServerConfig {
+    /// Address the HTTP API and console listen on.
+    pub listen: SocketAddr,
+    /// Directory for the embedded database and local files.
+    pub data_dir: PathBuf,
+    /// `sqlite://…`, `postgres://…` or `mysql://…`; default: a SQLite file
+    /// `wasmjob.db` in the data directory.
+    pub database_url: Option<String>,
+    /// Password of the `admin` account created at first start; generated
+    /// (and printed once) when absent.
+    pub admin_password: Option<String>,
+    /// Lifetime of API tokens, in hours.
+    pub token_ttl_hours: u64,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], 7700)),
+            data_dir: PathBuf::from(".wasmjob"),
+            database_url: None,
+            admin_password: None,
+            token_ttl_hours: 24,
+        }
+    }
+}
+
+/// Never print secrets: the database URL may carry a password too.
+impl std::fmt::Debug for ServerConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ServerConfig")
+            .field("listen", &self.listen)
+            .field("data_dir", &self.data_dir)
+            .field("database", &self.database_url().split(['@', '?']).next_back())
+            .field("admin_password", &self.admin_password.as_ref().map(|_| "<set>"))
+            .field("token_ttl_hours", &self.token_ttl_hours)
+            .finish()
+    }
+}
+
+/// A configuration that could not be read.
+#[derive(Debug, thiserror::Error)]
+#[error("invalid configuration: {0}")]
+pub struct ConfigError(String);
+
+impl ServerConfig {
+    /// Loads defaults ← `file` (when given) ← `WASMJOB_*` variables ←
+    /// `overrides` (flags that were set).
+    pub fn load(file: Option<&Path>, overrides: &impl Serialize) -> Result<Self, ConfigError> {
+        let mut figment = Figment::from(Serialized::defaults(ServerConfig::default()));
+        if let Some(file) = file {
+            if !file.exists() {
+                return Err(ConfigError(format!("{} does not exist", file.display())));
+            }
+            figment = figment.merge(Toml::file(file));
+        }
+        let config: ServerConfig = figment
+            .merge(Env::prefixed("WASMJOB_").only(&ENV_KEYS))
+            .merge(Serialized::defaults(overrides))
+            .extract()
+            .map_err(|e| ConfigError(e.to_string()))?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    fn validate(&self) -> Result<(), ConfigError> {
+        if self.token_ttl_hours == 0 || self.token_ttl_hours > 24 * 365 {
+            return Err(ConfigError("token_ttl_hours must be between 1 and 8760".into()));
+        }
+        if let Some(url) = &self.database_url
+            && !["sqlite:", "postgres:", "postgresql:", "mysql:", "mariadb:"].iter().any(|p| url.starts_with(p))
+        {
+            return Err(ConfigError("database_url must start with sqlite:, postgres: or mysql:".into()));
+        }
+        Ok(())
+    }
+
+    /// The database URL in force.
+    pub fn database_url(&self) -> String {
+        match &self.database_url {
+            Some(url) => url.replacen("mariadb:", "mysql:", 1),
+            None => format!("sqlite://{}?mode=rwc", self.data_dir.join("wasmjob.db").display()),
+        }
+    }
+}
+
+/// The keys environment variables may set (`WASMJOB_LISTEN`, …).
+const ENV_KEYS: [&str; 5] = ["listen", "data_dir", "database_url", "admin_password", "token_ttl_hours"];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn layers_override_in_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("wasmjob.toml");
+        std::fs::write(&file, "listen = \"127.0.0.1:8000\"\ntoken_ttl_hours = 5\n").unwrap();
+        let flags = serde_json::json!({ "token_ttl_hours": 7 });
+        let config = ServerConfig::load(Some(&file), &flags).unwrap();
+        assert_eq!(config.listen.port(), 8000);
+        assert_eq!(config.token_ttl_hours, 7);
+    }
+
+    #[test]
+    fn unknown_keys_and_bad_values_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("wasmjob.toml");
+        std::fs::write(&file, "lisen = \"127.0.0.1:8000\"\n").unwrap();
+        let err = ServerConfig::load(Some(&file), &serde_json::json!({})).unwrap_err();
+        assert!(err.to_string().contains("lisen"), "{err}");
+        let err = ServerConfig::load(None, &serde_json::json!({"database_url": "oracle://x"})).unwrap_err();
+        assert!(err.to_string().contains("database_url"), "{err}");
+    }
+
+    #[test]
+    fn debug_output_hides_secrets() {
+        let config = ServerConfig {
+            admin_password: Some("hunter2".into()),
+            database_url: Some("postgres://u:pw@db/x".into()),
+            ..Default::default()
+        };
+        let text = format!("{config:?}");
+        assert!(!text.contains("hunter2") && !text.contains("pw"), "{text}");
+    }
+}

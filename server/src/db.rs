@@ -1,0 +1,202 @@
+//! The database: one pool over SQLite, PostgreSQL or MySQL/MariaDB, chosen
+//! by URL, with the dialect's migrations applied at start.
+//!
+//! Queries are static SQL written once with `?` placeholders; `sql()`
+//! rewrites them to `$1, $2, …` for PostgreSQL. Values cross as the types
+//! every dialect shares: `BIGINT` (i64; times are epoch milliseconds,
+//! flags 0/1), `VARCHAR`/`TEXT` (enums as names, JSON as text).
+
+use sqlx::any::{AnyPoolOptions, install_default_drivers};
+use sqlx::migrate::Migrator;
+use sqlx::{AnyPool, Error as SqlxError};
+use std::borrow::Cow;
+use std::time::Duration;
+
+static SQLITE: Migrator = sqlx::migrate!("migrations/sqlite");
+static POSTGRES: Migrator = sqlx::migrate!("migrations/postgres");
+static MYSQL: Migrator = sqlx::migrate!("migrations/mysql");
+
+/// Which SQL dialect the pool speaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dialect {
+    /// SQLite (the embedded default).
+    Sqlite,
+    /// PostgreSQL.
+    Postgres,
+    /// MySQL or MariaDB.
+    MySql,
+}
+
+/// Errors opening or migrating the database.
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    /// The URL names no supported database.
+    #[error("unsupported database URL: it must start with sqlite:, postgres: or mysql:")]
+    UnsupportedUrl,
+    /// The database could not be reached or opened.
+    #[error("cannot connect to the database: {0}")]
+    Connect(SqlxError),
+    /// A migration failed.
+    #[error("cannot migrate the database: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    /// The directory of a SQLite file could not be created.
+    #[error("cannot create {path}: {source}")]
+    Directory {
+        /// The directory.
+        path: String,
+        /// Why.
+        source: std::io::Error,
+    },
+}
+
+/// A connection pool and its dialect.
+#[derive(Debug, Clone)]
+pub struct Database {
+    pool: AnyPool,
+    dialect: Dialect,
+}
+
+impl Database {
+    /// Connects to `url` (creating a SQLite file's directory if needed).
+    pub async fn connect(url: &str) -> Result<Self, DbError> {
+        install_default_drivers();
+        let dialect = if url.starts_with("sqlite:") {
+            Dialect::Sqlite
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            Dialect::Postgres
+        } else if url.starts_with("mysql:") {
+            Dialect::MySql
+        } else {
+            return Err(DbError::UnsupportedUrl);
+        };
+        if dialect == Dialect::Sqlite {
+            create_sqlite_dir(url)?;
+        }
+        let max = if dialect == Dialect::Sqlite { 4 } else { 16 };
+        let pool = AnyPoolOptions::new()
+            .max_connections(max)
+            .acquire_timeout(Duration::from_secs(10))
+            .connect(url)
+            .await
+            .map_err(DbError::Connect)?;
+        Ok(Self { pool, dialect })
+    }
+
+    /// Applies the dialect's pending migrations.
+    pub async fn migrate(&self) -> Result<(), DbError> {
+        let migrator = match self.dialect {
+            Dialect::Sqlite => &SQLITE,
+            Dialect::Postgres => &POSTGRES,
+            Dialect::MySql => &MYSQL,
+        };
+        migrator.run(&self.pool).await?;
+        Ok(())
+    }
+
+    /// The pool.
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    /// The dialect.
+    pub fn dialect(&self) -> Dialect {
+        self.dialect
+    }
+
+    /// `query` in this dialect's placeholder syntax.
+    pub fn sql(&self, query: &'static str) -> Cow<'static, str> {
+        match self.dialect {
+            Dialect::Postgres => Cow::Owned(numbered_placeholders(query)),
+            Dialect::Sqlite | Dialect::MySql => Cow::Borrowed(query),
+        }
+    }
+}
+
+/// `?` → `$1`, `$2`, … outside string literals.
+fn numbered_placeholders(query: &str) -> String {
+    let mut out = String::with_capacity(query.len() + 8);
+    let mut n = 0;
+    let mut in_string = false;
+    for c in query.chars() {
+        match c {
+            '\'' => {
+                in_string = !in_string;
+                out.push(c);
+            }
+            '?' if !in_string => {
+                n += 1;
+                out.push('$');
+                out.push_str(&n.to_string());
+            }
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+fn create_sqlite_dir(url: &str) -> Result<(), DbError> {
+    let path = url.trim_start_matches("sqlite://").trim_start_matches("sqlite:");
+    let path = path.split('?').next().unwrap_or_default();
+    if path.is_empty() || path == ":memory:" {
+        return Ok(());
+    }
+    if let Some(dir) = std::path::Path::new(path).parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)
+            .map_err(|source| DbError::Directory { path: dir.display().to_string(), source })?;
+    }
+    Ok(())
+}
+
+/// Whether `error` is a violation of the unique constraint `name`.
+pub fn is_unique_violation(error: &SqlxError, name: &str) -> bool {
+    match error {
+        SqlxError::Database(db) if db.is_unique_violation() => {
+            // PostgreSQL names the constraint; MySQL names the key; SQLite
+            // names the columns (`app.name` for `app_name_key`).
+            let columns = name.trim_end_matches("_key").replacen('_', ".", 1);
+            db.constraint() == Some(name) || db.message().contains(name) || db.message().contains(&columns)
+        }
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::numbered_placeholders;
+
+    #[test]
+    fn placeholders_are_numbered_outside_strings() {
+        assert_eq!(
+            numbered_placeholders("SELECT a FROM t WHERE b = ? AND c = '?' AND d = ?"),
+            "SELECT a FROM t WHERE b = $1 AND c = '?' AND d = $2"
+        );
+    }
+}
+
+/// A text column. MySQL/MariaDB hand `TEXT` columns to the Any driver as
+/// `BLOB`; this type accepts both and insists on UTF-8.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DbText(pub String);
+
+impl sqlx::Type<sqlx::Any> for DbText {
+    fn type_info() -> sqlx::any::AnyTypeInfo {
+        <String as sqlx::Type<sqlx::Any>>::type_info()
+    }
+
+    fn compatible(ty: &sqlx::any::AnyTypeInfo) -> bool {
+        use sqlx::any::AnyTypeInfoKind;
+        matches!(ty.kind(), AnyTypeInfoKind::Text | AnyTypeInfoKind::Blob)
+    }
+}
+
+impl<'r> sqlx::Decode<'r, sqlx::Any> for DbText {
+    fn decode(value: sqlx::any::AnyValueRef<'r>) -> Result<Self, sqlx::error::BoxDynError> {
+        use sqlx::{Decode, Value, ValueRef};
+        let owned = ValueRef::to_owned(&value);
+        if let Ok(text) = <String as Decode<sqlx::Any>>::decode(owned.as_ref()) {
+            return Ok(DbText(text));
+        }
+        let bytes = <Vec<u8> as Decode<sqlx::Any>>::decode(owned.as_ref())?;
+        Ok(DbText(String::from_utf8(bytes)?))
+    }
+}

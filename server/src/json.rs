@@ -1,0 +1,75 @@
+//! `ValidJson<T>`: a JSON body deserialized with the path of any bad field
+//! named, then checked by `T`'s [`Validate`] rules. Either failure is a
+//! 4xx that changes nothing. Extraction itself never fails: the handler
+//! calls [`ValidJson::get`] after authorizing the caller, so a caller who
+//! may not touch a resource learns nothing from its validation rules.
+
+use crate::error::{ApiError, FieldError};
+use axum::body::Bytes;
+use axum::extract::{FromRequest, Request};
+use serde::de::DeserializeOwned;
+
+/// Rules a request body must follow beyond its JSON shape.
+pub trait Validate {
+    /// Every problem found, one per field.
+    fn validate(&self) -> Result<(), Vec<FieldError>>;
+}
+
+/// A JSON body, deserialized and validated (or why not).
+#[derive(Debug)]
+pub struct ValidJson<T>(Result<T, ApiError>);
+
+impl<T> ValidJson<T> {
+    /// The body, or the 4xx explaining what is wrong with it.
+    pub fn get(self) -> Result<T, ApiError> {
+        self.0
+    }
+}
+
+impl<S, T> FromRequest<S> for ValidJson<T>
+where
+    S: Send + Sync,
+    T: DeserializeOwned + Validate,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        Ok(ValidJson(read(req, state).await))
+    }
+}
+
+async fn read<S: Send + Sync, T: DeserializeOwned + Validate>(req: Request, state: &S) -> Result<T, ApiError> {
+    {
+        let is_json = req
+            .headers()
+            .get(axum::http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("application/json"));
+        if !is_json {
+            return Err(ApiError::BadRequest(
+                "the body must be JSON, sent with `Content-Type: application/json`".into(),
+            ));
+        }
+        let bytes = Bytes::from_request(req, state)
+            .await
+            .map_err(|e| ApiError::BadRequest(format!("cannot read the body: {e}")))?;
+        let value: T = parse(&bytes)?;
+        value.validate().map_err(ApiError::Validation)?;
+        Ok(value)
+    }
+}
+
+/// Deserializes `bytes`, naming the field at fault.
+pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
+    serde_path_to_error::deserialize(&mut deserializer).map_err(|e| {
+        let field = e.path().to_string();
+        let inner = e.into_inner();
+        if inner.is_syntax() || inner.is_eof() {
+            ApiError::BadRequest(format!("malformed JSON: {inner}"))
+        } else {
+            let field = if field == "." { "body".to_string() } else { field };
+            ApiError::Validation(vec![FieldError { field, message: inner.to_string() }])
+        }
+    })
+}

@@ -1,0 +1,30 @@
+//! The wasmjob server: persistence on SQLite, PostgreSQL or MySQL/MariaDB,
+//! authentication, and the OpenAPI under `/api/v1`.
+//!
+//! [`serve`] (`server`) loads the [`ServerConfig`] (`config`), opens and
+//! migrates the [`Database`] (`db`), creates the first administrator
+//! (`auth`), and serves the router that `api` assembles from one module per
+//! resource (`apps`, `health`, `auth::routes`). Handlers share an
+//! [`AppState`] (`state`), take their caller as an [`auth::Principal`],
+//! read bodies through `json::ValidJson` (field-named 4xx on bad input) and
+//! fail with one [`ApiError`] (`error`) that never leaks internals. Ids come
+//! from `ids` (snowflake layout, serialized as strings).
+
+pub mod api;
+pub mod apps;
+pub mod auth;
+pub mod config;
+pub mod db;
+mod docs_page;
+pub mod error;
+mod health;
+pub mod ids;
+pub mod json;
+mod server;
+pub mod state;
+
+pub use config::ServerConfig;
+pub use db::Database;
+pub use error::ApiError;
+pub use server::{Started, serve, start};
+pub use state::AppState;

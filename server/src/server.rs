@@ -1,0 +1,68 @@
+//! Starting the server: database, migrations, first administrator, router,
+//! listener.
+
+use crate::api::app;
+use crate::auth::ensure_admin;
+use crate::config::ServerConfig;
+use crate::db::Database;
+use crate::ids::IdGenerator;
+use crate::state::AppState;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+/// A started server, not yet serving.
+#[derive(Debug)]
+pub struct Started {
+    /// The shared state (for tests and embedders).
+    pub state: AppState,
+    /// The generated admin password, when one was generated: show it once.
+    pub generated_admin_password: Option<String>,
+    /// The listener, bound.
+    pub listener: tokio::net::TcpListener,
+}
+
+/// Opens the database, migrates it, ensures the administrator exists and
+/// binds the listener.
+pub async fn start(config: ServerConfig) -> anyhow::Result<Started> {
+    let db = Database::connect(&config.database_url()).await?;
+    db.migrate().await?;
+    let ids = Arc::new(IdGenerator::random());
+    let generated_admin_password = ensure_admin(&db, &ids, config.admin_password.as_deref()).await?;
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", config.listen))?;
+    tracing::info!(address = %listener.local_addr()?, dialect = ?db.dialect(), "wasmjob server ready");
+    let state = AppState { db, ids, config: Arc::new(config) };
+    Ok(Started { state, generated_admin_password, listener })
+}
+
+/// Serves until the process is told to stop (Ctrl-C or SIGTERM).
+pub async fn serve(started: Started) -> anyhow::Result<()> {
+    let router = app(started.state);
+    axum::serve(started.listener, router.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down");
+}

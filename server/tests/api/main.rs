@@ -1,0 +1,7 @@
+//! End-to-end tests of the HTTP API, each run against SQLite, PostgreSQL
+//! (127.0.0.1:5432, database `test`) and MariaDB (127.0.0.1:3306, database
+//! `test`), every test in a database of its own.
+
+mod apps;
+mod auth;
+mod support;
