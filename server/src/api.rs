@@ -38,6 +38,7 @@ pub fn api() -> (Router<AppState>, OpenApiDoc) {
         .merge(crate::health::router())
         .merge(crate::auth::routes::router())
         .merge(crate::apps::router())
+        .merge(crate::jobs::router())
         .split_for_parts();
     doc.servers = Some(vec![utoipa::openapi::Server::new("/api/v1")]);
     (router, doc)

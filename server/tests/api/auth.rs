@@ -24,15 +24,22 @@ fn operations() -> Vec<(Method, String)> {
             }
         }
     }
-    assert!(all.len() >= 7, "the route table looks empty: {all:?}");
+    assert!(all.len() >= 15, "the route table looks short: {all:?}");
     all
 }
 
 const PUBLIC: [&str; 2] = ["/health", "/auth/login"];
 
+/// The path with its `{id}` filled: a job id under `/jobs/`, else the app id.
+fn fill(path: &str, app: &str, job: &str) -> String {
+    let id = if path.starts_with("/jobs/") { job } else { app };
+    format!("/api/v1{}", path.replace("{id}", id))
+}
+
 async fn every_endpoint_needs_a_token(backend: Backend) {
     let env = TestEnv::new(backend).await;
     let (other, _) = env.app("other").await;
+    let job = env.job(&other, crate::jobs::cron_job("nightly")).await;
     let mut checked = 0;
     for (method, path) in
         operations().into_iter().chain([(Method::GET, "/openapi.json".into()), (Method::GET, "/docs".into())])
@@ -40,7 +47,7 @@ async fn every_endpoint_needs_a_token(backend: Backend) {
         if PUBLIC.contains(&path.as_str()) {
             continue;
         }
-        let uri = format!("/api/v1{}", path.replace("{id}", &other));
+        let uri = fill(&path, &other, &job);
         let body = matches!(method, Method::POST | Method::PUT | Method::PATCH).then(|| json!({}));
         let reply = env.call(method.clone(), &uri, None, body.clone()).await;
         assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "{method} {uri} without a token: {reply:?}");
@@ -55,11 +62,12 @@ async fn another_apps_token_is_forbidden(backend: Backend) {
     let env = TestEnv::new(backend).await;
     let (victim, _) = env.app("victim").await;
     let (_, intruder) = env.app("intruder").await;
+    let job = env.job(&victim, crate::jobs::cron_job("victim-job")).await;
     for (method, path) in operations() {
         if PUBLIC.contains(&path.as_str()) {
             continue;
         }
-        let uri = format!("/api/v1{}", path.replace("{id}", &victim));
+        let uri = fill(&path, &victim, &job);
         let body = matches!(method, Method::POST | Method::PUT | Method::PATCH)
             .then(|| json!({"name": "x", "description": "x"}));
         let reply = env.call(method.clone(), &uri, Some(&intruder), body).await;

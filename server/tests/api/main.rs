@@ -4,4 +4,5 @@
 
 mod apps;
 mod auth;
+mod jobs;
 mod support;

@@ -155,6 +155,13 @@ impl TestEnv {
         Reply { status, body }
     }
 
+    /// Creates a job in `app` as the administrator; returns its id.
+    pub async fn job(&self, app: &str, spec: Value) -> String {
+        let created = self.call(Method::POST, &format!("/api/v1/apps/{app}/jobs"), Some(&self.admin), Some(spec)).await;
+        assert_eq!(created.status, StatusCode::CREATED, "{created:?}");
+        created.body["id"].as_str().unwrap().to_string()
+    }
+
     /// Creates an app; returns its id and a token from its name + secret.
     pub async fn app(&self, name: &str) -> (String, String) {
         let created =

@@ -1,0 +1,282 @@
+//! A job as the API reads and writes it, with PowerJob's fields and names
+//! (camelCase JSON, enums as names).
+
+use crate::ids::Id;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// How a job is triggered (PowerJob's `TimeExpressionType`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum TimeExpressionType {
+    /// Only when run through the API.
+    Api,
+    /// A Quartz-style CRON expression (with seconds).
+    Cron,
+    /// Every N milliseconds, from start to start.
+    FixedRate,
+    /// N milliseconds after the previous run ended.
+    FixedDelay,
+    /// As a node of a workflow.
+    Workflow,
+    /// Every N units within a time window on chosen days.
+    DailyTimeInterval,
+}
+
+/// How an instance's work is spread (PowerJob's `ExecuteType`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum ExecuteType {
+    /// One task on one worker.
+    Standalone,
+    /// One task on every worker.
+    Broadcast,
+    /// A root task emitting subtasks.
+    Map,
+    /// Map, then reduce.
+    MapReduce,
+}
+
+/// What runs the job.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum ProcessorType {
+    /// A WebAssembly component; `processorInfo` is `container[@version]`.
+    Wasm,
+    /// A shell script (workers that opt in only).
+    Shell,
+    /// A Python script (workers that opt in only).
+    Python,
+    /// An HTTP request.
+    Http,
+    /// A SQL statement on a worker's datasource.
+    Sql,
+    /// Deletes old files on every worker.
+    FileCleanup,
+    /// Pushes a configuration to every worker.
+    Config,
+    /// Appends to the workflow context.
+    InjectWorkflowContext,
+}
+
+/// How workers are picked (PowerJob's `DispatchStrategy`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum DispatchStrategy {
+    /// The least loaded worker first.
+    #[default]
+    HealthFirst,
+    /// Any eligible worker.
+    Random,
+    /// The workers named by `dispatchStrategyConfig`.
+    Specify,
+}
+
+/// When a job may fire, in Unix milliseconds; either end may be open.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Lifecycle {
+    /// Not before this time.
+    #[serde(default)]
+    pub start: Option<i64>,
+    /// Not after this time.
+    #[serde(default)]
+    pub end: Option<i64>,
+}
+
+/// Who is told when instances fail, and how often.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, ToSchema)]
+#[serde(default, deny_unknown_fields, rename_all = "camelCase")]
+pub struct AlarmConfig {
+    /// Receivers (user names, e-mail addresses or webhook names).
+    pub receivers: Vec<String>,
+    /// Failures within the statistic window before an alarm (0: every failure).
+    pub alert_threshold: u32,
+    /// The window failures are counted in, in seconds.
+    pub statistic_window_len: u32,
+    /// Quiet time after an alarm, in seconds.
+    pub silence_window_len: u32,
+}
+
+/// Where instance logs go.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum LogType {
+    /// Shipped to the server: the online log.
+    #[default]
+    Online,
+    /// Kept on the worker.
+    Local,
+    /// Printed by the worker.
+    Stdout,
+    /// Dropped.
+    Null,
+}
+
+/// Lowest level kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum LogLevel {
+    /// Everything.
+    Debug,
+    /// Progress and up.
+    #[default]
+    Info,
+    /// Warnings and errors.
+    Warn,
+    /// Errors only.
+    Error,
+    /// Nothing.
+    Off,
+}
+
+/// Log settings of a job.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, ToSchema)]
+#[serde(default, deny_unknown_fields)]
+pub struct LogConfig {
+    /// Destination.
+    #[serde(rename = "type")]
+    pub kind: LogType,
+    /// Lowest level kept.
+    pub level: LogLevel,
+}
+
+fn yes() -> bool {
+    true
+}
+
+fn five() -> u32 {
+    5
+}
+
+fn one() -> u32 {
+    1
+}
+
+/// Everything that defines a job: the body of create, update and import,
+/// and what export returns.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct JobSpec {
+    /// Name, 1 to 255 characters.
+    pub name: String,
+    /// Free text.
+    #[serde(default)]
+    pub description: String,
+    /// Parameters handed to every instance (often JSON).
+    #[serde(default)]
+    pub job_params: String,
+    /// A label for filtering.
+    #[serde(default)]
+    pub tag: String,
+    /// Free-form extra data.
+    #[serde(default)]
+    pub extra: String,
+    /// Whether the schedule is active.
+    #[serde(default = "yes")]
+    pub enabled: bool,
+    /// How the job is triggered.
+    pub time_expression_type: TimeExpressionType,
+    /// CRON expression, interval in milliseconds, or daily-interval JSON;
+    /// empty for API and WORKFLOW.
+    #[serde(default)]
+    pub time_expression: String,
+    /// IANA time zone of the CRON expression; empty for the server's.
+    #[serde(default)]
+    pub time_zone: String,
+    /// When the job may fire.
+    #[serde(default)]
+    pub lifecycle: Lifecycle,
+    /// How the work is spread.
+    pub execute_type: ExecuteType,
+    /// What runs it.
+    pub processor_type: ProcessorType,
+    /// For WASM: `container` or `container@version`.
+    #[serde(default)]
+    pub processor_info: String,
+    /// Instances running at once (0: unlimited).
+    #[serde(default)]
+    pub max_instance_num: u32,
+    /// Tasks per worker at once (1..=1000).
+    #[serde(default = "five")]
+    pub concurrency: u32,
+    /// Instance time limit in milliseconds (0: none).
+    #[serde(default)]
+    pub instance_time_limit: u64,
+    /// Retries of a failed instance (0..=100).
+    #[serde(default)]
+    pub instance_retry_num: u32,
+    /// Retries of a failed task (0..=100).
+    #[serde(default = "one")]
+    pub task_retry_num: u32,
+    /// Minimum free CPU cores of a worker.
+    #[serde(default)]
+    pub min_cpu_cores: f64,
+    /// Minimum free memory of a worker, in GB.
+    #[serde(default)]
+    pub min_memory_space: f64,
+    /// Minimum free disk of a worker, in GB.
+    #[serde(default)]
+    pub min_disk_space: f64,
+    /// Worker addresses or tags the job may run on (empty: any).
+    #[serde(default)]
+    pub designated_workers: Vec<String>,
+    /// Workers taking part at most (0: unlimited).
+    #[serde(default)]
+    pub max_worker_count: u32,
+    /// How workers are picked.
+    #[serde(default)]
+    pub dispatch_strategy: DispatchStrategy,
+    /// Settings of the strategy (SPECIFY: the workers).
+    #[serde(default)]
+    pub dispatch_strategy_config: String,
+    /// Failure alarms.
+    #[serde(default)]
+    pub alarm_config: AlarmConfig,
+    /// Online log settings.
+    #[serde(default)]
+    pub log_config: LogConfig,
+}
+
+/// A stored job.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Job {
+    /// Its id.
+    #[schema(value_type = String)]
+    pub id: Id,
+    /// The app it belongs to.
+    #[schema(value_type = String)]
+    pub app_id: Id,
+    /// Its definition.
+    #[serde(flatten)]
+    pub spec: JobSpec,
+    /// Creation time, Unix milliseconds.
+    pub created_at: i64,
+    /// Last change, Unix milliseconds.
+    pub updated_at: i64,
+}
+
+/// A page of jobs.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct JobPage {
+    /// The jobs of this page.
+    pub items: Vec<Job>,
+    /// Jobs matching the filters, over all pages.
+    pub total: i64,
+    /// This page's number, from 0.
+    pub page: u32,
+    /// Page size.
+    pub size: u32,
+}
+
+/// Names of enum values as stored.
+pub(crate) fn name_of<T: Serialize>(value: &T) -> String {
+    serde_json::to_value(value).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
+}
+
+/// An enum value from its stored name.
+pub(crate) fn from_name<T: serde::de::DeserializeOwned>(name: &str) -> Option<T> {
+    serde_json::from_value(serde_json::Value::String(name.to_string())).ok()
+}
