@@ -39,6 +39,7 @@ pub fn api() -> (Router<AppState>, OpenApiDoc) {
         .merge(crate::auth::routes::router())
         .merge(crate::apps::router())
         .merge(crate::jobs::router())
+        .merge(crate::instances::router())
         .split_for_parts();
     doc.servers = Some(vec![utoipa::openapi::Server::new("/api/v1")]);
     (router, doc)

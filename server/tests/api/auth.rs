@@ -24,22 +24,43 @@ fn operations() -> Vec<(Method, String)> {
             }
         }
     }
-    assert!(all.len() >= 15, "the route table looks short: {all:?}");
+    assert!(all.len() >= 22, "the route table looks short: {all:?}");
     all
 }
 
 const PUBLIC: [&str; 2] = ["/health", "/auth/login"];
 
-/// The path with its `{id}` filled: a job id under `/jobs/`, else the app id.
-fn fill(path: &str, app: &str, job: &str) -> String {
-    let id = if path.starts_with("/jobs/") { job } else { app };
-    format!("/api/v1{}", path.replace("{id}", id))
+/// An app with a job and an instance of it.
+struct Owned {
+    app: String,
+    job: String,
+    instance: String,
+}
+
+impl Owned {
+    async fn create(env: &TestEnv, name: &str) -> (Owned, String) {
+        let (app, token) = env.app(name).await;
+        let job = env.job(&app, crate::jobs::cron_job("nightly")).await;
+        let instance = env.run(&job).await;
+        (Owned { app, job, instance }, token)
+    }
+
+    /// The path with its `{id}` filled with the resource it names.
+    fn fill(&self, path: &str) -> String {
+        let id = if path.starts_with("/jobs/") {
+            &self.job
+        } else if path.starts_with("/instances/") {
+            &self.instance
+        } else {
+            &self.app
+        };
+        format!("/api/v1{}", path.replace("{id}", id))
+    }
 }
 
 async fn every_endpoint_needs_a_token(backend: Backend) {
     let env = TestEnv::new(backend).await;
-    let (other, _) = env.app("other").await;
-    let job = env.job(&other, crate::jobs::cron_job("nightly")).await;
+    let (other, _) = Owned::create(&env, "other").await;
     let mut checked = 0;
     for (method, path) in
         operations().into_iter().chain([(Method::GET, "/openapi.json".into()), (Method::GET, "/docs".into())])
@@ -47,7 +68,7 @@ async fn every_endpoint_needs_a_token(backend: Backend) {
         if PUBLIC.contains(&path.as_str()) {
             continue;
         }
-        let uri = fill(&path, &other, &job);
+        let uri = other.fill(&path);
         let body = matches!(method, Method::POST | Method::PUT | Method::PATCH).then(|| json!({}));
         let reply = env.call(method.clone(), &uri, None, body.clone()).await;
         assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "{method} {uri} without a token: {reply:?}");
@@ -60,14 +81,13 @@ async fn every_endpoint_needs_a_token(backend: Backend) {
 
 async fn another_apps_token_is_forbidden(backend: Backend) {
     let env = TestEnv::new(backend).await;
-    let (victim, _) = env.app("victim").await;
+    let (victim, _) = Owned::create(&env, "victim").await;
     let (_, intruder) = env.app("intruder").await;
-    let job = env.job(&victim, crate::jobs::cron_job("victim-job")).await;
     for (method, path) in operations() {
         if PUBLIC.contains(&path.as_str()) {
             continue;
         }
-        let uri = fill(&path, &victim, &job);
+        let uri = victim.fill(&path);
         let body = matches!(method, Method::POST | Method::PUT | Method::PATCH)
             .then(|| json!({"name": "x", "description": "x"}));
         let reply = env.call(method.clone(), &uri, Some(&intruder), body).await;

@@ -4,5 +4,6 @@
 
 mod apps;
 mod auth;
+mod instances;
 mod jobs;
 mod support;

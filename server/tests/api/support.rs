@@ -162,6 +162,15 @@ impl TestEnv {
         created.body["id"].as_str().unwrap().to_string()
     }
 
+    /// Runs a job through the API as the administrator; returns the instance id.
+    pub async fn run(&self, job: &str) -> String {
+        let run = self
+            .call(Method::POST, &format!("/api/v1/jobs/{job}/run"), Some(&self.admin), Some(serde_json::json!({})))
+            .await;
+        assert_eq!(run.status, StatusCode::CREATED, "{run:?}");
+        run.body["id"].as_str().unwrap().to_string()
+    }
+
     /// Creates an app; returns its id and a token from its name + secret.
     pub async fn app(&self, name: &str) -> (String, String) {
         let created =

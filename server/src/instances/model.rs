@@ -1,0 +1,119 @@
+//! An instance as the API shows it.
+
+use crate::ids::Id;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// PowerJob's `InstanceStatus`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum InstanceStatus {
+    /// Created, waiting for the scheduler to dispatch it.
+    WaitingDispatch,
+    /// Sent to a worker, not yet acknowledged.
+    WaitingWorkerReceive,
+    /// Running on its workers.
+    Running,
+    /// Ended in failure.
+    Failed,
+    /// Ended in success.
+    Succeed,
+    /// Canceled before it ran.
+    Canceled,
+    /// Stopped on request.
+    Stopped,
+}
+
+impl InstanceStatus {
+    /// Every status.
+    pub const ALL: [InstanceStatus; 7] = [
+        Self::WaitingDispatch,
+        Self::WaitingWorkerReceive,
+        Self::Running,
+        Self::Failed,
+        Self::Succeed,
+        Self::Canceled,
+        Self::Stopped,
+    ];
+
+    /// The stored name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::WaitingDispatch => "WAITING_DISPATCH",
+            Self::WaitingWorkerReceive => "WAITING_WORKER_RECEIVE",
+            Self::Running => "RUNNING",
+            Self::Failed => "FAILED",
+            Self::Succeed => "SUCCEED",
+            Self::Canceled => "CANCELED",
+            Self::Stopped => "STOPPED",
+        }
+    }
+
+    /// The status of a stored name.
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.name() == name)
+    }
+}
+
+/// What created an instance.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum TriggerType {
+    /// `POST /jobs/{id}/run`.
+    Api,
+    /// The job's schedule.
+    Schedule,
+    /// A workflow.
+    Workflow,
+}
+
+/// One run of a job.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Instance {
+    /// Its id.
+    #[schema(value_type = String)]
+    pub id: Id,
+    /// The job.
+    #[schema(value_type = String)]
+    pub job_id: Id,
+    /// The job's app.
+    #[schema(value_type = String)]
+    pub app_id: Id,
+    /// Where it stands.
+    pub status: InstanceStatus,
+    /// What created it.
+    pub trigger_type: TriggerType,
+    /// Parameters of this run.
+    pub instance_params: String,
+    /// When it is due, Unix milliseconds.
+    pub expected_trigger_time: i64,
+    /// When it was dispatched.
+    pub actual_trigger_time: Option<i64>,
+    /// When it ended.
+    pub finished_time: Option<i64>,
+    /// The processor's result message, or why it ended.
+    pub result: String,
+    /// Address of the coordinating worker.
+    pub coordinator: Option<String>,
+    /// Attempts so far (retries included).
+    pub running_times: i64,
+    /// Creation time.
+    pub created_at: i64,
+    /// Last change.
+    pub updated_at: i64,
+}
+
+/// A page of instances.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct InstancePage {
+    /// The instances of this page.
+    pub items: Vec<Instance>,
+    /// Matches over all pages.
+    pub total: i64,
+    /// Page number from 0.
+    pub page: u32,
+    /// Page size.
+    pub size: u32,
+}

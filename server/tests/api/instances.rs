@@ -1,0 +1,124 @@
+//! Instances: run with params and a delay, detail, status, list with
+//! filters, stop, cancel, retry (with conflicts explained), online logs.
+
+use crate::jobs::cron_job;
+use crate::on_every_backend;
+use crate::support::{Backend, TestEnv};
+use axum::http::{Method, StatusCode};
+use serde_json::json;
+
+async fn run_with_params_and_delay(backend: Backend) {
+    let env = TestEnv::new(backend).await;
+    let (app, token) = env.app("runner").await;
+    let job = env.job(&app, cron_job("nightly")).await;
+    let before = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as i64;
+    let run = env
+        .call(
+            Method::POST,
+            &format!("/api/v1/jobs/{job}/run"),
+            Some(&token),
+            Some(json!({"instanceParams": "{\"day\":\"2026-11-23\"}", "delayMs": 60000})),
+        )
+        .await;
+    assert_eq!(run.status, StatusCode::CREATED, "{run:?}");
+    assert_eq!(run.body["status"], "WAITING_DISPATCH");
+    assert_eq!(run.body["triggerType"], "API");
+    assert_eq!(run.body["instanceParams"], "{\"day\":\"2026-11-23\"}");
+    let due = run.body["expectedTriggerTime"].as_i64().unwrap();
+    assert!(due >= before + 60_000, "due {due}, asked at {before}");
+    let id = run.body["id"].as_str().unwrap();
+    let status = env.call(Method::GET, &format!("/api/v1/instances/{id}/status"), Some(&token), None).await;
+    assert_eq!(status.body, json!({"status": "WAITING_DISPATCH"}));
+    let too_late = env
+        .call(
+            Method::POST,
+            &format!("/api/v1/jobs/{job}/run"),
+            Some(&token),
+            Some(json!({"delayMs": 99_999_999_999u64})),
+        )
+        .await;
+    assert_eq!(too_late.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(too_late.body["fields"][0]["field"], "delayMs");
+}
+
+async fn stop_cancel_retry_follow_the_status_rules(backend: Backend) {
+    let env = TestEnv::new(backend).await;
+    let (app, token) = env.app("states").await;
+    let job = env.job(&app, cron_job("nightly")).await;
+    let first = env.run(&job).await;
+    let canceled = env.call(Method::POST, &format!("/api/v1/instances/{first}/cancel"), Some(&token), None).await;
+    assert_eq!(canceled.status, StatusCode::OK, "{canceled:?}");
+    assert_eq!(canceled.body["status"], "CANCELED");
+    assert!(canceled.body["finishedTime"].is_i64());
+    let again = env.call(Method::POST, &format!("/api/v1/instances/{first}/stop"), Some(&token), None).await;
+    assert_eq!(again.status, StatusCode::CONFLICT, "a finished instance cannot be stopped: {again:?}");
+    assert!(again.body["message"].as_str().unwrap().contains("the instance is CANCELED"), "{again:?}");
+    let retried = env.call(Method::POST, &format!("/api/v1/instances/{first}/retry"), Some(&token), None).await;
+    assert_eq!(retried.body["status"], "WAITING_DISPATCH");
+    assert_eq!(retried.body["runningTimes"], 2);
+    assert!(retried.body["finishedTime"].is_null());
+    let stopped = env.call(Method::POST, &format!("/api/v1/instances/{first}/stop"), Some(&token), None).await;
+    assert_eq!(stopped.body["status"], "STOPPED");
+    let logs = env.call(Method::GET, &format!("/api/v1/instances/{first}/logs"), Some(&token), None).await;
+    let messages: Vec<&str> =
+        logs.body["lines"].as_array().unwrap().iter().map(|l| l["message"].as_str().unwrap()).collect();
+    assert_eq!(
+        messages,
+        ["run requested through the API, due now", "canceled on request", "retry requested", "stopped on request"]
+    );
+    let next = logs.body["next"].as_i64().unwrap();
+    let tail = env
+        .call(Method::GET, &format!("/api/v1/instances/{first}/logs?after={next}&waitMs=300"), Some(&token), None)
+        .await;
+    assert_eq!(tail.body["lines"], json!([]), "nothing new after the last line");
+    assert_eq!(tail.body["next"], next);
+}
+
+async fn listings_filter_by_job_and_status(backend: Backend) {
+    let env = TestEnv::new(backend).await;
+    let (app, token) = env.app("lists").await;
+    let a = env.job(&app, cron_job("a")).await;
+    let b = env.job(&app, cron_job("b")).await;
+    let a1 = env.run(&a).await;
+    let _a2 = env.run(&a).await;
+    let _b1 = env.run(&b).await;
+    env.call(Method::POST, &format!("/api/v1/instances/{a1}/stop"), Some(&token), None).await;
+    let (env, app, token) = (&env, &app, &token);
+    let get = |q: String| async move {
+        env.call(Method::GET, &format!("/api/v1/apps/{app}/instances{q}"), Some(token), None).await
+    };
+    assert_eq!(get(String::new()).await.body["total"], 3);
+    assert_eq!(get(format!("?jobId={a}")).await.body["total"], 2);
+    let stopped = get("?status=STOPPED".into()).await.body;
+    assert_eq!((stopped["total"].as_i64(), stopped["items"][0]["id"].as_str()), (Some(1), Some(a1.as_str())));
+    let oldest = get("?sort=createdAt&size=1".into()).await.body;
+    assert_eq!(oldest["items"][0]["id"], a1.as_str());
+    for bad in ["?status=DONE", "?jobId=x", "?size=900", "?sort=up"] {
+        let reply = get(bad.into()).await;
+        assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}: {reply:?}");
+    }
+}
+
+async fn a_log_follower_wakes_on_new_lines(backend: Backend) {
+    let env = TestEnv::new(backend).await;
+    let (app, token) = env.app("follow").await;
+    let job = env.job(&app, cron_job("nightly")).await;
+    let id = env.run(&job).await;
+    let first = env.call(Method::GET, &format!("/api/v1/instances/{id}/logs"), Some(&token), None).await;
+    let next = first.body["next"].as_i64().unwrap();
+    let follow_uri = format!("/api/v1/instances/{id}/logs?after={next}&waitMs=10000");
+    let follow = env.call(Method::GET, &follow_uri, Some(&token), None);
+    let stop = async {
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        env.call(Method::POST, &format!("/api/v1/instances/{id}/stop"), Some(&token), None).await
+    };
+    let (followed, _) = tokio::join!(follow, stop);
+    assert_eq!(followed.body["lines"][0]["message"], "stopped on request", "{followed:?}");
+}
+
+on_every_backend!(
+    run_with_params_and_delay,
+    stop_cancel_retry_follow_the_status_rules,
+    listings_filter_by_job_and_status,
+    a_log_follower_wakes_on_new_lines,
+);
