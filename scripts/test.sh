@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Runs the whole test suite on a fresh machine: installs what it needs
-# (wasm32-wasip2 target, cargo-component, componentize-py in a virtualenv),
-# builds every guest example, checks formatting and lints, then runs every
-# test of the workspace against the real components.
+# (wasm32-wasip2 target, cargo-component, componentize-py and schemathesis
+# in virtualenvs), builds every guest example, checks formatting and lints,
+# runs every test of the workspace against the real components and the
+# real databases (SQLite, PostgreSQL and MariaDB on 127.0.0.1), then fuzzes
+# the API from its OpenAPI document.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
@@ -24,3 +26,6 @@ cargo clippy --workspace --all-targets --quiet -- -D warnings
 
 step "tests"
 cargo test --workspace
+
+step "API fuzzing (schemathesis against the OpenAPI document)"
+scripts/schemathesis.sh

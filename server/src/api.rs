@@ -42,6 +42,8 @@ pub fn api() -> (Router<AppState>, OpenApiDoc) {
         .merge(crate::instances::router())
         .split_for_parts();
     doc.servers = Some(vec![utoipa::openapi::Server::new("/api/v1")]);
+    document_bad_requests(&mut doc);
+    merge_flattened(&mut doc, "Job");
     (router, doc)
 }
 
@@ -57,4 +59,59 @@ pub fn app(state: AppState) -> Router {
         .route("/openapi.json", get(move |_: Principal| async move { ([("content-type", "application/json")], json) }))
         .route("/docs", get(move |_: Principal| async move { Html(page).into_response() }));
     Router::new().nest("/api/v1", api).route("/health", get(|| async { "ok" })).with_state(state)
+}
+
+/// Any operation may answer 400 to a request it cannot read (a malformed
+/// id in the path, a body that is not JSON): say so once, for all.
+fn document_bad_requests(doc: &mut OpenApiDoc) {
+    use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
+    for item in doc.paths.paths.values_mut() {
+        let operations = [&mut item.get, &mut item.post, &mut item.put, &mut item.patch, &mut item.delete];
+        for operation in operations.into_iter().flatten() {
+            operation.responses.responses.entry("400".to_string()).or_insert_with(|| {
+                let body = ContentBuilder::new().schema(Some(Ref::from_schema_name("ErrorBody"))).build();
+                RefOr::T(
+                    ResponseBuilder::new()
+                        .description("The request cannot be read; the message says why.")
+                        .content("application/json", body)
+                        .build(),
+                )
+            });
+        }
+    }
+}
+
+/// `Job` is a `JobSpec` with ids and times beside it (serde `flatten`);
+/// utoipa writes that as `allOf`, which a closed `JobSpec`
+/// (`additionalProperties: false`) makes unsatisfiable. Merge the parts
+/// into one closed object.
+fn merge_flattened(doc: &mut OpenApiDoc, name: &str) {
+    use utoipa::openapi::{RefOr, Schema};
+    let Some(components) = doc.components.as_mut() else { return };
+    let Some(RefOr::T(Schema::AllOf(all_of))) = components.schemas.get(name).cloned() else { return };
+    let mut merged: Option<utoipa::openapi::schema::Object> = None;
+    for part in all_of.items {
+        let part = match part {
+            RefOr::Ref(reference) => {
+                let target = reference.ref_location.rsplit('/').next().unwrap_or_default().to_string();
+                match components.schemas.get(&target) {
+                    Some(RefOr::T(Schema::Object(object))) => object.clone(),
+                    _ => return,
+                }
+            }
+            RefOr::T(Schema::Object(object)) => object,
+            RefOr::T(_) => return,
+        };
+        match merged.as_mut() {
+            None => merged = Some(part),
+            Some(all) => {
+                all.properties.extend(part.properties);
+                all.required.extend(part.required);
+            }
+        }
+    }
+    if let Some(mut object) = merged {
+        object.description = all_of.description;
+        components.schemas.insert(name.to_string(), RefOr::T(Schema::Object(object)));
+    }
 }

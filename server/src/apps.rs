@@ -6,10 +6,10 @@ use crate::auth::{Principal, passwords};
 use crate::db::{DbText, is_unique_violation};
 use crate::error::{ApiError, ApiResult, ErrorBody, FieldError};
 use crate::ids::{Id, now_ms};
-use crate::json::{ValidJson, Validate};
+use crate::json::{IdPath, ValidJson, Validate};
 use crate::state::AppState;
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -178,7 +178,7 @@ async fn list_apps(State(state): State<AppState>, principal: Principal) -> ApiRe
 /// Fetches one app.
 #[utoipa::path(get, path = "/apps/{id}", tag = "apps", security(("bearer" = [])), params(("id" = String, Path)),
     responses((status = 200, body = App), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
-async fn get_app(State(state): State<AppState>, principal: Principal, Path(id): Path<Id>) -> ApiResult<Json<App>> {
+async fn get_app(State(state): State<AppState>, principal: Principal, IdPath(id): IdPath) -> ApiResult<Json<App>> {
     principal.require_app(id)?;
     Ok(Json(fetch(&state, id).await?))
 }
@@ -191,7 +191,7 @@ async fn get_app(State(state): State<AppState>, principal: Principal, Path(id): 
 async fn update_app(
     State(state): State<AppState>,
     principal: Principal,
-    Path(id): Path<Id>,
+    IdPath(id): IdPath,
     body: ValidJson<UpdateApp>,
 ) -> ApiResult<Json<App>> {
     principal.require_app(id)?;
@@ -211,7 +211,7 @@ async fn update_app(
 /// Deletes an app and its tokens (administrators only).
 #[utoipa::path(delete, path = "/apps/{id}", tag = "apps", security(("bearer" = [])), params(("id" = String, Path)),
     responses((status = 204), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
-async fn delete_app(State(state): State<AppState>, principal: Principal, Path(id): Path<Id>) -> ApiResult<StatusCode> {
+async fn delete_app(State(state): State<AppState>, principal: Principal, IdPath(id): IdPath) -> ApiResult<StatusCode> {
     principal.require_admin()?;
     let mut tx = state.db.pool().begin().await?;
     sqlx::query(&state.db.sql("DELETE FROM api_token WHERE app_id = ?")).bind(id.0).execute(&mut *tx).await?;
@@ -229,7 +229,7 @@ async fn delete_app(State(state): State<AppState>, principal: Principal, Path(id
 async fn rotate_secret(
     State(state): State<AppState>,
     principal: Principal,
-    Path(id): Path<Id>,
+    IdPath(id): IdPath,
 ) -> ApiResult<Json<AppWithSecret>> {
     principal.require_app(id)?;
     let secret = passwords::random_secret();

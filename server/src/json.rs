@@ -73,3 +73,21 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
         }
     })
 }
+
+/// The `{id}` of a path, refused with a JSON 400 when it is not an id
+/// (axum's own rejection would be plain text).
+#[derive(Debug, Clone, Copy)]
+pub struct IdPath(pub crate::ids::Id);
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for IdPath {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let axum::extract::Path(raw) = axum::extract::Path::<String>::from_request_parts(parts, state)
+            .await
+            .map_err(|e| ApiError::BadRequest(e.body_text()))?;
+        raw.parse()
+            .map(IdPath)
+            .map_err(|_| ApiError::BadRequest(format!("`{raw}` in the path is not an id (a decimal number)")))
+    }
+}

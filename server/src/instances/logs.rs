@@ -5,9 +5,10 @@ use crate::auth::Principal;
 use crate::db::{Database, DbText};
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::ids::{Id, now_ms};
+use crate::json::IdPath;
 use crate::state::AppState;
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
 use utoipa::{IntoParams, ToSchema};
@@ -106,7 +107,7 @@ async fn read(db: &Database, instance: Id, after: i64, limit: u32) -> Result<Vec
 async fn instance_logs(
     State(state): State<AppState>,
     principal: Principal,
-    Path(id): Path<Id>,
+    IdPath(id): IdPath,
     query: Result<Query<LogQuery>, axum::extract::rejection::QueryRejection>,
 ) -> ApiResult<Json<LogPage>> {
     let instance = super::store::fetch(&state.db, id).await?.ok_or(ApiError::NotFound("instance"))?;

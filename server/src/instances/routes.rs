@@ -6,10 +6,10 @@ use super::store::{self, InstanceFilter};
 use crate::auth::Principal;
 use crate::error::{ApiError, ApiResult, ErrorBody, FieldError};
 use crate::ids::{Id, now_ms};
-use crate::json::{ValidJson, Validate};
+use crate::json::{IdPath, ValidJson, Validate};
 use crate::state::AppState;
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -60,7 +60,7 @@ impl Validate for RunJob {
 async fn run_job(
     State(state): State<AppState>,
     principal: Principal,
-    Path(job): Path<Id>,
+    IdPath(job): IdPath,
     body: ValidJson<RunJob>,
 ) -> ApiResult<(StatusCode, Json<Instance>)> {
     let job = crate::jobs::store::fetch(&state.db, job).await?.ok_or(ApiError::NotFound("job"))?;
@@ -101,7 +101,7 @@ async fn authorized(state: &AppState, principal: &Principal, id: Id) -> ApiResul
 async fn get_instance(
     State(state): State<AppState>,
     principal: Principal,
-    Path(id): Path<Id>,
+    IdPath(id): IdPath,
 ) -> ApiResult<Json<Instance>> {
     Ok(Json(authorized(&state, &principal, id).await?))
 }
@@ -119,7 +119,7 @@ pub struct StatusReply {
 async fn instance_status(
     State(state): State<AppState>,
     principal: Principal,
-    Path(id): Path<Id>,
+    IdPath(id): IdPath,
 ) -> ApiResult<Json<StatusReply>> {
     Ok(Json(StatusReply { status: authorized(&state, &principal, id).await?.status }))
 }
@@ -153,7 +153,7 @@ pub struct InstanceQuery {
 async fn list_instances(
     State(state): State<AppState>,
     principal: Principal,
-    Path(app): Path<Id>,
+    IdPath(app): IdPath,
     query: Result<Query<InstanceQuery>, axum::extract::rejection::QueryRejection>,
 ) -> ApiResult<Json<InstancePage>> {
     principal.require_app(app)?;
@@ -228,7 +228,7 @@ async fn change(
 async fn stop_instance(
     State(state): State<AppState>,
     principal: Principal,
-    Path(id): Path<Id>,
+    IdPath(id): IdPath,
 ) -> ApiResult<Json<Instance>> {
     use InstanceStatus::*;
     change(&state, &principal, id, (&[WaitingDispatch, WaitingWorkerReceive, Running], Stopped), "stopped on request")
@@ -242,7 +242,7 @@ async fn stop_instance(
 async fn cancel_instance(
     State(state): State<AppState>,
     principal: Principal,
-    Path(id): Path<Id>,
+    IdPath(id): IdPath,
 ) -> ApiResult<Json<Instance>> {
     change(
         &state,
@@ -261,7 +261,7 @@ async fn cancel_instance(
 async fn retry_instance(
     State(state): State<AppState>,
     principal: Principal,
-    Path(id): Path<Id>,
+    IdPath(id): IdPath,
 ) -> ApiResult<Json<Instance>> {
     use InstanceStatus::*;
     change(&state, &principal, id, (&[Failed, Stopped, Canceled], WaitingDispatch), "retry requested").await

@@ -6,10 +6,10 @@ use super::store::{self, JobFilter, JobOrder, JobStatus};
 use crate::auth::Principal;
 use crate::error::{ApiError, ApiResult, ErrorBody, FieldError};
 use crate::ids::{Id, now_ms};
-use crate::json::{ValidJson, Validate};
+use crate::json::{IdPath, ValidJson, Validate};
 use crate::state::AppState;
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
@@ -57,7 +57,7 @@ async fn insert(state: &AppState, app: Id, spec: JobSpec) -> ApiResult<Job> {
 async fn create_job(
     State(state): State<AppState>,
     principal: Principal,
-    Path(app): Path<Id>,
+    IdPath(app): IdPath,
     body: ValidJson<JobSpec>,
 ) -> ApiResult<(StatusCode, Json<Job>)> {
     principal.require_app(app)?;
@@ -107,7 +107,7 @@ fn check_enum<T: serde::de::DeserializeOwned>(field: &str, value: &Option<String
 async fn list_jobs(
     State(state): State<AppState>,
     principal: Principal,
-    Path(app): Path<Id>,
+    IdPath(app): IdPath,
     query: Result<Query<JobQuery>, axum::extract::rejection::QueryRejection>,
 ) -> ApiResult<Json<JobPage>> {
     principal.require_app(app)?;
@@ -182,7 +182,7 @@ impl Validate for ImportJobs {
 async fn import_jobs(
     State(state): State<AppState>,
     principal: Principal,
-    Path(app): Path<Id>,
+    IdPath(app): IdPath,
     body: ValidJson<ImportJobs>,
 ) -> ApiResult<(StatusCode, Json<Vec<Job>>)> {
     principal.require_app(app)?;
@@ -205,7 +205,7 @@ async fn import_jobs(
 /// Fetches a job.
 #[utoipa::path(get, path = "/jobs/{id}", tag = "jobs", security(("bearer" = [])), params(("id" = String, Path)),
     responses((status = 200, body = Job), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
-async fn get_job(State(state): State<AppState>, principal: Principal, Path(id): Path<Id>) -> ApiResult<Json<Job>> {
+async fn get_job(State(state): State<AppState>, principal: Principal, IdPath(id): IdPath) -> ApiResult<Json<Job>> {
     Ok(Json(authorized_job(&state, &principal, id).await?))
 }
 
@@ -217,7 +217,7 @@ async fn get_job(State(state): State<AppState>, principal: Principal, Path(id): 
 async fn update_job(
     State(state): State<AppState>,
     principal: Principal,
-    Path(id): Path<Id>,
+    IdPath(id): IdPath,
     body: ValidJson<JobSpec>,
 ) -> ApiResult<Json<Job>> {
     authorized_job(&state, &principal, id).await?;
@@ -231,7 +231,7 @@ async fn update_job(
 /// Deletes a job (soft: its instances' history stays).
 #[utoipa::path(delete, path = "/jobs/{id}", tag = "jobs", security(("bearer" = [])), params(("id" = String, Path)),
     responses((status = 204), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
-async fn delete_job(State(state): State<AppState>, principal: Principal, Path(id): Path<Id>) -> ApiResult<StatusCode> {
+async fn delete_job(State(state): State<AppState>, principal: Principal, IdPath(id): IdPath) -> ApiResult<StatusCode> {
     set_status(&state, &principal, id, JobStatus::Deleted).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -247,7 +247,7 @@ async fn set_status(state: &AppState, principal: &Principal, id: Id, status: Job
 /// Enables a job's schedule.
 #[utoipa::path(post, path = "/jobs/{id}/enable", tag = "jobs", security(("bearer" = [])), params(("id" = String, Path)),
     responses((status = 200, body = Job), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
-async fn enable_job(State(state): State<AppState>, principal: Principal, Path(id): Path<Id>) -> ApiResult<Json<Job>> {
+async fn enable_job(State(state): State<AppState>, principal: Principal, IdPath(id): IdPath) -> ApiResult<Json<Job>> {
     set_status(&state, &principal, id, JobStatus::Enabled).await?;
     Ok(Json(authorized_job(&state, &principal, id).await?))
 }
@@ -255,7 +255,7 @@ async fn enable_job(State(state): State<AppState>, principal: Principal, Path(id
 /// Disables a job's schedule.
 #[utoipa::path(post, path = "/jobs/{id}/disable", tag = "jobs", security(("bearer" = [])), params(("id" = String, Path)),
     responses((status = 200, body = Job), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
-async fn disable_job(State(state): State<AppState>, principal: Principal, Path(id): Path<Id>) -> ApiResult<Json<Job>> {
+async fn disable_job(State(state): State<AppState>, principal: Principal, IdPath(id): IdPath) -> ApiResult<Json<Job>> {
     set_status(&state, &principal, id, JobStatus::Disabled).await?;
     Ok(Json(authorized_job(&state, &principal, id).await?))
 }
@@ -287,7 +287,7 @@ impl Validate for CopyJob {
 async fn copy_job(
     State(state): State<AppState>,
     principal: Principal,
-    Path(id): Path<Id>,
+    IdPath(id): IdPath,
     body: ValidJson<CopyJob>,
 ) -> ApiResult<(StatusCode, Json<Job>)> {
     let original = authorized_job(&state, &principal, id).await?;
@@ -307,7 +307,7 @@ async fn copy_job(
 async fn export_job(
     State(state): State<AppState>,
     principal: Principal,
-    Path(id): Path<Id>,
+    IdPath(id): IdPath,
 ) -> ApiResult<Json<JobSpec>> {
     let job = authorized_job(&state, &principal, id).await?;
     tracing::debug!(job = %id, kind = %name_of(&job.spec.execute_type), "exported");
