@@ -1,8 +1,9 @@
 //! `wasmjob`: the one binary of the project. It runs processors locally
-//! (`run-local`), inspects components (`inspect`) and runs the server
-//! (`server`); workers, standalone mode and the API client join it as they
-//! land.
+//! (`run-local`), inspects components (`inspect`), runs the server
+//! (`server`) and is a client of its API (`login`, `app`, `job`,
+//! `instance`); workers and standalone mode join it as they land.
 
+mod client;
 mod run_local;
 mod server;
 
@@ -27,6 +28,16 @@ enum Command {
     /// Run the server: the OpenAPI on port 7700 over SQLite (default),
     /// PostgreSQL or MySQL/MariaDB.
     Server(server::ServerArgs),
+    /// Log in to a server; the token is stored for the commands below
+    /// (in $WASMJOB_CLI_CONFIG, else ~/.config/wasmjob/cli.json).
+    Login(client::login::LoginArgs),
+    /// Apps: list, get, create, update, delete, rotate-secret.
+    App(client::apps::AppArgs),
+    /// Jobs: list, get, create, update, run, enable, disable, delete, copy,
+    /// export, import.
+    Job(client::jobs::JobArgs),
+    /// Instances: list, get, stop, cancel, retry, logs.
+    Instance(client::instances::InstanceArgs),
 }
 
 fn main() -> ExitCode {
@@ -44,5 +55,9 @@ fn main() -> ExitCode {
         Command::RunLocal(args) => run_local::run(args),
         Command::Inspect(args) => run_local::inspect(args),
         Command::Server(args) => server::run(args),
+        Command::Login(args) => client::login::run(args),
+        Command::App(args) => client::apps::run(args),
+        Command::Job(args) => client::jobs::run(args),
+        Command::Instance(args) => client::instances::run(args),
     }
 }
