@@ -37,6 +37,7 @@ pub fn api() -> (Router<AppState>, OpenApiDoc) {
     let (router, mut doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(crate::health::router())
         .merge(crate::auth::routes::router())
+        .merge(crate::namespaces::router())
         .merge(crate::apps::router())
         .merge(crate::jobs::router())
         .merge(crate::instances::router())

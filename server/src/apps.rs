@@ -23,6 +23,9 @@ pub struct App {
     /// Its id.
     #[schema(value_type = String)]
     pub id: Id,
+    /// The namespace it belongs to, if any.
+    #[schema(value_type = Option<String>)]
+    pub namespace_id: Option<Id>,
     /// Unique name (letters, digits, `.`, `_`, `-`).
     pub name: String,
     /// Free text.
@@ -42,6 +45,10 @@ pub struct CreateApp {
     /// Free text, at most 2000 characters.
     #[serde(default)]
     pub description: String,
+    /// The namespace to put it in.
+    #[serde(default, rename = "namespaceId")]
+    #[schema(value_type = Option<String>)]
+    pub namespace_id: Option<Id>,
 }
 
 impl Validate for CreateApp {
@@ -100,18 +107,19 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(rotate_secret))
 }
 
-type AppRow = (i64, String, DbText, i64, i64);
+type AppRow = (i64, Option<i64>, String, DbText, i64, i64);
 
-fn from_row((id, name, description, created_at, updated_at): AppRow) -> App {
-    App { id: Id(id), name, description: description.0, created_at, updated_at }
+fn from_row((id, namespace_id, name, description, created_at, updated_at): AppRow) -> App {
+    App { id: Id(id), namespace_id: namespace_id.map(Id), name, description: description.0, created_at, updated_at }
 }
 
 async fn fetch(state: &AppState, id: Id) -> ApiResult<App> {
-    let row: Option<AppRow> =
-        sqlx::query_as(&state.db.sql("SELECT id, name, description, created_at, updated_at FROM app WHERE id = ?"))
-            .bind(id.0)
-            .fetch_optional(state.db.pool())
-            .await?;
+    let row: Option<AppRow> = sqlx::query_as(
+        &state.db.sql("SELECT id, namespace_id, name, description, created_at, updated_at FROM app WHERE id = ?"),
+    )
+    .bind(id.0)
+    .fetch_optional(state.db.pool())
+    .await?;
     row.map(from_row).ok_or(ApiError::NotFound("app"))
 }
 
@@ -129,25 +137,32 @@ async fn create_app(
     let secret = passwords::random_secret();
     let hash = passwords::hash(secret.clone()).await?;
     let now = now_ms() as i64;
+    if let Some(namespace) = request.namespace_id
+        && !crate::namespaces::exists(&state, namespace).await?
+    {
+        return Err(ApiError::field("namespaceId", format!("there is no namespace {namespace}")));
+    }
     let app = App {
         id: state.ids.next(),
+        namespace_id: request.namespace_id,
         name: request.name,
         description: request.description,
         created_at: now,
         updated_at: now,
     };
-    let inserted =
-        sqlx::query(&state.db.sql(
-            "INSERT INTO app (id, name, description, secret_hash, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
-        ))
-        .bind(app.id.0)
-        .bind(&app.name)
-        .bind(&app.description)
-        .bind(hash)
-        .bind(now)
-        .bind(now)
-        .execute(state.db.pool())
-        .await;
+    let inserted = sqlx::query(&state.db.sql(
+        "INSERT INTO app (id, namespace_id, name, description, secret_hash, created_at, updated_at) \
+         VALUES (?, ?, ?, ?, ?, ?, ?)",
+    ))
+    .bind(app.id.0)
+    .bind(app.namespace_id.map(|n| n.0))
+    .bind(&app.name)
+    .bind(&app.description)
+    .bind(hash)
+    .bind(now)
+    .bind(now)
+    .execute(state.db.pool())
+    .await;
     match inserted {
         Ok(_) => Ok((StatusCode::CREATED, Json(AppWithSecret { app, secret }))),
         Err(e) if is_unique_violation(&e, "app_name_key") => {
@@ -166,7 +181,9 @@ async fn list_apps(State(state): State<AppState>, principal: Principal) -> ApiRe
         Principal::User { .. } => {
             principal.require_admin()?;
             let rows: Vec<AppRow> = sqlx::query_as(
-                &state.db.sql("SELECT id, name, description, created_at, updated_at FROM app ORDER BY name"),
+                &state
+                    .db
+                    .sql("SELECT id, namespace_id, name, description, created_at, updated_at FROM app ORDER BY name"),
             )
             .fetch_all(state.db.pool())
             .await?;

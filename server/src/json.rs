@@ -39,24 +39,23 @@ where
 }
 
 async fn read<S: Send + Sync, T: DeserializeOwned + Validate>(req: Request, state: &S) -> Result<T, ApiError> {
-    {
-        let is_json = req
-            .headers()
-            .get(axum::http::header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.starts_with("application/json"));
-        if !is_json {
-            return Err(ApiError::BadRequest(
-                "the body must be JSON, sent with `Content-Type: application/json`".into(),
-            ));
-        }
-        let bytes = Bytes::from_request(req, state)
-            .await
-            .map_err(|e| ApiError::BadRequest(format!("cannot read the body: {e}")))?;
-        let value: T = parse(&bytes)?;
-        value.validate().map_err(ApiError::Validation)?;
-        Ok(value)
+    let is_json = req
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    let bytes = Bytes::from_request(req, state)
+        .await
+        .map_err(|e| ApiError::BadRequest(format!("cannot read the body: {e}")))?;
+    // No body at all reads as `{}`: endpoints whose fields are all optional
+    // (run, copy) need none. Anything else must say it is JSON.
+    let bytes = if bytes.is_empty() { Bytes::from_static(b"{}") } else { bytes };
+    if !is_json && bytes.as_ref() != b"{}" {
+        return Err(ApiError::BadRequest("the body must be JSON, sent with `Content-Type: application/json`".into()));
     }
+    let value: T = parse(&bytes)?;
+    value.validate().map_err(ApiError::Validation)?;
+    Ok(value)
 }
 
 /// Deserializes `bytes`, naming the field at fault.

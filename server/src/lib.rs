@@ -4,7 +4,7 @@
 //! [`serve`] (`server`) loads the [`ServerConfig`] (`config`), opens and
 //! migrates the [`Database`] (`db`), creates the first administrator
 //! (`auth`), and serves the router that `api` assembles from one module per
-//! resource (`apps`, `jobs`, `instances`, `health`, `auth::routes`). Handlers share an
+//! resource (`namespaces`, `apps`, `jobs`, `instances`, `health`, `auth::routes`). Handlers share an
 //! [`AppState`] (`state`), take their caller as an [`auth::Principal`],
 //! read bodies through `json::ValidJson` (field-named 4xx on bad input) and
 //! fail with one [`ApiError`] (`error`) that never leaks internals. Ids come
@@ -22,6 +22,7 @@ pub mod ids;
 pub mod instances;
 pub mod jobs;
 pub mod json;
+pub mod namespaces;
 mod server;
 pub mod state;
 

@@ -57,7 +57,39 @@ pub struct LoginResponse {
 }
 
 pub(crate) fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(login))
+    OpenApiRouter::new().routes(routes!(login)).routes(routes!(me))
+}
+
+/// Who a token speaks for.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Me {
+    /// `user` or `app`.
+    pub kind: &'static str,
+    /// The account's or app's id.
+    #[schema(value_type = String)]
+    pub id: Id,
+    /// The account's or app's name.
+    pub name: String,
+    /// Whether the caller administers the server.
+    pub admin: bool,
+}
+
+/// The caller: an account or an app (an app token learns its app's id here).
+#[utoipa::path(get, path = "/auth/me", tag = "auth", security(("bearer" = [])),
+    responses((status = 200, body = Me), (status = 401, body = ErrorBody)))]
+async fn me(State(state): State<AppState>, principal: crate::auth::Principal) -> ApiResult<Json<Me>> {
+    use crate::auth::Principal;
+    let (kind, id, admin, query) = match principal {
+        Principal::User { id, admin } => ("user", id, admin, "SELECT username FROM user_account WHERE id = ?"),
+        Principal::App { id } => ("app", id, false, "SELECT name FROM app WHERE id = ?"),
+    };
+    let name: String = sqlx::query_scalar(&state.db.sql(query))
+        .bind(id.0)
+        .fetch_optional(state.db.pool())
+        .await?
+        .ok_or(ApiError::Unauthorized("the token's subject no longer exists"))?;
+    Ok(Json(Me { kind, id, name, admin }))
 }
 
 /// Exchanges credentials for a token.

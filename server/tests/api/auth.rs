@@ -135,7 +135,20 @@ async fn secrets_are_stored_hashed(backend: Backend) {
     assert!(tokens.iter().all(|(hash,)| hash.len() == 64 && hash != &env.admin));
 }
 
+async fn a_token_knows_who_it_is(backend: Backend) {
+    let env = TestEnv::new(backend).await;
+    let me = env.call(Method::GET, "/api/v1/auth/me", Some(&env.admin), None).await;
+    assert_eq!(
+        (me.body["kind"].as_str(), me.body["name"].as_str(), me.body["admin"].as_bool()),
+        (Some("user"), Some("admin"), Some(true))
+    );
+    let (app, token) = env.app("whoami").await;
+    let me = env.call(Method::GET, "/api/v1/auth/me", Some(&token), None).await;
+    assert_eq!(me.body, json!({"kind": "app", "id": app, "name": "whoami", "admin": false}));
+}
+
 on_every_backend!(
+    a_token_knows_who_it_is,
     every_endpoint_needs_a_token,
     another_apps_token_is_forbidden,
     wrong_credentials_are_refused_alike,

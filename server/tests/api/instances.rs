@@ -27,6 +27,15 @@ async fn run_with_params_and_delay(backend: Backend) {
     let due = run.body["expectedTriggerTime"].as_i64().unwrap();
     assert!(due >= before + 60_000, "due {due}, asked at {before}");
     let id = run.body["id"].as_str().unwrap();
+    let bare = env
+        .send(
+            axum::http::Request::post(format!("/api/v1/jobs/{job}/run"))
+                .header("authorization", format!("Bearer {token}"))
+                .body(axum::body::Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(bare.status, StatusCode::CREATED, "a run needs no body: {bare:?}");
     let status = env.call(Method::GET, &format!("/api/v1/instances/{id}/status"), Some(&token), None).await;
     assert_eq!(status.body, json!({"status": "WAITING_DISPATCH"}));
     let too_late = env

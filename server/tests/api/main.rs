@@ -6,4 +6,5 @@ mod apps;
 mod auth;
 mod instances;
 mod jobs;
+mod namespaces;
 mod support;
