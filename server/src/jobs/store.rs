@@ -38,6 +38,44 @@ macro_rules! job_columns {
     };
 }
 
+/// Binds a definition's columns, in the order `job_columns!` and the
+/// UPDATE statement list them (name … log_config).
+macro_rules! bind_spec {
+    ($query:expr, $s:expr) => {{
+        let s: &JobSpec = $s;
+        let status = if s.enabled { JobStatus::Enabled } else { JobStatus::Disabled };
+        $query
+            .bind(s.name.clone())
+            .bind(s.description.clone())
+            .bind(s.job_params.clone())
+            .bind(s.tag.clone())
+            .bind(s.extra.clone())
+            .bind(status.name())
+            .bind(name_of(&s.time_expression_type))
+            .bind(s.time_expression.trim().to_string())
+            .bind(s.time_zone.clone())
+            .bind(s.lifecycle.start)
+            .bind(s.lifecycle.end)
+            .bind(name_of(&s.execute_type))
+            .bind(name_of(&s.processor_type))
+            .bind(s.processor_info.clone())
+            .bind(i64::from(s.max_instance_num))
+            .bind(i64::from(s.concurrency))
+            .bind(s.instance_time_limit as i64)
+            .bind(i64::from(s.instance_retry_num))
+            .bind(i64::from(s.task_retry_num))
+            .bind(s.min_cpu_cores)
+            .bind(s.min_memory_space)
+            .bind(s.min_disk_space)
+            .bind(json(&s.designated_workers))
+            .bind(i64::from(s.max_worker_count))
+            .bind(name_of(&s.dispatch_strategy))
+            .bind(s.dispatch_strategy_config.clone())
+            .bind(json(&s.alarm_config))
+            .bind(json(&s.log_config))
+    }};
+}
+
 /// Inserts a new job (through `executor`: the pool or a transaction).
 pub async fn insert<'e, E>(db: &Database, executor: E, job: &Job) -> Result<(), sqlx::Error>
 where
@@ -48,43 +86,9 @@ where
         job_columns!(),
         ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
     );
-    let s = &job.spec;
-    let status = if s.enabled { JobStatus::Enabled } else { JobStatus::Disabled };
-    sqlx::query(&db.sql(sql))
-        .bind(job.id.0)
-        .bind(job.app_id.0)
-        .bind(&s.name)
-        .bind(&s.description)
-        .bind(&s.job_params)
-        .bind(&s.tag)
-        .bind(&s.extra)
-        .bind(status.name())
-        .bind(name_of(&s.time_expression_type))
-        .bind(s.time_expression.trim())
-        .bind(&s.time_zone)
-        .bind(s.lifecycle.start)
-        .bind(s.lifecycle.end)
-        .bind(name_of(&s.execute_type))
-        .bind(name_of(&s.processor_type))
-        .bind(&s.processor_info)
-        .bind(i64::from(s.max_instance_num))
-        .bind(i64::from(s.concurrency))
-        .bind(s.instance_time_limit as i64)
-        .bind(i64::from(s.instance_retry_num))
-        .bind(i64::from(s.task_retry_num))
-        .bind(s.min_cpu_cores)
-        .bind(s.min_memory_space)
-        .bind(s.min_disk_space)
-        .bind(json(&s.designated_workers))
-        .bind(i64::from(s.max_worker_count))
-        .bind(name_of(&s.dispatch_strategy))
-        .bind(&s.dispatch_strategy_config)
-        .bind(json(&s.alarm_config))
-        .bind(json(&s.log_config))
-        .bind(job.created_at)
-        .bind(job.updated_at)
-        .execute(executor)
-        .await?;
+    let sql = db.sql(sql);
+    let query = sqlx::query(&sql).bind(job.id.0).bind(job.app_id.0);
+    bind_spec!(query, &job.spec).bind(job.created_at).bind(job.updated_at).execute(executor).await?;
     Ok(())
 }
 
@@ -97,40 +101,8 @@ pub async fn update(db: &Database, id: Id, s: &JobSpec, now: i64) -> Result<bool
                min_memory_space = ?, min_disk_space = ?, designated_workers = ?, max_worker_count = ?, \
                dispatch_strategy = ?, dispatch_strategy_config = ?, alarm_config = ?, log_config = ?, updated_at = ? \
                WHERE id = ? AND status <> 'DELETED'";
-    let status = if s.enabled { JobStatus::Enabled } else { JobStatus::Disabled };
-    let done = sqlx::query(&db.sql(sql))
-        .bind(&s.name)
-        .bind(&s.description)
-        .bind(&s.job_params)
-        .bind(&s.tag)
-        .bind(&s.extra)
-        .bind(status.name())
-        .bind(name_of(&s.time_expression_type))
-        .bind(s.time_expression.trim())
-        .bind(&s.time_zone)
-        .bind(s.lifecycle.start)
-        .bind(s.lifecycle.end)
-        .bind(name_of(&s.execute_type))
-        .bind(name_of(&s.processor_type))
-        .bind(&s.processor_info)
-        .bind(i64::from(s.max_instance_num))
-        .bind(i64::from(s.concurrency))
-        .bind(s.instance_time_limit as i64)
-        .bind(i64::from(s.instance_retry_num))
-        .bind(i64::from(s.task_retry_num))
-        .bind(s.min_cpu_cores)
-        .bind(s.min_memory_space)
-        .bind(s.min_disk_space)
-        .bind(json(&s.designated_workers))
-        .bind(i64::from(s.max_worker_count))
-        .bind(name_of(&s.dispatch_strategy))
-        .bind(&s.dispatch_strategy_config)
-        .bind(json(&s.alarm_config))
-        .bind(json(&s.log_config))
-        .bind(now)
-        .bind(id.0)
-        .execute(db.pool())
-        .await?;
+    let sql = db.sql(sql);
+    let done = bind_spec!(sqlx::query(&sql), s).bind(now).bind(id.0).execute(db.pool()).await?;
     Ok(done.rows_affected() > 0)
 }
 
