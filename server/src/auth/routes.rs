@@ -127,3 +127,14 @@ async fn login(State(state): State<AppState>, body: ValidJson<LoginRequest>) -> 
 /// An argon2 hash of a random string, for timing-equal failures.
 const DUMMY_HASH: &str =
     "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$Q6WhXfOi4HYRDN1k2wFCTpWJ1CFjxNqQpY9RzFkrBZk";
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_dummy_hash_is_a_real_argon2_hash() {
+        // Failed logins for unknown names must cost a real verification.
+        let parsed = argon2::password_hash::PasswordHash::new(super::DUMMY_HASH).expect("a PHC string");
+        assert_eq!(parsed.algorithm.as_str(), "argon2id");
+        assert!(parsed.hash.is_some());
+    }
+}
