@@ -102,9 +102,9 @@ pub struct InstanceFilter {
 }
 
 macro_rules! list_sql {
-    ($select:literal, $tail:literal) => {
+    ($tail:literal; $($select:tt)+) => {
         concat!(
-            $select,
+            $($select)+,
             " FROM job_instance WHERE app_id = ? AND (? IS NULL OR job_id = ?) AND (? IS NULL OR status = ?) \
              AND (? IS NULL OR created_at >= ?) AND (? IS NULL OR created_at < ?)",
             $tail
@@ -122,15 +122,9 @@ pub async fn list(
     (page, size): (u32, u32),
 ) -> Result<(Vec<Instance>, i64), sqlx::Error> {
     let sql = if newest_first {
-        list_sql!(
-            "SELECT id, job_id, app_id, status, trigger_type, instance_params, expected_trigger_time, actual_trigger_time, finished_time, result, coordinator, running_times, created_at, updated_at",
-            " ORDER BY id DESC LIMIT ? OFFSET ?"
-        )
+        list_sql!(" ORDER BY id DESC LIMIT ? OFFSET ?"; "SELECT ", columns!())
     } else {
-        list_sql!(
-            "SELECT id, job_id, app_id, status, trigger_type, instance_params, expected_trigger_time, actual_trigger_time, finished_time, result, coordinator, running_times, created_at, updated_at",
-            " ORDER BY id ASC LIMIT ? OFFSET ?"
-        )
+        list_sql!(" ORDER BY id ASC LIMIT ? OFFSET ?"; "SELECT ", columns!())
     };
     let job = filter.job.map(|j| j.0);
     let status = filter.status.map(|s| s.name());
@@ -153,7 +147,7 @@ pub async fn list(
         .fetch_all(db.pool())
         .await?;
     let total: i64 =
-        bind_filters!(sqlx::query_scalar(&db.sql(list_sql!("SELECT COUNT(*)", "")))).fetch_one(db.pool()).await?;
+        bind_filters!(sqlx::query_scalar(&db.sql(list_sql!(""; "SELECT COUNT(*)")))).fetch_one(db.pool()).await?;
     Ok((rows.iter().map(from_row).collect::<Result<_, _>>()?, total))
 }
 
