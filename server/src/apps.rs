@@ -9,7 +9,7 @@ use crate::ids::{Id, now_ms};
 use crate::json::{IdPath, ValidJson, Validate};
 use crate::state::AppState;
 use axum::Json;
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -172,24 +172,44 @@ async fn create_app(
     }
 }
 
-/// Lists apps: every app for administrators, its own for an app token.
-#[utoipa::path(get, path = "/apps", tag = "apps", security(("bearer" = [])),
-    responses((status = 200, body = Vec<App>), (status = 401, body = ErrorBody)))]
-async fn list_apps(State(state): State<AppState>, principal: Principal) -> ApiResult<Json<Vec<App>>> {
-    match principal {
-        Principal::App { id } => Ok(Json(vec![fetch(&state, id).await?])),
-        Principal::User { .. } => {
-            principal.require_admin()?;
-            let rows: Vec<AppRow> = sqlx::query_as(
-                &state
-                    .db
-                    .sql("SELECT id, namespace_id, name, description, created_at, updated_at FROM app ORDER BY name"),
-            )
-            .fetch_all(state.db.pool())
-            .await?;
-            Ok(Json(rows.into_iter().map(from_row).collect()))
-        }
+/// Filters of the app listing.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[into_params(parameter_in = Query)]
+pub struct AppQuery {
+    /// Only the apps of this namespace.
+    namespace_id: Option<String>,
+}
+
+/// Lists apps by name: every app (or a namespace's) for administrators,
+/// its own for an app token.
+#[utoipa::path(get, path = "/apps", tag = "apps", security(("bearer" = [])), params(AppQuery),
+    responses((status = 200, body = Vec<App>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
+async fn list_apps(
+    State(state): State<AppState>,
+    principal: Principal,
+    query: Result<Query<AppQuery>, axum::extract::rejection::QueryRejection>,
+) -> ApiResult<Json<Vec<App>>> {
+    if let Principal::App { id } = principal {
+        return Ok(Json(vec![fetch(&state, id).await?]));
     }
+    principal.require_admin()?;
+    let Query(q) = query.map_err(|e| ApiError::BadRequest(e.body_text()))?;
+    let namespace = match q.namespace_id.as_deref().map(str::parse::<Id>) {
+        None => None,
+        Some(Ok(id)) => Some(id.0),
+        Some(Err(_)) => return Err(ApiError::field("namespaceId", "not an id")),
+    };
+    let rows: Vec<AppRow> = sqlx::query_as(&state.db.sql(
+        "SELECT id, namespace_id, name, description, created_at, updated_at FROM app \
+         WHERE (? IS NULL OR namespace_id = ?) ORDER BY name",
+    ))
+    .bind(namespace)
+    .bind(namespace)
+    .fetch_all(state.db.pool())
+    .await?;
+    Ok(Json(rows.into_iter().map(from_row).collect()))
 }
 
 /// Fetches one app.

@@ -57,7 +57,25 @@ pub struct LoginResponse {
 }
 
 pub(crate) fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(login)).routes(routes!(me))
+    OpenApiRouter::new().routes(routes!(login)).routes(routes!(me)).routes(routes!(logout))
+}
+
+/// Revokes the token that made the request.
+#[utoipa::path(post, path = "/auth/logout", tag = "auth", security(("bearer" = [])),
+    responses((status = 204), (status = 401, body = ErrorBody)))]
+async fn logout(
+    State(state): State<AppState>,
+    _caller: crate::auth::Principal,
+    headers: axum::http::HeaderMap,
+) -> ApiResult<axum::http::StatusCode> {
+    let token = headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|h| h.to_str().ok())
+        .and_then(|h| h.strip_prefix("Bearer "))
+        .map(str::trim)
+        .unwrap_or_default();
+    tokens::revoke(&state.db, token).await?;
+    Ok(axum::http::StatusCode::NO_CONTENT)
 }
 
 /// Who a token speaks for.

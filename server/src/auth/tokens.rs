@@ -58,3 +58,12 @@ pub async fn lookup(db: &Database, token: &str) -> ApiResult<Option<Subject>> {
         _ => None,
     })
 }
+
+/// Deletes a token, so it stops working at once.
+pub async fn revoke(db: &Database, token: &str) -> ApiResult<()> {
+    sqlx::query(&db.sql("DELETE FROM api_token WHERE token_hash = ?"))
+        .bind(token_hash(token))
+        .execute(db.pool())
+        .await?;
+    Ok(())
+}

@@ -30,6 +30,9 @@ fn operations() -> Vec<(Method, String)> {
 
 const PUBLIC: [&str; 2] = ["/health", "/auth/login"];
 
+/// Endpoints about the caller's own token: no other app's resource is involved.
+const SELF_SCOPED: [&str; 2] = ["/auth/me", "/auth/logout"];
+
 /// An app with a job and an instance of it.
 struct Owned {
     app: String,
@@ -84,7 +87,7 @@ async fn another_apps_token_is_forbidden(backend: Backend) {
     let (victim, _) = Owned::create(&env, "victim").await;
     let (_, intruder) = env.app("intruder").await;
     for (method, path) in operations() {
-        if PUBLIC.contains(&path.as_str()) {
+        if PUBLIC.contains(&path.as_str()) || SELF_SCOPED.contains(&path.as_str()) {
             continue;
         }
         let uri = victim.fill(&path);
@@ -147,7 +150,19 @@ async fn a_token_knows_who_it_is(backend: Backend) {
     assert_eq!(me.body, json!({"kind": "app", "id": app, "name": "whoami", "admin": false}));
 }
 
+async fn logout_revokes_the_token(backend: Backend) {
+    let env = TestEnv::new(backend).await;
+    let (_, token) = env.app("leaving").await;
+    let out = env.call(Method::POST, "/api/v1/auth/logout", Some(&token), None).await;
+    assert_eq!(out.status, StatusCode::NO_CONTENT, "{out:?}");
+    let after = env.call(Method::GET, "/api/v1/auth/me", Some(&token), None).await;
+    assert_eq!(after.status, StatusCode::UNAUTHORIZED);
+    let admin = env.call(Method::GET, "/api/v1/auth/me", Some(&env.admin), None).await;
+    assert_eq!(admin.status, StatusCode::OK, "other tokens keep working");
+}
+
 on_every_backend!(
+    logout_revokes_the_token,
     a_token_knows_who_it_is,
     every_endpoint_needs_a_token,
     another_apps_token_is_forbidden,

@@ -33,6 +33,15 @@ async fn namespaces_hold_apps(backend: Backend) {
     assert_eq!(orphan.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(orphan.body["fields"][0]["field"], "namespaceId");
 
+    env.app("elsewhere").await;
+    let in_ns = env.call(Method::GET, &format!("/api/v1/apps?namespaceId={ns}"), Some(&env.admin), None).await;
+    let names: Vec<&str> = in_ns.body.as_array().unwrap().iter().map(|a| a["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["ledger"]);
+    let all = env.call(Method::GET, "/api/v1/apps", Some(&env.admin), None).await;
+    assert_eq!(all.body.as_array().unwrap().len(), 2);
+    let bad = env.call(Method::GET, "/api/v1/apps?namespaceId=x", Some(&env.admin), None).await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+
     let secret = app.body["secret"].as_str().unwrap();
     let login =
         env.call(Method::POST, "/api/v1/auth/login", None, Some(json!({"app": "ledger", "secret": secret}))).await;
