@@ -19,9 +19,6 @@ pub enum ExecuteType {
 }
 
 impl ExecuteType {
-    /// Every kind, in PowerJob's order.
-    pub const ALL: [ExecuteType; 4] = [Self::Standalone, Self::Broadcast, Self::Map, Self::MapReduce];
-
     /// The world a component must satisfy to run as this kind.
     pub fn world(self) -> World {
         match self {
@@ -69,9 +66,6 @@ pub enum World {
 }
 
 impl World {
-    /// Every world, from the simplest.
-    pub const ALL: [World; 4] = [Self::Basic, Self::Broadcast, Self::Map, Self::MapReduce];
-
     /// The world's name in the WIT package.
     pub fn name(self) -> &'static str {
         match self {

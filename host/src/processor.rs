@@ -132,7 +132,8 @@ impl Processor {
     }
 
     /// Instantiates the kind's world and calls the export. The outer error
-    /// is a trap; the inner one a failure to start.
+    /// is a trap; the inner one a failure to start. A results cursor lives
+    /// in this task's own store and goes with it: nothing to clean up.
     fn call(
         &self,
         store: &mut Store<TaskState>,
@@ -172,11 +173,7 @@ impl Processor {
                 TaskCall::Reduce(source) => {
                     let instance = instantiate!(self.map_reduce);
                     let cursor = store.data_mut().table.push(TaskResultsCursor { source })?;
-                    let rep = cursor.rep();
-                    let result = instance.call_reduce(&mut *store, cursor)?;
-                    let _ =
-                        store.data_mut().table.delete::<TaskResultsCursor>(wasmtime::component::Resource::new_own(rep));
-                    result
+                    instance.call_reduce(&mut *store, cursor)?
                 }
                 other => return Ok(Err(wrong_call(&other))),
             },
@@ -186,11 +183,7 @@ impl Processor {
                 TaskCall::PostProcess(source) => {
                     let instance = instantiate!(self.broadcast);
                     let cursor = store.data_mut().table.push(TaskResultsCursor { source })?;
-                    let rep = cursor.rep();
-                    let result = instance.call_post_process(&mut *store, cursor)?;
-                    let _ =
-                        store.data_mut().table.delete::<TaskResultsCursor>(wasmtime::component::Resource::new_own(rep));
-                    result
+                    instance.call_post_process(&mut *store, cursor)?
                 }
                 TaskCall::Reduce(_) => return Ok(Err(wrong_call(&call))),
             },

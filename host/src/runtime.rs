@@ -110,9 +110,4 @@ impl Runtime {
             .await
             .map_err(|e| Error::Engine(format!("the compile task failed: {e}")))?
     }
-
-    /// Forgets a loaded processor (its compiled file stays cached).
-    pub fn unload(&self, digest: &str) -> bool {
-        self.loaded.lock().unwrap_or_else(|p| p.into_inner()).remove(digest).is_some()
-    }
 }
