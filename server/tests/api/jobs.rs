@@ -7,37 +7,12 @@ use crate::support::{Backend, TestEnv};
 use axum::http::{Method, StatusCode};
 use serde_json::{Value, json};
 
-/// A CRON job with every field set away from its default.
+/// A CRON job with every field set away from its default
+/// (`tests/fixtures/cron-job.json`, shared with the CLI's tests), named `name`.
 pub fn cron_job(name: &str) -> Value {
-    json!({
-        "name": name,
-        "description": "nightly export",
-        "jobParams": "{\"num\":100}",
-        "tag": "reports",
-        "extra": "owner=ops",
-        "enabled": true,
-        "timeExpressionType": "CRON",
-        "timeExpression": "0 0 2 * * ?",
-        "timeZone": "Asia/Shanghai",
-        "lifecycle": {"start": 1767225600000i64, "end": 1893456000000i64},
-        "executeType": "MAP_REDUCE",
-        "processorType": "WASM",
-        "processorInfo": "exporter@v3",
-        "maxInstanceNum": 2,
-        "concurrency": 8,
-        "instanceTimeLimit": 600000,
-        "instanceRetryNum": 2,
-        "taskRetryNum": 3,
-        "minCpuCores": 0.5,
-        "minMemorySpace": 1.5,
-        "minDiskSpace": 10.0,
-        "designatedWorkers": ["gpu", "10.0.0.7:27777"],
-        "maxWorkerCount": 4,
-        "dispatchStrategy": "RANDOM",
-        "dispatchStrategyConfig": "",
-        "alarmConfig": {"receivers": ["ops@example.com"], "alertThreshold": 3, "statisticWindowLen": 600, "silenceWindowLen": 1800},
-        "logConfig": {"type": "ONLINE", "level": "DEBUG"}
-    })
+    let mut spec: Value = serde_json::from_str(include_str!("../fixtures/cron-job.json")).unwrap();
+    spec["name"] = json!(name);
+    spec
 }
 
 async fn every_field_round_trips(backend: Backend) {
