@@ -2,7 +2,8 @@
 
 use std::path::PathBuf;
 
-/// Everything that can go wrong while loading or preparing a processor.
+/// Everything that can go wrong while loading or preparing a processor, or
+/// that ends a [`crate::worker::Worker`].
 /// Failures *of a task* are not errors: they are [`crate::TaskFailure`]s
 /// in the task's [`crate::TaskRun`].
 #[derive(Debug, thiserror::Error)]
@@ -48,6 +49,23 @@ pub enum Error {
     #[error("compiled-code cache at {path}: {source}")]
     Cache {
         /// The file or directory at fault.
+        path: PathBuf,
+        /// The underlying error.
+        source: std::io::Error,
+    },
+    /// The worker could not log in to the server.
+    #[error("cannot log in: {0}")]
+    Login(String),
+    /// The worker link failed for good (the server refused the worker).
+    #[error("worker link: {0}")]
+    Link(String),
+    /// The worker's configuration cannot work.
+    #[error("invalid worker configuration: {0}")]
+    WorkerConfig(String),
+    /// The worker's data directory could not be prepared.
+    #[error("worker data directory {path}: {source}")]
+    DataDir {
+        /// The directory or file at fault.
         path: PathBuf,
         /// The underlying error.
         source: std::io::Error,

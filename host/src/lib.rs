@@ -14,6 +14,9 @@
 //!   (`outcomes`); logs go to a [`LogSink`] (`logs`).
 //! - [`local`] runs a whole instance of any kind in one process — the
 //!   guest author's inner loop (`wasmjob run-local`).
+//! - [`worker`] is the worker agent (`wasmjob worker`): it connects to a
+//!   server over the worker link, runs the instances dispatched to it and
+//!   reports their statuses and logs.
 #![deny(missing_docs)]
 
 mod bindings;
@@ -31,6 +34,7 @@ mod processor;
 mod runtime;
 mod state;
 mod task;
+pub mod worker;
 
 pub use cache::{LoadSource, content_digest};
 pub use config::{PoolingConfig, RuntimeConfig, TaskLimits};

@@ -28,6 +28,10 @@ use std::time::Instant;
 /// One local run of an instance.
 #[derive(Debug, Clone)]
 pub struct LocalInstance {
+    /// The job's id, as guests read it.
+    pub job_id: u64,
+    /// The instance's id, as guests read it and logs carry it.
+    pub instance_id: u64,
     /// How the instance's work is spread.
     pub kind: ExecuteType,
     /// Simulated workers (threads); at least 1.
@@ -81,11 +85,9 @@ impl LocalInstance {
     pub fn run(&self, processor: &Processor) -> LocalOutcome {
         let started = Instant::now();
         let root = TaskSpec {
-            job_id: 1,
-            instance_id: 1,
             max_retry: self.task_retry,
             workflow_context: Arc::new(self.workflow_context.clone()),
-            ..TaskSpec::root(1, 1, &self.job_params, &self.instance_params)
+            ..TaskSpec::root(self.job_id, self.instance_id, &self.job_params, &self.instance_params)
         };
         let mut outcome = match self.kind {
             ExecuteType::Standalone => self.standalone(processor, root),
@@ -107,9 +109,19 @@ impl LocalInstance {
         }
     }
 
-    /// Runs a task, retrying it while it fails and retries remain.
+    /// Runs a task, retrying it while it fails and retries remain. Once the
+    /// instance is stopped, tasks still queued end at once as stopped
+    /// instead of each starting a guest that the next epoch tick ends.
     fn run_with_retry(&self, processor: &Processor, call: fn() -> TaskCall, mut spec: TaskSpec) -> TaskRun {
         loop {
+            if self.control.is_stopped() {
+                return TaskRun {
+                    outcome: Err(crate::TaskFailure::Stopped),
+                    subtasks: Vec::new(),
+                    workflow_appends: Vec::new(),
+                    elapsed: Default::default(),
+                };
+            }
             let run = processor.run(self.request(call(), spec.clone()));
             if run.succeeded() || spec.current_retry >= spec.max_retry || self.control.is_stopped() {
                 return run;

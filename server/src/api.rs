@@ -41,6 +41,8 @@ pub fn api() -> (Router<AppState>, OpenApiDoc) {
         .merge(crate::apps::router())
         .merge(crate::jobs::router())
         .merge(crate::instances::router())
+        .merge(crate::workers::router())
+        .merge(crate::containers::router())
         .split_for_parts();
     doc.servers = Some(vec![utoipa::openapi::Server::new("/api/v1")]);
     document_bad_requests(&mut doc);
@@ -59,6 +61,9 @@ pub fn app(state: AppState) -> Router {
     let api = api
         .route("/openapi.json", get(move |_: Principal| async move { ([("content-type", "application/json")], json) }))
         .route("/docs", get(move |_: Principal| async move { Html(page).into_response() }));
+    // The worker link is a WebSocket, outside the OpenAPI document; it
+    // needs a token like every endpoint.
+    let api = api.route("/workers/connect", get(crate::workers::link::connect));
     Router::new().nest("/api/v1", api).route("/health", get(|| async { "ok" })).with_state(state)
 }
 

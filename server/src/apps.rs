@@ -109,6 +109,11 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
 
 type AppRow = (i64, Option<i64>, String, DbText, i64, i64);
 
+/// The name of app `id`.
+pub async fn name_of(db: &crate::db::Database, id: Id) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar(&db.sql("SELECT name FROM app WHERE id = ?")).bind(id.0).fetch_optional(db.pool()).await
+}
+
 fn from_row((id, namespace_id, name, description, created_at, updated_at): AppRow) -> App {
     App { id: Id(id), namespace_id: namespace_id.map(Id), name, description: description.0, created_at, updated_at }
 }

@@ -24,6 +24,18 @@ pub struct ServerConfig {
     pub admin_password: Option<String>,
     /// Lifetime of API tokens, in hours.
     pub token_ttl_hours: u64,
+    /// IANA time zone of jobs that name none; empty for UTC.
+    pub time_zone: String,
+    /// How often workers send a heartbeat, in milliseconds.
+    pub heartbeat_interval_ms: u64,
+    /// A worker silent this long is lost: its instances fail or are
+    /// retried elsewhere.
+    pub worker_timeout_ms: u64,
+    /// A trigger fired later than this (the server was down) is a misfire,
+    /// handled by the job's misfire policy.
+    pub misfire_threshold_ms: u64,
+    /// Instance log lines are deleted after this many days.
+    pub log_retention_days: u64,
 }
 
 impl Default for ServerConfig {
@@ -34,6 +46,11 @@ impl Default for ServerConfig {
             database_url: None,
             admin_password: None,
             token_ttl_hours: 24,
+            time_zone: String::new(),
+            heartbeat_interval_ms: 1000,
+            worker_timeout_ms: 30_000,
+            misfire_threshold_ms: 5000,
+            log_retention_days: 7,
         }
     }
 }
@@ -47,6 +64,11 @@ impl std::fmt::Debug for ServerConfig {
             .field("database", &self.database_url().split(['@', '?']).next_back())
             .field("admin_password", &self.admin_password.as_ref().map(|_| "<set>"))
             .field("token_ttl_hours", &self.token_ttl_hours)
+            .field("time_zone", &self.time_zone)
+            .field("heartbeat_interval_ms", &self.heartbeat_interval_ms)
+            .field("worker_timeout_ms", &self.worker_timeout_ms)
+            .field("misfire_threshold_ms", &self.misfire_threshold_ms)
+            .field("log_retention_days", &self.log_retention_days)
             .finish()
     }
 }
@@ -80,6 +102,23 @@ impl ServerConfig {
         if self.token_ttl_hours == 0 || self.token_ttl_hours > 24 * 365 {
             return Err(ConfigError("token_ttl_hours must be between 1 and 8760".into()));
         }
+        if wasmjob_schedule::parse_time_zone(&self.time_zone).is_err() {
+            return Err(ConfigError(format!(
+                "time_zone `{}` is not an IANA time zone such as `Asia/Shanghai`",
+                self.time_zone
+            )));
+        }
+        if !(100..=60_000).contains(&self.heartbeat_interval_ms) {
+            return Err(ConfigError("heartbeat_interval_ms must be between 100 and 60000".into()));
+        }
+        if self.worker_timeout_ms < 2 * self.heartbeat_interval_ms || self.worker_timeout_ms > 600_000 {
+            return Err(ConfigError(
+                "worker_timeout_ms must be at least twice heartbeat_interval_ms and at most 600000".into(),
+            ));
+        }
+        if !(1..=365_000).contains(&self.log_retention_days) {
+            return Err(ConfigError("log_retention_days must be at least 1".into()));
+        }
         if let Some(url) = &self.database_url
             && !["sqlite:", "postgres:", "postgresql:", "mysql:", "mariadb:"].iter().any(|p| url.starts_with(p))
         {
@@ -98,7 +137,18 @@ impl ServerConfig {
 }
 
 /// The keys environment variables may set (`WASMJOB_LISTEN`, …).
-const ENV_KEYS: [&str; 5] = ["listen", "data_dir", "database_url", "admin_password", "token_ttl_hours"];
+const ENV_KEYS: [&str; 10] = [
+    "listen",
+    "data_dir",
+    "database_url",
+    "admin_password",
+    "token_ttl_hours",
+    "time_zone",
+    "heartbeat_interval_ms",
+    "worker_timeout_ms",
+    "misfire_threshold_ms",
+    "log_retention_days",
+];
 
 #[cfg(test)]
 mod tests {

@@ -73,9 +73,25 @@ impl Database {
             create_sqlite_dir(url)?;
         }
         let max = if dialect == Dialect::Sqlite { 4 } else { 16 };
+        let sqlite = dialect == Dialect::Sqlite;
         let pool = AnyPoolOptions::new()
             .max_connections(max)
             .acquire_timeout(Duration::from_secs(10))
+            .after_connect(move |conn, _| {
+                Box::pin(async move {
+                    // Readers never wait for the writer, commits do not
+                    // wait for the disk twice, and writers queue for each
+                    // other instead of failing.
+                    if sqlite {
+                        use sqlx::Executor;
+                        conn.execute(
+                            "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 10000",
+                        )
+                        .await?;
+                    }
+                    Ok(())
+                })
+            })
             .connect(url)
             .await
             .map_err(DbError::Connect)?;

@@ -32,12 +32,14 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<Started> {
         .await
         .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", config.listen))?;
     tracing::info!(address = %listener.local_addr()?, dialect = ?db.dialect(), "wasmjob server ready");
-    let state = AppState { db, ids, config: Arc::new(config) };
+    let artifacts = Arc::new(crate::containers::ArtifactStore::local(&config.data_dir)?);
+    let state = AppState::new(db, ids, Arc::new(config), artifacts);
     Ok(Started { state, generated_admin_password, listener })
 }
 
 /// Serves until the process is told to stop (Ctrl-C or SIGTERM).
 pub async fn serve(started: Started) -> anyhow::Result<()> {
+    crate::scheduler::spawn(started.state.clone());
     let router = app(started.state);
     axum::serve(started.listener, router.into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(shutdown_signal())

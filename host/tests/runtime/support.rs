@@ -81,6 +81,8 @@ impl LogSink for KeptLogs {
 /// `logs`.
 pub fn instance(kind: ExecuteType, params: &str, logs: Arc<KeptLogs>) -> LocalInstance {
     LocalInstance {
+        job_id: 1,
+        instance_id: 1,
         kind,
         workers: 2,
         job_params: params.to_string(),

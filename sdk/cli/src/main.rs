@@ -1,11 +1,14 @@
 //! `wasmjob`: the one binary of the project. It runs processors locally
 //! (`run-local`), inspects components (`inspect`), runs the server
 //! (`server`) and is a client of its API (`login`, `app`, `job`,
-//! `instance`); workers and standalone mode join it as they land.
+//! `instance`, `container`), runs workers (`worker`), and runs both in one
+//! process (`standalone`).
 
 mod client;
 mod run_local;
 mod server;
+mod standalone;
+mod worker;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -28,6 +31,11 @@ enum Command {
     /// Run the server: the OpenAPI on port 7700 over SQLite (default),
     /// PostgreSQL or MySQL/MariaDB.
     Server(server::ServerArgs),
+    /// Run a worker: connect to a server and run the app's jobs.
+    Worker(worker::WorkerArgs),
+    /// Run the server and an embedded worker in one process on SQLite and
+    /// the local filesystem, with a demo app at first start.
+    Standalone(standalone::StandaloneArgs),
     /// Log in to a server; the token is stored for the commands below
     /// (in $WASMJOB_CLI_CONFIG, else ~/.config/wasmjob/cli.json).
     Login(client::login::LoginArgs),
@@ -38,6 +46,8 @@ enum Command {
     Job(client::jobs::JobArgs),
     /// Instances: list, get, stop, cancel, retry, logs.
     Instance(client::instances::InstanceArgs),
+    /// Containers: push a component as a new version, list, get.
+    Container(client::containers::ContainerArgs),
 }
 
 fn main() -> ExitCode {
@@ -55,9 +65,12 @@ fn main() -> ExitCode {
         Command::RunLocal(args) => run_local::run(args),
         Command::Inspect(args) => run_local::inspect(args),
         Command::Server(args) => server::run(args),
+        Command::Worker(args) => worker::run(args),
+        Command::Standalone(args) => standalone::run(args),
         Command::Login(args) => client::login::run(args),
         Command::App(args) => client::apps::run(args),
         Command::Job(args) => client::jobs::run(args),
         Command::Instance(args) => client::instances::run(args),
+        Command::Container(args) => client::containers::run(args),
     }
 }

@@ -130,6 +130,8 @@ fn prepare(args: &RunLocalArgs) -> Result<(Runtime, LocalInstance)> {
         ..TaskLimits::default()
     };
     let instance = LocalInstance {
+        job_id: 1,
+        instance_id: 1,
         kind: args.kind,
         workers: usize::from(args.workers),
         job_params: args.params.clone(),

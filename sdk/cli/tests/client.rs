@@ -233,6 +233,22 @@ fn the_whole_lifecycle_through_the_cli() {
     let stderr = cli.fails(1, &["app", "create", "other"]);
     assert!(stderr.contains("only administrators"), "{stderr}");
 
+    // Push a component into a container; the same bytes again give the same version.
+    let component = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../guest-examples/dist/standalone.wasm");
+    let component = component.to_str().unwrap();
+    let pushed = cli.json(&["container", "push", component, "--app", &app, "--name", "exporter", "--label", "v1"]);
+    assert_eq!((&pushed["label"], &pushed["deployed"]), (&json!("v1"), &json!(true)), "{pushed}");
+    assert!(pushed["worlds"].as_array().unwrap().contains(&json!("basic")), "{pushed}");
+    let again = cli.ok(&["container", "push", component, "--app", &app, "--name", "exporter"]);
+    assert!(again.contains("v1") && again.contains("worlds") && again.contains("basic"), "{again}");
+    let listed = cli.ok(&["container", "list", "--app", &app]);
+    assert!(listed.contains("exporter") && listed.contains("v1"), "{listed}");
+    let shown = cli.ok(&["container", "get", "exporter", "--app", &app]);
+    assert!(shown.contains(&str_of(&pushed["digest"])), "{shown}");
+    let not_wasm = write_json(dir.path(), "not.wasm", &json!({}));
+    let stderr = cli.fails(1, &["container", "push", &not_wasm, "--app", &app, "--name", "exporter"]);
+    assert!(stderr.contains("body: not a WebAssembly file"), "{stderr}");
+
     // Create a job from a spec file, list it, update it.
     let spec = cron_job("nightly");
     let spec_file = write_json(dir.path(), "spec.json", &spec);

@@ -67,3 +67,13 @@ pub async fn revoke(db: &Database, token: &str) -> ApiResult<()> {
         .await?;
     Ok(())
 }
+
+/// A token of the `admin` account for a worker embedded in the server's
+/// own process (standalone mode); it never leaves the process.
+pub async fn embedded_worker_token(db: &Database) -> ApiResult<String> {
+    let admin: i64 = sqlx::query_scalar(&db.sql("SELECT id FROM user_account WHERE username = 'admin'"))
+        .fetch_one(db.pool())
+        .await?;
+    let (token, _) = issue(db, Subject::User(Id(admin)), 10 * 365 * 24 * 3_600_000).await?;
+    Ok(token)
+}

@@ -132,3 +132,88 @@ async fn instance_logs(
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
 }
+
+/// Rows per multi-row insert of worker log lines.
+const LINES_PER_INSERT: usize = 50;
+
+/// `INSERT ... VALUES (...), (...)` for `rows` rows: built once from a
+/// fixed template, never from input.
+fn multi_row_insert(rows: usize) -> String {
+    let mut sql =
+        String::from("INSERT INTO instance_log (instance_id, logged_at, level, task_id, source, message) VALUES ");
+    for i in 0..rows {
+        if i > 0 {
+            sql.push_str(", ");
+        }
+        sql.push_str("(?, ?, ?, ?, ?, ?)");
+    }
+    sql
+}
+
+static BATCH_INSERT: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| multi_row_insert(LINES_PER_INSERT));
+static SINGLE_INSERT: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| multi_row_insert(1));
+
+/// Longest stored log message, in bytes.
+const MAX_MESSAGE: usize = 16 << 10;
+
+/// Appends lines shipped by a worker, in order, in one transaction.
+pub async fn append_lines(db: &Database, lines: &[wasmjob_wire::LogLine]) -> Result<(), sqlx::Error> {
+    if lines.is_empty() {
+        return Ok(());
+    }
+    let batch = db.sql(BATCH_INSERT.as_str());
+    let single = db.sql(SINGLE_INSERT.as_str());
+    let mut tx = db.pool().begin().await?;
+    let mut chunks = lines.chunks_exact(LINES_PER_INSERT);
+    for chunk in chunks.by_ref() {
+        let mut query = sqlx::query(&batch);
+        for line in chunk {
+            query = bind_line(query, line);
+        }
+        query.execute(&mut *tx).await?;
+    }
+    for line in chunks.remainder() {
+        bind_line(sqlx::query(&single), line).execute(&mut *tx).await?;
+    }
+    tx.commit().await
+}
+
+fn bind_line<'q>(
+    query: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+    line: &'q wasmjob_wire::LogLine,
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+    let level = match line.level.as_str() {
+        "DEBUG" | "INFO" | "WARN" | "ERROR" => line.level.as_str(),
+        _ => "INFO",
+    };
+    let source = match line.source.as_str() {
+        "guest" | "stdout" | "stderr" | "host" => line.source.as_str(),
+        _ => "host",
+    };
+    query
+        .bind(line.instance_id)
+        .bind(line.time)
+        .bind(level)
+        .bind(clip(&line.task_id, 255))
+        .bind(source)
+        .bind(clip(&line.message, MAX_MESSAGE))
+}
+
+/// `text` cut to at most `max` bytes on a character boundary.
+fn clip(text: &str, max: usize) -> &str {
+    if text.len() <= max {
+        return text;
+    }
+    let mut end = max;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
+}
+
+/// Deletes log lines older than `before` (Unix ms); returns how many.
+pub async fn delete_before(db: &Database, before: i64) -> Result<u64, sqlx::Error> {
+    let done =
+        sqlx::query(&db.sql("DELETE FROM instance_log WHERE logged_at < ?")).bind(before).execute(db.pool()).await?;
+    Ok(done.rows_affected())
+}

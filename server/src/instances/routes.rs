@@ -83,9 +83,10 @@ async fn run_job(
         created_at: now,
         updated_at: now,
     };
-    store::insert(&state.db, &instance).await?;
+    store::insert(&state.db, state.db.pool(), &instance, None).await?;
     let when = if request.delay_ms == 0 { "now".to_string() } else { format!("in {} ms", request.delay_ms) };
     logs::append(&state.db, instance.id, "INFO", &format!("run requested through the API, due {when}")).await?;
+    state.scheduler.instance_due(instance.id, instance.expected_trigger_time);
     Ok((StatusCode::CREATED, Json(instance)))
 }
 
@@ -218,6 +219,16 @@ async fn change(
         });
     }
     logs::append(&state.db, id, "INFO", note).await?;
+    match to {
+        InstanceStatus::WaitingDispatch => state.scheduler.instance_due(id, now_ms() as i64),
+        InstanceStatus::Stopped | InstanceStatus::Canceled => {
+            crate::scheduler::reports::stop_on_worker(state, &instance, note);
+            // A stopped FIXED_RATE / FIXED_DELAY instance is replaced while
+            // its job stays enabled (PowerJob does the same).
+            crate::scheduler::triggers::rearm(state, instance.job_id).await?;
+        }
+        _ => {}
+    }
     Ok(Json(authorized(state, principal, id).await?))
 }
 

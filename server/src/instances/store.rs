@@ -13,9 +13,23 @@ macro_rules! columns {
     };
 }
 
-/// Inserts a new instance.
-pub async fn insert(db: &Database, i: &Instance) -> Result<(), sqlx::Error> {
-    let sql = concat!("INSERT INTO job_instance (", columns!(), ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+/// Inserts a new instance (through `executor`: the pool or a
+/// transaction). A scheduled instance names its trigger slot: the database
+/// refuses a second instance of the same job and slot.
+pub async fn insert<'e, E>(
+    db: &Database,
+    executor: E,
+    i: &Instance,
+    trigger_slot: Option<i64>,
+) -> Result<(), sqlx::Error>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
+    let sql = concat!(
+        "INSERT INTO job_instance (",
+        columns!(),
+        ", trigger_slot) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    );
     let trigger = match i.trigger_type {
         TriggerType::Api => "API",
         TriggerType::Schedule => "SCHEDULE",
@@ -36,7 +50,8 @@ pub async fn insert(db: &Database, i: &Instance) -> Result<(), sqlx::Error> {
         .bind(i.running_times)
         .bind(i.created_at)
         .bind(i.updated_at)
-        .execute(db.pool())
+        .bind(trigger_slot)
+        .execute(executor)
         .await?;
     Ok(())
 }
@@ -175,4 +190,156 @@ fn from_row(row: &AnyRow) -> Result<Instance, sqlx::Error> {
         created_at: row.try_get("created_at")?,
         updated_at: row.try_get("updated_at")?,
     })
+}
+
+/// Hands a waiting instance to a worker: WAITING_DISPATCH →
+/// WAITING_WORKER_RECEIVE with its coordinator. False when another server
+/// (or a stop) got there first.
+pub async fn claim(db: &Database, id: Id, coordinator: &str, now: i64) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(&db.sql(
+        "UPDATE job_instance SET status = 'WAITING_WORKER_RECEIVE', coordinator = ?, actual_trigger_time = ?, \
+         updated_at = ? WHERE id = ? AND status = 'WAITING_DISPATCH'",
+    ))
+    .bind(coordinator)
+    .bind(now)
+    .bind(now)
+    .bind(id.0)
+    .execute(db.pool())
+    .await?;
+    Ok(done.rows_affected() > 0)
+}
+
+/// The worker started attempt `attempt`: WAITING_WORKER_RECEIVE → RUNNING,
+/// only for the instance's coordinator and current attempt.
+pub async fn mark_running(
+    db: &Database,
+    id: Id,
+    attempt: i64,
+    coordinator: &str,
+    now: i64,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(&db.sql(
+        "UPDATE job_instance SET status = 'RUNNING', updated_at = ? \
+         WHERE id = ? AND running_times = ? AND coordinator = ? AND status = 'WAITING_WORKER_RECEIVE'",
+    ))
+    .bind(now)
+    .bind(id.0)
+    .bind(attempt)
+    .bind(coordinator)
+    .execute(db.pool())
+    .await?;
+    Ok(done.rows_affected() > 0)
+}
+
+/// Ends attempt `attempt` with `to` and `result`, only while it is with
+/// its coordinator (WAITING_WORKER_RECEIVE or RUNNING) and only for the
+/// coordinator's report of the current attempt: stale reports and reports
+/// from another worker change nothing.
+pub async fn finish(
+    db: &Database,
+    id: Id,
+    attempt: i64,
+    coordinator: &str,
+    (to, result): (InstanceStatus, &str),
+    now: i64,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(&db.sql(
+        "UPDATE job_instance SET status = ?, result = ?, finished_time = ?, updated_at = ? \
+         WHERE id = ? AND running_times = ? AND coordinator = ? \
+         AND status IN ('WAITING_WORKER_RECEIVE', 'RUNNING')",
+    ))
+    .bind(to.name())
+    .bind(result)
+    .bind(now)
+    .bind(now)
+    .bind(id.0)
+    .bind(attempt)
+    .bind(coordinator)
+    .execute(db.pool())
+    .await?;
+    Ok(done.rows_affected() > 0)
+}
+
+/// Ends an instance that is not finished, whoever holds it (the server's
+/// own verdicts: no worker available, worker lost, time limit).
+pub async fn fail_unfinished(
+    db: &Database,
+    id: Id,
+    attempt: i64,
+    (to, result): (InstanceStatus, &str),
+    now: i64,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(&db.sql(
+        "UPDATE job_instance SET status = ?, result = ?, finished_time = ?, updated_at = ? \
+         WHERE id = ? AND running_times = ? \
+         AND status IN ('WAITING_DISPATCH', 'WAITING_WORKER_RECEIVE', 'RUNNING')",
+    ))
+    .bind(to.name())
+    .bind(result)
+    .bind(now)
+    .bind(now)
+    .bind(id.0)
+    .bind(attempt)
+    .execute(db.pool())
+    .await?;
+    Ok(done.rows_affected() > 0)
+}
+
+/// Schedules attempt `attempt + 1` of a failed instance at `due`.
+pub async fn retry(db: &Database, id: Id, attempt: i64, due: i64, now: i64) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(&db.sql(
+        "UPDATE job_instance SET status = 'WAITING_DISPATCH', coordinator = NULL, actual_trigger_time = NULL, \
+         finished_time = NULL, expected_trigger_time = ?, running_times = running_times + 1, updated_at = ? \
+         WHERE id = ? AND running_times = ? AND status = 'FAILED'",
+    ))
+    .bind(due)
+    .bind(now)
+    .bind(id.0)
+    .bind(attempt)
+    .execute(db.pool())
+    .await?;
+    Ok(done.rows_affected() > 0)
+}
+
+/// Puts an instance its worker never acknowledged back in the queue (same
+/// attempt).
+pub async fn requeue(db: &Database, id: Id, attempt: i64, now: i64) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(&db.sql(
+        "UPDATE job_instance SET status = 'WAITING_DISPATCH', coordinator = NULL, actual_trigger_time = NULL, \
+         updated_at = ? WHERE id = ? AND running_times = ? AND status = 'WAITING_WORKER_RECEIVE'",
+    ))
+    .bind(now)
+    .bind(id.0)
+    .bind(attempt)
+    .execute(db.pool())
+    .await?;
+    Ok(done.rows_affected() > 0)
+}
+
+/// Instances in `status` (up to `limit`), oldest first: the sweeper's and
+/// the dispatcher's scans.
+pub async fn in_status(
+    db: &Database,
+    status: InstanceStatus,
+    due_before: i64,
+    limit: i64,
+) -> Result<Vec<Instance>, sqlx::Error> {
+    let sql = concat!(
+        "SELECT ",
+        columns!(),
+        " FROM job_instance WHERE status = ? AND expected_trigger_time <= ? ORDER BY expected_trigger_time LIMIT ?"
+    );
+    let rows = sqlx::query(&db.sql(sql)).bind(status.name()).bind(due_before).bind(limit).fetch_all(db.pool()).await?;
+    rows.iter().map(from_row).collect()
+}
+
+/// How many instances of `job` are with workers or waiting for one.
+pub async fn live_count(db: &Database, job: Id) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(&db.sql(
+        "SELECT COUNT(*) FROM job_instance WHERE job_id = ? \
+         AND status IN ('WAITING_WORKER_RECEIVE', 'RUNNING')",
+    ))
+    .bind(job.0)
+    .fetch_one(db.pool())
+    .await
 }

@@ -153,6 +153,21 @@ fn one() -> u32 {
     1
 }
 
+fn unit_backoff() -> f64 {
+    1.0
+}
+
+/// What to do with a trigger whose time passed while no server fired it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum MisfirePolicy {
+    /// Fire the overdue trigger once, now; skip the ones missed in between.
+    #[default]
+    FireOnceNow,
+    /// Skip overdue triggers; wait for the next one.
+    Skip,
+}
+
 /// Everything that defines a job: the body of create, update and import,
 /// and what export returns.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
@@ -206,6 +221,17 @@ pub struct JobSpec {
     /// Retries of a failed instance (0..=100).
     #[serde(default)]
     pub instance_retry_num: u32,
+    /// Milliseconds before a failed instance is retried (0: at once).
+    #[serde(default)]
+    pub instance_retry_interval: u64,
+    /// Each further retry waits this many times longer than the one
+    /// before (1 to 10; 1 keeps the interval fixed).
+    #[serde(default = "unit_backoff")]
+    pub instance_retry_backoff: f64,
+    /// What to do with a CRON or daily-interval trigger missed while no
+    /// server was running.
+    #[serde(default)]
+    pub misfire_policy: MisfirePolicy,
     /// Retries of a failed task (0..=100).
     #[serde(default = "one")]
     pub task_retry_num: u32,

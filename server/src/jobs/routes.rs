@@ -46,6 +46,7 @@ async fn insert(state: &AppState, app: Id, spec: JobSpec) -> ApiResult<Job> {
     let now = now_ms() as i64;
     let job = Job { id: state.ids.next(), app_id: app, spec, created_at: now, updated_at: now };
     store::insert(&state.db, state.db.pool(), &job).await?;
+    state.scheduler.jobs_changed();
     Ok(job)
 }
 
@@ -199,6 +200,7 @@ async fn import_jobs(
         store::insert(&state.db, &mut *tx, job).await?;
     }
     tx.commit().await?;
+    state.scheduler.jobs_changed();
     Ok((StatusCode::CREATED, Json(jobs)))
 }
 
@@ -225,6 +227,7 @@ async fn update_job(
     if !store::update(&state.db, id, &spec, now_ms() as i64).await? {
         return Err(ApiError::NotFound("job"));
     }
+    crate::scheduler::job_changed(&state, id).await?;
     Ok(Json(authorized_job(&state, &principal, id).await?))
 }
 
@@ -241,6 +244,7 @@ async fn set_status(state: &AppState, principal: &Principal, id: Id, status: Job
     if !store::set_status(&state.db, id, status, now_ms() as i64).await? {
         return Err(ApiError::NotFound("job"));
     }
+    crate::scheduler::job_changed(state, id).await?;
     Ok(())
 }
 

@@ -34,7 +34,7 @@ macro_rules! job_columns {
          time_zone, lifecycle_start, lifecycle_end, execute_type, processor_type, processor_info, max_instance_num, \
          concurrency, instance_time_limit, instance_retry_num, task_retry_num, min_cpu_cores, min_memory_space, \
          min_disk_space, designated_workers, max_worker_count, dispatch_strategy, dispatch_strategy_config, \
-         alarm_config, log_config, created_at, updated_at"
+         alarm_config, log_config, instance_retry_interval, instance_retry_backoff, misfire_policy, created_at, updated_at"
     };
 }
 
@@ -73,6 +73,9 @@ macro_rules! bind_spec {
             .bind(s.dispatch_strategy_config.clone())
             .bind(json(&s.alarm_config))
             .bind(json(&s.log_config))
+            .bind(s.instance_retry_interval.min(i64::MAX as u64) as i64)
+            .bind(s.instance_retry_backoff)
+            .bind(name_of(&s.misfire_policy))
     }};
 }
 
@@ -84,7 +87,7 @@ where
     let sql = concat!(
         "INSERT INTO job (",
         job_columns!(),
-        ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
     );
     let sql = db.sql(sql);
     let query = sqlx::query(&sql).bind(job.id.0).bind(job.app_id.0);
@@ -99,8 +102,9 @@ pub async fn update(db: &Database, id: Id, s: &JobSpec, now: i64) -> Result<bool
                execute_type = ?, processor_type = ?, processor_info = ?, max_instance_num = ?, concurrency = ?, \
                instance_time_limit = ?, instance_retry_num = ?, task_retry_num = ?, min_cpu_cores = ?, \
                min_memory_space = ?, min_disk_space = ?, designated_workers = ?, max_worker_count = ?, \
-               dispatch_strategy = ?, dispatch_strategy_config = ?, alarm_config = ?, log_config = ?, updated_at = ? \
-               WHERE id = ? AND status <> 'DELETED'";
+               dispatch_strategy = ?, dispatch_strategy_config = ?, alarm_config = ?, log_config = ?, \
+               instance_retry_interval = ?, instance_retry_backoff = ?, misfire_policy = ?, updated_at = ?, \
+               next_trigger_time = NULL WHERE id = ? AND status <> 'DELETED'";
     let sql = db.sql(sql);
     let done = bind_spec!(sqlx::query(&sql), s).bind(now).bind(id.0).execute(db.pool()).await?;
     Ok(done.rows_affected() > 0)
@@ -108,12 +112,14 @@ pub async fn update(db: &Database, id: Id, s: &JobSpec, now: i64) -> Result<bool
 
 /// Sets a live job's status; false when there is no such job.
 pub async fn set_status(db: &Database, id: Id, status: JobStatus, now: i64) -> Result<bool, sqlx::Error> {
-    let done = sqlx::query(&db.sql("UPDATE job SET status = ?, updated_at = ? WHERE id = ? AND status <> 'DELETED'"))
-        .bind(status.name())
-        .bind(now)
-        .bind(id.0)
-        .execute(db.pool())
-        .await?;
+    let done = sqlx::query(&db.sql(
+        "UPDATE job SET status = ?, updated_at = ?, next_trigger_time = NULL WHERE id = ? AND status <> 'DELETED'",
+    ))
+    .bind(status.name())
+    .bind(now)
+    .bind(id.0)
+    .execute(db.pool())
+    .await?;
     Ok(done.rows_affected() > 0)
 }
 
@@ -287,6 +293,9 @@ fn from_row(row: &AnyRow) -> Result<Job, sqlx::Error> {
         dispatch_strategy_config: text(row, "dispatch_strategy_config")?,
         alarm_config: parsed(row, "alarm_config")?,
         log_config: parsed(row, "log_config")?,
+        instance_retry_interval: row.try_get::<i64, _>("instance_retry_interval")?.max(0) as u64,
+        instance_retry_backoff: row.try_get("instance_retry_backoff")?,
+        misfire_policy: named(row, "misfire_policy")?,
     };
     Ok(Job {
         id: Id(row.try_get("id")?),

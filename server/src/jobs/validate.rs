@@ -4,8 +4,6 @@
 use super::model::{DispatchStrategy, ExecuteType, JobSpec, ProcessorType, TimeExpressionType};
 use crate::error::FieldError;
 use crate::json::Validate;
-use serde::Deserialize;
-use std::str::FromStr;
 
 struct Problems(Vec<FieldError>);
 
@@ -35,11 +33,8 @@ impl Validate for JobSpec {
         if let Err(message) = check_time_expression(self.time_expression_type, &self.time_expression) {
             p.add("timeExpression", message);
         }
-        if !self.time_zone.is_empty() && chrono_tz::Tz::from_str(&self.time_zone).is_err() {
-            p.add(
-                "timeZone",
-                format!("`{}` is not an IANA time zone such as `Asia/Shanghai` or `UTC`", self.time_zone),
-            );
+        if let Err(e) = wasmjob_schedule::parse_time_zone(&self.time_zone) {
+            p.add("timeZone", e.to_string());
         }
         if let (Some(start), Some(end)) = (self.lifecycle.start, self.lifecycle.end)
             && start >= end
@@ -52,6 +47,12 @@ impl Validate for JobSpec {
         }
         if self.instance_retry_num > 100 {
             p.add("instanceRetryNum", "at most 100");
+        }
+        if self.instance_retry_interval > 86_400_000 {
+            p.add("instanceRetryInterval", "at most 86400000 (one day)");
+        }
+        if !self.instance_retry_backoff.is_finite() || !(1.0..=10.0).contains(&self.instance_retry_backoff) {
+            p.add("instanceRetryBackoff", "must be a number from 1 to 10");
         }
         if self.task_retry_num > 100 {
             p.add("taskRetryNum", "at most 100");
@@ -120,7 +121,7 @@ pub fn check_time_expression(kind: TimeExpressionType, expression: &str) -> Resu
             if expression.is_empty() {
                 return Err("CRON jobs need an expression, e.g. `0 */5 * * * ?`".into());
             }
-            cron::Schedule::from_str(expression).map(|_| ()).map_err(|e| {
+            wasmjob_schedule::CronSchedule::parse(expression).map(|_| ()).map_err(|e| {
                 format!(
                     "`{expression}` is not a valid CRON expression (seconds minutes hours day-of-month month \
                      day-of-week [year]): {e}"
@@ -137,42 +138,8 @@ pub fn check_time_expression(kind: TimeExpressionType, expression: &str) -> Resu
     }
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
-struct DailyInterval {
-    interval: u32,
-    #[serde(default = "seconds")]
-    interval_unit: String,
-    start_time_of_day: String,
-    end_time_of_day: String,
-    #[serde(default)]
-    days_of_week: Vec<u8>,
-}
-
-fn seconds() -> String {
-    "SECONDS".into()
-}
-
 fn check_daily_interval(expression: &str) -> Result<(), String> {
-    let example = r#"{"interval":10,"intervalUnit":"MINUTES","startTimeOfDay":"09:00:00","endTimeOfDay":"18:00:00","daysOfWeek":[1,2,3,4,5]}"#;
-    let spec: DailyInterval =
-        serde_json::from_str(expression).map_err(|e| format!("DAILY_TIME_INTERVAL takes JSON like {example}: {e}"))?;
-    if spec.interval == 0 {
-        return Err("interval must be at least 1".into());
-    }
-    if !["SECONDS", "MINUTES", "HOURS"].contains(&spec.interval_unit.as_str()) {
-        return Err("intervalUnit must be SECONDS, MINUTES or HOURS".into());
-    }
-    let parse = |t: &str| chrono::NaiveTime::parse_from_str(t, "%H:%M:%S");
-    match (parse(&spec.start_time_of_day), parse(&spec.end_time_of_day)) {
-        (Ok(start), Ok(end)) if start < end => {}
-        (Ok(_), Ok(_)) => return Err("startTimeOfDay must be before endTimeOfDay".into()),
-        _ => return Err("startTimeOfDay and endTimeOfDay are times like 09:30:00".into()),
-    }
-    if spec.days_of_week.iter().any(|d| !(1..=7).contains(d)) {
-        return Err("daysOfWeek holds numbers from 1 (Monday) to 7 (Sunday)".into());
-    }
-    Ok(())
+    wasmjob_schedule::DailyTimeInterval::parse(expression).map(|_| ()).map_err(|e| e.to_string())
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@
 
 mod apps;
 mod auth;
+mod containers;
 mod instances;
 mod jobs;
 mod namespaces;

@@ -8,6 +8,7 @@ use http_body_util::BodyExt;
 use serde_json::Value;
 use std::sync::Arc;
 use tower::ServiceExt;
+use wasmjob_server::containers::{ArtifactStore, Inspector};
 use wasmjob_server::ids::IdGenerator;
 use wasmjob_server::{AppState, Database, ServerConfig};
 
@@ -97,6 +98,8 @@ pub struct TestEnv {
     pub router: Router,
     pub state: AppState,
     pub admin: String,
+    /// Where the artifact store writes.
+    pub artifacts_dir: tempfile::TempDir,
     _scratch: Scratch,
 }
 
@@ -116,9 +119,13 @@ impl TestEnv {
         let ids = Arc::new(IdGenerator::random());
         wasmjob_server::auth::ensure_admin(&db, &ids, Some(ADMIN_PASSWORD)).await.unwrap();
         let config = ServerConfig { database_url: Some(url), ..ServerConfig::default() };
-        let state = AppState { db, ids, config: Arc::new(config) };
+        let artifacts_dir = tempfile::tempdir().unwrap();
+        // Compiled components are shared by every test: each compiles once per machine.
+        let inspector = Inspector::new(std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("wasmjob-compiled"));
+        let artifacts = Arc::new(ArtifactStore::directory(artifacts_dir.path(), inspector).unwrap());
+        let state = AppState::new(db, ids, Arc::new(config), artifacts);
         let router = wasmjob_server::api::app(state.clone());
-        let mut env = TestEnv { router, state, admin: String::new(), _scratch: scratch };
+        let mut env = TestEnv { router, state, admin: String::new(), artifacts_dir, _scratch: scratch };
         let login = env
             .call(
                 Method::POST,

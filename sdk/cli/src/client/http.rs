@@ -51,6 +51,11 @@ impl Client {
         Client { agent, server, token: None }
     }
 
+    /// A client holding `token` (an embedder's own, e.g. standalone mode's).
+    pub fn with_token(server: String, token: String) -> Self {
+        Client { token: Some(token), ..Self::anonymous(server) }
+    }
+
     /// A client with the stored login. The token is only ever sent to the
     /// server it came from: a `--server` naming another one is refused
     /// rather than handed the token.
@@ -103,6 +108,21 @@ impl Client {
             None => request.send_empty(),
         };
         self.finish("POST", path, result)
+    }
+
+    /// `POST path?query` with raw bytes of `content_type` as the body.
+    pub fn post_bytes(
+        &self,
+        path: &str,
+        query: &[(&str, String)],
+        content_type: &str,
+        bytes: &[u8],
+    ) -> Result<Reply, CliError> {
+        let mut request = self.authorize(self.agent.post(self.url(path))).content_type(content_type);
+        for (key, value) in query {
+            request = request.query(key, value);
+        }
+        self.finish("POST", path, request.send(bytes))
     }
 
     /// `PUT path` with a JSON body.

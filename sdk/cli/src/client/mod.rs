@@ -1,10 +1,11 @@
-//! The API client commands (`login`, `app`, `job`, `instance`): shared flags, errors and exit codes.
+//! The API client commands (`login`, `app`, `job`, `instance`, `container`): shared flags, errors and exit codes.
 //!
 //! Exit codes: 0 on success, 1 when the server refused or could not be
 //! reached, 2 for usage errors (bad flags or files, not logged in).
 
 pub mod apps;
 mod config;
+pub mod containers;
 mod http;
 pub mod instances;
 pub mod jobs;
@@ -57,6 +58,22 @@ pub enum CliError {
     },
     /// Anything else: exit 1.
     Failed(String),
+}
+
+impl std::fmt::Display for CliError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            CliError::Usage(m) | CliError::NotLoggedIn(m) | CliError::Failed(m) => f.write_str(m),
+            CliError::Api { message, fields, .. } => {
+                f.write_str(message)?;
+                for (field, problem) in fields {
+                    write!(f, "; {field}: {problem}")?;
+                }
+                Ok(())
+            }
+            CliError::Connect { server, detail } => write!(f, "cannot reach {server}: {detail}"),
+        }
+    }
 }
 
 impl CliError {

@@ -1,0 +1,100 @@
+//! How a worker is set up, and who it is to the server.
+
+use crate::config::RuntimeConfig;
+use std::fmt;
+use std::path::PathBuf;
+
+/// How a worker proves who it is.
+#[derive(Clone)]
+pub enum Credentials {
+    /// An app's name and secret: the worker logs in and serves that app.
+    App {
+        /// The app's name.
+        name: String,
+        /// The app's secret.
+        secret: String,
+    },
+    /// An administrator's token: a shared pool worker serving every app.
+    Token(String),
+}
+
+impl fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::App { name, .. } => f.debug_struct("App").field("name", name).field("secret", &"<redacted>").finish(),
+            Self::Token(_) => f.debug_tuple("Token").field(&"<redacted>").finish(),
+        }
+    }
+}
+
+/// How a [`Worker`] is set up.
+#[derive(Debug, Clone)]
+pub struct WorkerConfig {
+    /// The server's base URL, e.g. `http://127.0.0.1:7700`.
+    pub server: String,
+    /// Who the worker is to the server.
+    pub credentials: Credentials,
+    /// The worker's address, unique among the app's workers (default
+    /// [`default_address`]).
+    pub address: String,
+    /// Tags, matched by jobs' designated workers.
+    pub tags: Vec<String>,
+    /// Local state: fetched components in `artifacts/<sha256>.wasm`.
+    pub data_dir: PathBuf,
+    /// The wasm runtime (its compiled-code cache defaults to
+    /// `data_dir/compiled`).
+    pub runtime: RuntimeConfig,
+    /// Instances run at once; further dispatches wait their turn.
+    pub max_concurrent_instances: u32,
+    /// Processor types advertised to the server.
+    pub processor_types: Vec<String>,
+}
+
+impl WorkerConfig {
+    /// A configuration with the defaults: the address from
+    /// [`default_address`], no tags, the compiled-code cache in
+    /// `data_dir/compiled`, 16 instances at once, `WASM` processors.
+    pub fn new(server: impl Into<String>, credentials: Credentials, data_dir: PathBuf) -> Self {
+        let runtime = RuntimeConfig { cache_dir: data_dir.join("compiled"), ..RuntimeConfig::default() };
+        Self {
+            server: server.into(),
+            credentials,
+            address: default_address(),
+            tags: Vec::new(),
+            data_dir,
+            runtime,
+            max_concurrent_instances: 16,
+            processor_types: vec!["WASM".to_string()],
+        }
+    }
+}
+
+/// `<hostname>:<pid>`: unique per process on a machine.
+pub fn default_address() -> String {
+    let host = sysinfo::System::host_name().ok().filter(|h| !h.is_empty()).unwrap_or_else(|| "localhost".to_string());
+    format!("{host}:{}", std::process::id())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn credentials_never_print_secrets() {
+        let app = Credentials::App { name: "billing".into(), secret: "s3cr3t".into() };
+        let token = Credentials::Token("tok-123".into());
+        let text = format!("{app:?} {token:?}");
+        assert!(text.contains("billing"), "{text}");
+        assert!(!text.contains("s3cr3t") && !text.contains("tok-123"), "{text}");
+        let config = WorkerConfig::new("http://x", app, PathBuf::from("/tmp/w"));
+        assert!(!format!("{config:?}").contains("s3cr3t"));
+        assert_eq!(config.runtime.cache_dir, PathBuf::from("/tmp/w/compiled"));
+    }
+
+    #[test]
+    fn the_default_address_names_host_and_process() {
+        let address = default_address();
+        assert!(address.ends_with(&format!(":{}", std::process::id())), "{address}");
+        assert!(address.len() > 2);
+    }
+}

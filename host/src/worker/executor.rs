@@ -1,0 +1,207 @@
+//! One dispatched instance, from `DISPATCH` to its final `STATUS`: it
+//! waits for an instance slot, reports `RUNNING`, loads its processor and
+//! runs it as a [`LocalInstance`] on tokio's blocking pool — once, or as
+//! FIXED_RATE / FIXED_DELAY sub-runs (`schedule`).
+//!
+//! BROADCAST runs its `process` once, on this worker only (with
+//! `pre-process` and `post-process` around it): spreading it over every
+//! worker of the app is a later issue. MAP and MAP_REDUCE spread their
+//! tasks over up to `concurrency` threads of this worker.
+
+use super::instances::{InstanceHandle, StopCause, final_status};
+use super::logs::InstanceLog;
+use super::slots::MAX_INSTANCE_WORKERS;
+use super::{Shared, loader, now_ms, schedule};
+use crate::kinds::ExecuteType;
+use crate::local::{LocalInstance, LocalOutcome, TaskCounts};
+use crate::logs::LogLevel;
+use crate::processor::Processor;
+use crate::task::TaskControl;
+use std::sync::Arc;
+use wasmjob_wire::{Dispatch, ProcessorSpec, ReportedStatus, RunSchedule, StatusReport, WorkerMessage};
+
+/// Takes a dispatch in: registers it (a repeated one is ignored) and runs
+/// it on its own task.
+pub(crate) fn dispatch(shared: &Arc<Shared>, dispatch: Dispatch) {
+    let (instance, attempt) = (dispatch.instance_id, dispatch.attempt);
+    let Some(handle) = shared.instances.register(instance, attempt) else {
+        tracing::debug!(instance, attempt, "ignoring a repeated dispatch");
+        return;
+    };
+    tracing::info!(instance, attempt, job = dispatch.job_id, kind = ?dispatch.execute_type, "dispatched");
+    let log = InstanceLog::new(shared.reports.clone(), &dispatch);
+    log.host(LogLevel::Info, &format!("received by worker {}", shared.config.address));
+    let run = InstanceRun { shared: shared.clone(), dispatch, handle, log };
+    tokio::spawn(run.execute());
+}
+
+/// The kind a wire execute type names.
+pub(crate) fn kind_of(execute_type: wasmjob_wire::ExecuteType) -> ExecuteType {
+    match execute_type {
+        wasmjob_wire::ExecuteType::Standalone => ExecuteType::Standalone,
+        wasmjob_wire::ExecuteType::Broadcast => ExecuteType::Broadcast,
+        wasmjob_wire::ExecuteType::Map => ExecuteType::Map,
+        wasmjob_wire::ExecuteType::MapReduce => ExecuteType::MapReduce,
+    }
+}
+
+/// A dispatched instance and what it needs.
+pub(crate) struct InstanceRun {
+    pub(crate) shared: Arc<Shared>,
+    pub(crate) dispatch: Dispatch,
+    pub(crate) handle: Arc<InstanceHandle>,
+    pub(crate) log: InstanceLog,
+}
+
+impl InstanceRun {
+    async fn execute(self) {
+        let permit = tokio::select! {
+            permit = self.shared.slots.instance() => permit,
+            () = self.handle.stopped() => None,
+        };
+        let (status, result) = match self.handle.cause() {
+            Some(cause) => final_status(false, String::new(), Some(&cause)),
+            None => {
+                self.report_status(ReportedStatus::Running, String::new());
+                self.run().await
+            }
+        };
+        let level = match status {
+            ReportedStatus::Succeed | ReportedStatus::Running => LogLevel::Info,
+            ReportedStatus::Stopped => LogLevel::Warn,
+            ReportedStatus::Failed => LogLevel::Error,
+        };
+        self.log.host(level, &format!("finished: {result}"));
+        tracing::info!(instance = self.dispatch.instance_id, ?status, "instance ended");
+        self.report_status(status, result);
+        self.shared.instances.remove(&self.handle);
+        drop(permit);
+    }
+
+    /// Loads the processor and runs the instance; the final status.
+    async fn run(&self) -> (ReportedStatus, String) {
+        // A FIXED_RATE / FIXED_DELAY time limit applies to each sub-run.
+        let limit = self.dispatch.time_limit_ms;
+        let timer = (limit > 0 && self.dispatch.schedule == RunSchedule::Once).then(|| {
+            let handle = self.handle.clone();
+            tokio::spawn(async move {
+                tokio::time::sleep(std::time::Duration::from_millis(limit)).await;
+                handle.stop(StopCause::TimeLimit(limit));
+            })
+        });
+        let ended = self.load_and_run().await;
+        if let Some(timer) = timer {
+            timer.abort();
+        }
+        ended
+    }
+
+    async fn load_and_run(&self) -> (ReportedStatus, String) {
+        let loaded = tokio::select! {
+            loaded = self.processor() => loaded,
+            () = self.handle.stopped() => Err(String::new()),
+        };
+        let processor = match loaded {
+            Ok(processor) => processor,
+            Err(msg) => return final_status(false, msg, self.handle.cause().as_ref()),
+        };
+        match self.dispatch.schedule {
+            RunSchedule::Once => {
+                let outcome = self.once(&processor, self.handle.next_control(), self.log.clone()).await;
+                final_status(outcome.success, outcome.msg, self.handle.cause().as_ref())
+            }
+            RunSchedule::FixedRate { .. } | RunSchedule::FixedDelay { .. } => {
+                schedule::lifecycle(self, &processor).await
+            }
+        }
+    }
+
+    /// The dispatch's processor, checked against its execution kind.
+    async fn processor(&self) -> Result<Arc<Processor>, String> {
+        let (container, version, digest, size) = match &self.dispatch.processor {
+            ProcessorSpec::Wasm { container, version, digest, size } => (container, version, digest, *size),
+            ProcessorSpec::Official { processor_type, .. } => {
+                return Err(format!("this worker runs WASM processors only, not {processor_type}"));
+            }
+        };
+        let (processor, origin) = loader::processor(&self.shared, digest, size).await?;
+        processor.check_kind(kind_of(self.dispatch.execute_type)).map_err(|e| e.to_string())?;
+        let short = digest.get(..12).unwrap_or(digest);
+        self.log.host(LogLevel::Info, &format!("loaded {container}@{version} ({short}) from {}", origin.name()));
+        Ok(processor)
+    }
+
+    /// One full run of the processor under `control`, logging to `log`.
+    pub(crate) async fn once(
+        &self,
+        processor: &Arc<Processor>,
+        control: TaskControl,
+        log: InstanceLog,
+    ) -> LocalOutcome {
+        let kind = kind_of(self.dispatch.execute_type);
+        let want = match kind {
+            ExecuteType::Map | ExecuteType::MapReduce => self.dispatch.concurrency.clamp(1, MAX_INSTANCE_WORKERS),
+            ExecuteType::Standalone | ExecuteType::Broadcast => 1,
+        };
+        let slots = tokio::select! {
+            slots = self.shared.slots.tasks(want) => slots,
+            () = self.handle.stopped() => return failed_outcome("the instance was stopped before it started"),
+        };
+        let instance = LocalInstance {
+            job_id: u64::try_from(self.dispatch.job_id).unwrap_or_default(),
+            instance_id: u64::try_from(self.dispatch.instance_id).unwrap_or_default(),
+            kind,
+            workers: slots.workers,
+            job_params: self.dispatch.job_params.clone(),
+            instance_params: self.dispatch.instance_params.clone(),
+            workflow_context: Vec::new(),
+            task_retry: self.dispatch.task_retry_num,
+            limits: self.shared.runtime.config().task_limits.clone(),
+            control,
+            log: Arc::new(log),
+        };
+        let processor = processor.clone();
+        let outcome = tokio::task::spawn_blocking(move || instance.run(&processor)).await;
+        drop(slots);
+        outcome.unwrap_or_else(|e| failed_outcome(&format!("the instance's thread failed: {e}")))
+    }
+
+    fn report_status(&self, status: ReportedStatus, result: String) {
+        self.shared.reports.frame(WorkerMessage::Status(StatusReport {
+            instance_id: self.dispatch.instance_id,
+            attempt: self.dispatch.attempt,
+            status,
+            result,
+            time: now_ms(),
+        }));
+    }
+}
+
+fn failed_outcome(msg: &str) -> LocalOutcome {
+    LocalOutcome {
+        success: false,
+        msg: msg.to_string(),
+        tasks: TaskCounts::default(),
+        workflow_appends: Vec::new(),
+        elapsed_ms: 0.0,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wire_kinds_map_to_host_kinds() {
+        use wasmjob_wire::ExecuteType as Wire;
+        for (wire, host) in [
+            (Wire::Standalone, ExecuteType::Standalone),
+            (Wire::Broadcast, ExecuteType::Broadcast),
+            (Wire::Map, ExecuteType::Map),
+            (Wire::MapReduce, ExecuteType::MapReduce),
+        ] {
+            assert_eq!(kind_of(wire), host);
+            assert_eq!(serde_json::to_string(&wire).unwrap(), serde_json::to_string(&host).unwrap());
+        }
+    }
+}

@@ -1,0 +1,249 @@
+//! Dispatched instances run on real guests (`guest-examples/dist`, built by
+//! `guest-examples/build.sh`), without a server: components come from the
+//! artifact cache and reports are read from the outbox, exactly as the
+//! session would send them.
+
+use super::instances::StopCause;
+use super::*;
+use std::path::PathBuf;
+use std::sync::OnceLock;
+use std::time::Instant;
+use wasmjob_wire::{Dispatch, ExecuteType, LogLine, ProcessorSpec, ReportedStatus, RunSchedule, WorkerMessage};
+
+/// One runtime (one engine) for every test of the crate.
+fn runtime() -> Arc<Runtime> {
+    static RUNTIME: OnceLock<Arc<Runtime>> = OnceLock::new();
+    RUNTIME
+        .get_or_init(|| {
+            let cache_dir = std::env::temp_dir().join("wasmjob-worker-test-compiled");
+            let config = crate::RuntimeConfig { cache_dir, ..crate::RuntimeConfig::default() };
+            Arc::new(Runtime::new(config).expect("runtime"))
+        })
+        .clone()
+}
+
+struct Harness {
+    shared: Arc<Shared>,
+    frames: Vec<WorkerMessage>,
+    _dir: tempfile::TempDir,
+}
+
+/// A worker that is never connected; `max_instances` at once.
+fn harness(max_instances: u32) -> Harness {
+    let dir = tempfile::tempdir().unwrap();
+    let server = "http://127.0.0.1:1".to_string();
+    let mut config = WorkerConfig::new(&server, Credentials::Token("t".into()), dir.path().to_path_buf());
+    config.address = "test-worker:1".into();
+    config.max_concurrent_instances = max_instances;
+    config.runtime = runtime().config().clone();
+    let artifacts = artifacts::ArtifactStore::open(&dir.path().join("artifacts")).unwrap();
+    let Worker { shared, reports } = Worker::with_runtime(config, server, artifacts, runtime()).unwrap();
+    tokio::spawn(reports::flusher(reports, shared.outbox.clone()));
+    Harness { shared, frames: Vec::new(), _dir: dir }
+}
+
+fn dispatch(instance_id: i64, execute_type: ExecuteType, processor: ProcessorSpec) -> Dispatch {
+    Dispatch {
+        instance_id,
+        job_id: 7,
+        attempt: 1,
+        execute_type,
+        processor,
+        job_params: r#"{"day":"2026-11-23"}"#.into(),
+        instance_params: String::new(),
+        time_limit_ms: 0,
+        concurrency: 4,
+        task_retry_num: 0,
+        schedule: RunSchedule::Once,
+        log_level: "DEBUG".into(),
+        ship_logs: true,
+    }
+}
+
+impl Harness {
+    /// A guest example, put in the artifact cache.
+    fn guest(&self, name: &str) -> ProcessorSpec {
+        let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(format!("../guest-examples/dist/{name}.wasm"));
+        let bytes = std::fs::read(&path).unwrap_or_else(|e| {
+            panic!("{}: {e}; build the guest examples with guest-examples/build.sh", path.display())
+        });
+        let digest = crate::content_digest(&bytes);
+        self.shared.artifacts.write(&digest, &bytes).unwrap();
+        ProcessorSpec::Wasm { container: name.into(), version: "1".into(), digest, size: bytes.len() as u64 }
+    }
+
+    fn dispatch(&self, dispatch: Dispatch) {
+        executor::dispatch(&self.shared, dispatch);
+    }
+
+    /// Collects frames until `done` holds for one of those collected.
+    async fn until(&mut self, what: &str, done: impl Fn(&WorkerMessage) -> bool) {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            self.frames.extend(self.shared.outbox.take(usize::MAX));
+            if self.frames.iter().any(&done) {
+                return;
+            }
+            let left = deadline.saturating_duration_since(Instant::now());
+            assert!(
+                tokio::time::timeout(left, self.shared.outbox.ready()).await.is_ok(),
+                "no {what}: {:#?}",
+                self.frames
+            );
+        }
+    }
+
+    async fn until_status(&mut self, instance: i64, wanted: fn(ReportedStatus) -> bool) {
+        self.until(
+            "status",
+            |f| matches!(f, WorkerMessage::Status(s) if s.instance_id == instance && wanted(s.status)),
+        )
+        .await;
+    }
+
+    /// The instance's statuses, in order.
+    fn statuses(&self, instance: i64) -> Vec<(ReportedStatus, String)> {
+        let status = |f: &WorkerMessage| match f {
+            WorkerMessage::Status(s) if s.instance_id == instance => Some((s.status, s.result.clone())),
+            _ => None,
+        };
+        self.frames.iter().filter_map(status).collect()
+    }
+
+    fn lines(&self) -> Vec<LogLine> {
+        let lines = |f: &WorkerMessage| match f {
+            WorkerMessage::Logs(batch) => batch.lines.clone(),
+            _ => Vec::new(),
+        };
+        self.frames.iter().flat_map(lines).collect()
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_standalone_instance_reports_running_logs_and_its_result_in_order() {
+    let mut h = harness(4);
+    h.dispatch(dispatch(42, ExecuteType::Standalone, h.guest("standalone")));
+    h.until_status(42, ReportedStatus::is_final).await;
+    let statuses = h.statuses(42);
+    assert_eq!(statuses.len(), 2, "{statuses:?}");
+    assert_eq!((statuses[0].0, statuses[1].0), (ReportedStatus::Running, ReportedStatus::Succeed));
+    assert!(statuses[1].1.starts_with("echo:"), "{statuses:?}");
+    let lines = h.lines();
+    let texts: Vec<&str> = lines.iter().map(|l| l.message.as_str()).collect();
+    assert_eq!(texts[0], "received by worker test-worker:1");
+    assert!(texts[1].starts_with("loaded standalone@1 (") && texts[1].ends_with(") from cache"), "{texts:?}");
+    assert!(texts.iter().any(|t| t.starts_with("job 7 instance 42:")), "guests see the real ids: {texts:?}");
+    assert_eq!(*texts.last().unwrap(), format!("finished: {}", statuses[1].1));
+    assert!(lines.iter().all(|l| l.instance_id == 42));
+    // The last log frame goes before the final status.
+    let last_log = h.frames.iter().rposition(|f| matches!(f, WorkerMessage::Logs(_))).unwrap();
+    let last_status = h.frames.iter().rposition(|f| matches!(f, WorkerMessage::Status(_))).unwrap();
+    assert!(last_log < last_status);
+    assert!(h.shared.instances.is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stop_ends_a_spinning_guest_within_a_second() {
+    let mut h = harness(4);
+    h.dispatch(dispatch(1, ExecuteType::Standalone, h.guest("infinite-loop")));
+    h.until(
+        "the guest's first line",
+        |f| matches!(f, WorkerMessage::Logs(b) if b.lines.iter().any(|l| l.source == "guest")),
+    )
+    .await;
+    let asked = Instant::now();
+    assert!(h.shared.instances.stop(1, StopCause::Requested("asked by a test".into())));
+    h.until_status(1, ReportedStatus::is_final).await;
+    assert!(asked.elapsed() < Duration::from_secs(1), "{:?}", asked.elapsed());
+    assert_eq!(h.statuses(1).last().unwrap(), &(ReportedStatus::Stopped, "stopped: asked by a test".into()));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_instance_past_its_time_limit_fails() {
+    let mut h = harness(4);
+    let mut spin = dispatch(2, ExecuteType::Standalone, h.guest("infinite-loop"));
+    spin.time_limit_ms = 300;
+    h.dispatch(spin);
+    h.until_status(2, ReportedStatus::is_final).await;
+    let expected = (ReportedStatus::Failed, "the instance exceeded its time limit of 300 ms".to_string());
+    assert_eq!(h.statuses(2).last().unwrap(), &expected);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fixed_rate_sub_runs_until_the_lifecycle_ends() {
+    let mut h = harness(4);
+    let mut rate = dispatch(3, ExecuteType::Standalone, h.guest("standalone"));
+    rate.schedule = RunSchedule::FixedRate { interval_ms: 100, until: Some(now_ms() + 2_000) };
+    h.dispatch(rate);
+    h.until_status(3, ReportedStatus::is_final).await;
+    let runs: Vec<_> =
+        h.frames.iter().filter_map(|f| if let WorkerMessage::SubRun(r) = f { Some(r) } else { None }).collect();
+    assert!(runs.len() >= 3, "{runs:?}");
+    for (n, run) in runs.iter().enumerate() {
+        assert_eq!(run.sub_instance_id, n as u64 + 1);
+        assert!(run.success, "{run:?}");
+    }
+    for pair in runs.windows(2) {
+        assert!(pair[1].started_at - pair[0].started_at >= 100, "{pair:?}");
+        assert!(pair[1].started_at >= pair[0].finished_at, "never two at once: {pair:?}");
+    }
+    let expected = (ReportedStatus::Succeed, format!("lifecycle ended after {} sub-runs", runs.len()));
+    assert_eq!(h.statuses(3).last().unwrap(), &expected);
+    assert!(h.lines().iter().any(|l| l.task_id == "#2/0" && l.source == "guest"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fixed_delay_sub_runs_until_stopped() {
+    let mut h = harness(4);
+    let mut delay = dispatch(4, ExecuteType::Standalone, h.guest("standalone"));
+    delay.schedule = RunSchedule::FixedDelay { interval_ms: 50, until: None };
+    h.dispatch(delay);
+    h.until("a third sub-run", |f| matches!(f, WorkerMessage::SubRun(r) if r.sub_instance_id == 3)).await;
+    h.shared.instances.stop(4, StopCause::Requested("enough".into()));
+    h.until_status(4, ReportedStatus::is_final).await;
+    assert_eq!(h.statuses(4).last().unwrap(), &(ReportedStatus::Stopped, "stopped: enough".into()));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn map_reduce_spreads_over_threads_and_reduces() {
+    let mut h = harness(4);
+    let mut job = dispatch(5, ExecuteType::MapReduce, h.guest("map-reduce"));
+    job.job_params = r#"{"num":1000,"batchSize":100,"successRate":100}"#.into();
+    h.dispatch(job);
+    h.until_status(5, ReportedStatus::is_final).await;
+    let expected = (ReportedStatus::Succeed, r#"{"succeeded":10,"failed":0}"#.to_string());
+    assert_eq!(h.statuses(5).last().unwrap(), &expected);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn what_cannot_run_fails_with_the_reason() {
+    let mut h = harness(4);
+    h.dispatch(dispatch(6, ExecuteType::MapReduce, h.guest("standalone")));
+    let shell = ProcessorSpec::Official { processor_type: "SHELL".into(), processor_info: "echo".into() };
+    h.dispatch(dispatch(7, ExecuteType::Standalone, shell));
+    h.until_status(6, ReportedStatus::is_final).await;
+    h.until_status(7, ReportedStatus::is_final).await;
+    let (status, msg) = h.statuses(6).pop().unwrap();
+    assert_eq!(status, ReportedStatus::Failed);
+    assert!(msg.contains("cannot run as MAP_REDUCE"), "{msg}");
+    let expected = (ReportedStatus::Failed, "this worker runs WASM processors only, not SHELL".to_string());
+    assert_eq!(h.statuses(7).pop().unwrap(), expected);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dispatches_beyond_the_bound_wait_their_turn() {
+    let mut h = harness(1);
+    let spin = h.guest("infinite-loop");
+    h.dispatch(dispatch(8, ExecuteType::Standalone, spin.clone()));
+    h.dispatch(dispatch(9, ExecuteType::Standalone, spin));
+    h.until_status(8, |s| s == ReportedStatus::Running).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    h.frames.extend(h.shared.outbox.take(usize::MAX));
+    assert!(h.statuses(9).is_empty(), "the second waits: {:?}", h.statuses(9));
+    let held: Vec<i64> = h.shared.instances.running().iter().map(|r| r.instance_id).collect();
+    assert_eq!(held, [8, 9], "heartbeats list queued instances too");
+    h.shared.instances.stop(8, StopCause::Requested("make room".into()));
+    h.until_status(9, |s| s == ReportedStatus::Running).await;
+    h.shared.instances.stop(9, StopCause::Requested("done".into()));
+    h.until_status(9, ReportedStatus::is_final).await;
+}

@@ -1,0 +1,137 @@
+//! `wasmjob worker`: connect to a server and run the app's jobs until
+//! Ctrl-C or SIGTERM.
+//!
+//! Exit codes: 0 after a clean stop, 1 when the worker fails for good (the
+//! server refused it), 2 for usage errors.
+
+use clap::Args;
+use std::fmt;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use wasmjob_host::worker::{Credentials, Worker, WorkerConfig};
+
+/// Arguments of `worker`.
+#[derive(Args)]
+pub struct WorkerArgs {
+    /// The server's base URL.
+    #[arg(long, env = "WASMJOB_SERVER", default_value = "http://127.0.0.1:7700")]
+    server: String,
+    /// The app whose jobs this worker runs.
+    #[arg(long, env = "WASMJOB_APP", required_unless_present = "token")]
+    app: Option<String>,
+    /// The app's secret (prefer the environment variable: arguments show in
+    /// process listings).
+    #[arg(long, env = "WASMJOB_APP_SECRET", hide_env_values = true, required_unless_present = "token")]
+    secret: Option<String>,
+    /// Instead of an app: an administrator's token, for a shared pool worker
+    /// that serves every app.
+    #[arg(long, env = "WASMJOB_WORKER_TOKEN", hide_env_values = true, conflicts_with_all = ["app", "secret"])]
+    token: Option<String>,
+    /// A tag, matched by jobs' designated workers (repeatable).
+    #[arg(long = "tag", value_name = "TAG")]
+    tags: Vec<String>,
+    /// The worker's address, unique among the app's workers (default
+    /// `<hostname>:<pid>`).
+    #[arg(long)]
+    address: Option<String>,
+    /// Local state: fetched components and compiled code (default
+    /// ~/.local/share/wasmjob-worker, else ./.wasmjob-worker).
+    #[arg(long)]
+    data_dir: Option<PathBuf>,
+    /// Instances run at once; further dispatches wait their turn.
+    #[arg(long, default_value_t = 16, value_parser = clap::value_parser!(u32).range(1..=4096))]
+    max_instances: u32,
+}
+
+impl fmt::Debug for WorkerArgs {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("WorkerArgs")
+            .field("server", &self.server)
+            .field("app", &self.app)
+            .field("tags", &self.tags)
+            .field("address", &self.address)
+            .field("data_dir", &self.data_dir)
+            .field("max_instances", &self.max_instances)
+            .finish_non_exhaustive()
+    }
+}
+
+/// `$XDG_DATA_HOME/wasmjob-worker`, else `~/.local/share/wasmjob-worker`,
+/// else `./.wasmjob-worker`.
+fn default_data_dir() -> PathBuf {
+    let var = |name| std::env::var_os(name).map(PathBuf::from).filter(|p| p.is_absolute());
+    if let Some(data) = var("XDG_DATA_HOME") {
+        return data.join("wasmjob-worker");
+    }
+    match var("HOME") {
+        Some(home) => home.join(".local").join("share").join("wasmjob-worker"),
+        None => PathBuf::from(".wasmjob-worker"),
+    }
+}
+
+fn config(args: WorkerArgs) -> Result<WorkerConfig, String> {
+    let credentials = match (args.token, args.app, args.secret) {
+        (Some(token), _, _) => Credentials::Token(token),
+        (None, Some(name), Some(secret)) => Credentials::App { name, secret },
+        _ => return Err("give --app and --secret (or --token for a shared pool worker)".into()),
+    };
+    let data_dir = args.data_dir.unwrap_or_else(default_data_dir);
+    let mut config = WorkerConfig::new(args.server, credentials, data_dir);
+    if let Some(address) = args.address {
+        config.address = address;
+    }
+    config.tags = args.tags;
+    config.max_concurrent_instances = args.max_instances;
+    Ok(config)
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        () = terminate => {}
+    }
+}
+
+/// Runs the worker until Ctrl-C or SIGTERM.
+pub fn run(args: WorkerArgs) -> ExitCode {
+    let config = match config(args) {
+        Ok(config) => config,
+        Err(e) => {
+            tracing::error!("{e}");
+            return ExitCode::from(2);
+        }
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            tracing::error!("cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = runtime.block_on(async {
+        let worker = Worker::new(config)?;
+        tracing::info!(address = %worker.config().address, server = %worker.config().server, "starting the worker");
+        worker.run(shutdown_signal()).await
+    });
+    // Blocking tasks of instances that ignored the stop must not hold the exit.
+    runtime.shutdown_timeout(std::time::Duration::from_secs(1));
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            tracing::error!("{e}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,233 @@
+//! The frames of the worker link.
+
+use crate::model::{Capabilities, ExecuteType, Metrics, ProcessorSpec, ReportedStatus, RunSchedule};
+use serde::{Deserialize, Serialize};
+
+/// A frame from a worker.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum WorkerMessage {
+    /// The first frame: who the worker is.
+    Register(Register),
+    /// Liveness, metrics and what runs.
+    Heartbeat(Heartbeat),
+    /// An instance's status changed.
+    Status(StatusReport),
+    /// A FIXED_RATE / FIXED_DELAY sub-run ended.
+    SubRun(SubRunReport),
+    /// Log lines of instances.
+    Logs(LogBatch),
+}
+
+/// A frame from the server.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum ServerMessage {
+    /// Registration accepted.
+    Welcome(Welcome),
+    /// Run an instance.
+    Dispatch(Box<Dispatch>),
+    /// Stop an instance.
+    Stop(Stop),
+    /// The link is refused or broken; the message says why.
+    #[serde(rename_all = "camelCase")]
+    Error {
+        /// Why.
+        message: String,
+    },
+}
+
+/// Who a worker is.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Register {
+    /// [`crate::PROTOCOL_VERSION`] of the worker.
+    pub protocol: u32,
+    /// The worker's address: unique among the app's workers, matched by
+    /// jobs' designated workers and SPECIFY.
+    pub address: String,
+    /// Tags, matched by jobs' designated workers.
+    pub tags: Vec<String>,
+    /// What it can run.
+    pub capabilities: Capabilities,
+    /// Its machine now.
+    pub metrics: Metrics,
+    /// The worker program's version.
+    pub version: String,
+}
+
+/// The server's answer to [`Register`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Welcome {
+    /// The app the worker serves; `None` for a shared pool worker.
+    pub app: Option<String>,
+    /// Send a heartbeat this often.
+    pub heartbeat_interval_ms: u64,
+    /// The server's clock (Unix ms), to spot skew.
+    pub server_time: i64,
+}
+
+/// A running instance, as heartbeats list them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RunningInstance {
+    /// The instance.
+    pub instance_id: i64,
+    /// Its attempt.
+    pub attempt: i64,
+}
+
+/// Liveness.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Heartbeat {
+    /// The machine now.
+    pub metrics: Metrics,
+    /// Instances running on the worker (the server stops those it no
+    /// longer considers running).
+    pub running: Vec<RunningInstance>,
+}
+
+/// Run an instance.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Dispatch {
+    /// The instance.
+    pub instance_id: i64,
+    /// Its job.
+    pub job_id: i64,
+    /// Its attempt (1 for the first run): echo it in every report.
+    pub attempt: i64,
+    /// How its work is spread.
+    pub execute_type: ExecuteType,
+    /// What runs it.
+    pub processor: ProcessorSpec,
+    /// The job's parameters.
+    pub job_params: String,
+    /// This run's parameters.
+    pub instance_params: String,
+    /// Milliseconds the whole instance may take (0: no limit).
+    pub time_limit_ms: u64,
+    /// Tasks of the instance that may run at once on the worker.
+    pub concurrency: u32,
+    /// Retries of a failed task.
+    pub task_retry_num: u32,
+    /// Once, or FIXED_RATE / FIXED_DELAY sub-runs.
+    pub schedule: RunSchedule,
+    /// Lowest log level to ship (`DEBUG`, `INFO`, `WARN`, `ERROR`, `OFF`).
+    pub log_level: String,
+    /// Whether logs go to the server (the job's log type is ONLINE).
+    pub ship_logs: bool,
+}
+
+/// Stop an instance.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Stop {
+    /// The instance.
+    pub instance_id: i64,
+    /// Why, for the log.
+    pub reason: String,
+}
+
+/// An instance's status on the worker.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StatusReport {
+    /// The instance.
+    pub instance_id: i64,
+    /// The attempt from its [`Dispatch`].
+    pub attempt: i64,
+    /// Where it stands.
+    pub status: ReportedStatus,
+    /// The result message (final statuses).
+    pub result: String,
+    /// When the status was reached (Unix ms, worker clock).
+    pub time: i64,
+}
+
+/// One FIXED_RATE / FIXED_DELAY sub-run.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SubRunReport {
+    /// The instance.
+    pub instance_id: i64,
+    /// The attempt from its [`Dispatch`].
+    pub attempt: i64,
+    /// 1, 2, ... within the instance.
+    pub sub_instance_id: u64,
+    /// When it started (Unix ms).
+    pub started_at: i64,
+    /// When it ended (Unix ms).
+    pub finished_at: i64,
+    /// Whether it succeeded.
+    pub success: bool,
+    /// Its result message.
+    pub result: String,
+}
+
+/// Log lines, in order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LogBatch {
+    /// The lines.
+    pub lines: Vec<LogLine>,
+}
+
+/// One log line of an instance.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LogLine {
+    /// The instance.
+    pub instance_id: i64,
+    /// When (Unix ms).
+    pub time: i64,
+    /// `DEBUG`, `INFO`, `WARN` or `ERROR`.
+    pub level: String,
+    /// The task (`0` the root, `0.3` a subtask; a FIXED_RATE sub-run
+    /// prefixes its number: `#17/0`).
+    pub task_id: String,
+    /// `guest`, `stdout`, `stderr` or `host`.
+    pub source: String,
+    /// The text.
+    pub message: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn frames_are_tagged_json() {
+        let stop = ServerMessage::Stop(Stop { instance_id: 7, reason: "asked".into() });
+        let text = serde_json::to_string(&stop).unwrap();
+        assert_eq!(text, r#"{"type":"STOP","instanceId":7,"reason":"asked"}"#);
+        assert_eq!(serde_json::from_str::<ServerMessage>(&text).unwrap(), stop);
+        let report = WorkerMessage::Status(StatusReport {
+            instance_id: 1,
+            attempt: 2,
+            status: ReportedStatus::Succeed,
+            result: "ok".into(),
+            time: 3,
+        });
+        let text = serde_json::to_string(&report).unwrap();
+        assert!(text.starts_with(r#"{"type":"STATUS","instanceId":1"#), "{text}");
+        assert_eq!(serde_json::from_str::<WorkerMessage>(&text).unwrap(), report);
+    }
+
+    #[test]
+    fn health_prefers_free_machines() {
+        let idle = Metrics {
+            cpu_cores: 4.0,
+            load_average: 0.0,
+            memory_total_gb: 8.0,
+            memory_available_gb: 6.0,
+            disk_total_gb: 100.0,
+            disk_available_gb: 50.0,
+        };
+        let busy = Metrics { load_average: 4.0, memory_available_gb: 1.0, ..idle };
+        assert!(idle.health_score() > busy.health_score());
+        assert_eq!(busy.free_cpu_cores(), 0.0);
+    }
+}

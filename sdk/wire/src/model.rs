@@ -1,0 +1,139 @@
+//! Values the messages carry.
+
+use serde::{Deserialize, Serialize};
+
+/// How an instance's work is spread (PowerJob's `ExecuteType`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum ExecuteType {
+    /// One task on one worker.
+    Standalone,
+    /// Pre-process, one task per worker, post-process.
+    Broadcast,
+    /// A root task that emits subtasks.
+    Map,
+    /// Map, then reduce.
+    MapReduce,
+}
+
+/// A worker's machine, as HEALTH_FIRST and the job minimums read it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Metrics {
+    /// CPU cores.
+    pub cpu_cores: f64,
+    /// One-minute load average.
+    pub load_average: f64,
+    /// Memory in all, GB.
+    pub memory_total_gb: f64,
+    /// Memory available, GB.
+    pub memory_available_gb: f64,
+    /// Disk in all (of the worker's data directory), GB.
+    pub disk_total_gb: f64,
+    /// Disk available, GB.
+    pub disk_available_gb: f64,
+}
+
+impl Metrics {
+    /// Free CPU cores: cores less the load, never below zero.
+    pub fn free_cpu_cores(&self) -> f64 {
+        (self.cpu_cores - self.load_average).max(0.0)
+    }
+
+    /// PowerJob-style health score: more free memory, CPU and disk is
+    /// better. Higher is healthier.
+    pub fn health_score(&self) -> f64 {
+        let memory = if self.memory_total_gb > 0.0 { self.memory_available_gb / self.memory_total_gb } else { 0.0 };
+        let disk = if self.disk_total_gb > 0.0 { self.disk_available_gb / self.disk_total_gb } else { 0.0 };
+        let cpu = if self.cpu_cores > 0.0 { self.free_cpu_cores() / self.cpu_cores } else { 0.0 };
+        memory * 2.0 + cpu * 2.0 + disk
+    }
+}
+
+/// What a worker can run.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Capabilities {
+    /// Processor kinds it runs, as job `processorType` names (`WASM`,
+    /// `HTTP`, `SHELL`, ...).
+    pub processor_types: Vec<String>,
+    /// Tasks it runs at once.
+    pub max_concurrent_tasks: u32,
+    /// The wasm engine it runs components with.
+    pub engine: String,
+}
+
+/// What runs an instance.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum ProcessorSpec {
+    /// A component version of a container.
+    #[serde(rename_all = "camelCase")]
+    Wasm {
+        /// The container's name.
+        container: String,
+        /// The version's label.
+        version: String,
+        /// sha256 of the component, hex: fetch it from
+        /// [`crate::ARTIFACT_PATH`]`{digest}`.
+        digest: String,
+        /// Its size in bytes.
+        size: u64,
+    },
+    /// One of the official processors (`processorType` and its
+    /// `processorInfo`).
+    #[serde(rename_all = "camelCase")]
+    Official {
+        /// The job's `processorType` name.
+        processor_type: String,
+        /// The job's `processorInfo`.
+        processor_info: String,
+    },
+}
+
+/// How often the processor runs within one instance.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum RunSchedule {
+    /// Once (CRON, API, DAILY_TIME_INTERVAL, WORKFLOW).
+    #[default]
+    Once,
+    /// Sub-runs every `interval_ms`, start to start, until stopped or
+    /// `until` passes.
+    #[serde(rename_all = "camelCase")]
+    FixedRate {
+        /// Milliseconds between starts.
+        interval_ms: u64,
+        /// No sub-run starts after this time (Unix ms).
+        until: Option<i64>,
+    },
+    /// Sub-runs `interval_ms` after the previous one ended.
+    #[serde(rename_all = "camelCase")]
+    FixedDelay {
+        /// Milliseconds from an end to the next start.
+        interval_ms: u64,
+        /// No sub-run starts after this time (Unix ms).
+        until: Option<i64>,
+    },
+}
+
+/// A status a worker reports for an instance.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum ReportedStatus {
+    /// Received and started.
+    Running,
+    /// Ended in success.
+    Succeed,
+    /// Ended in failure.
+    Failed,
+    /// Ended because a stop was requested.
+    Stopped,
+}
+
+impl ReportedStatus {
+    /// Whether the instance ended.
+    pub fn is_final(self) -> bool {
+        !matches!(self, Self::Running)
+    }
+}

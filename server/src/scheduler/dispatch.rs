@@ -1,0 +1,209 @@
+//! Dispatch: a waiting instance whose time has come goes to a worker
+//! chosen by the job's rules, or fails with the reason there is none.
+
+use super::reports;
+use crate::containers::resolve;
+use crate::ids::{Id, now_ms};
+use crate::instances::logs;
+use crate::instances::model::{Instance, InstanceStatus};
+use crate::instances::store;
+use crate::jobs::model::{ExecuteType, Job, LogLevel, LogType, ProcessorType, TimeExpressionType, name_of};
+use crate::state::AppState;
+use crate::workers::{Assignment, select, store as worker_store};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::Semaphore;
+use wasmjob_wire::{Dispatch, ProcessorSpec, RunSchedule, ServerMessage};
+
+/// How often the database is scanned for waiting instances this server
+/// did not create (delayed runs after a restart, other servers' instances
+/// for workers connected here).
+const POLL_EVERY: Duration = Duration::from_millis(1000);
+
+/// Dispatches at most this many instances at once.
+const PARALLEL: usize = 32;
+
+/// The dispatcher loop: instances from the due queue at their time, and
+/// waiting instances found in the database.
+pub(super) async fn run(state: AppState) {
+    let permits = Arc::new(Semaphore::new(PARALLEL));
+    let mut next_poll = tokio::time::Instant::now();
+    loop {
+        let now = now_ms() as i64;
+        for id in state.scheduler.due.take_due(now) {
+            let Ok(permit) = permits.clone().acquire_owned().await else { return };
+            let state = state.clone();
+            tokio::spawn(async move {
+                dispatch_logged(&state, id).await;
+                drop(permit);
+            });
+        }
+        if tokio::time::Instant::now() >= next_poll {
+            poll(&state).await;
+            next_poll = tokio::time::Instant::now() + POLL_EVERY;
+        }
+        let wake = state.scheduler.due.next_at().map_or(next_poll, |at| {
+            let wait = Duration::from_millis((at - now_ms() as i64).max(0) as u64);
+            next_poll.min(tokio::time::Instant::now() + wait)
+        });
+        tokio::select! {
+            () = tokio::time::sleep_until(wake) => {}
+            () = state.scheduler.due.changed() => {}
+            () = state.scheduler.poll.notified() => next_poll = tokio::time::Instant::now(),
+        }
+    }
+}
+
+async fn poll(state: &AppState) {
+    let horizon = now_ms() as i64 + POLL_EVERY.as_millis() as i64;
+    match store::in_status(&state.db, InstanceStatus::WaitingDispatch, horizon, 1000).await {
+        Ok(waiting) => {
+            for instance in waiting {
+                // Instances of apps without a worker here are another
+                // server's to dispatch (or to fail, if none has one).
+                if !state.workers.of_app(instance.app_id).is_empty()
+                    || instance.expected_trigger_time <= now_ms() as i64
+                {
+                    state.scheduler.instance_due(instance.id, instance.expected_trigger_time);
+                }
+            }
+        }
+        Err(e) => tracing::error!(error = %e, "cannot scan for waiting instances"),
+    }
+}
+
+async fn dispatch_logged(state: &AppState, id: Id) {
+    if let Err(e) = dispatch(state, id).await {
+        tracing::error!(instance = id.0, error = %e, "cannot dispatch an instance");
+    }
+}
+
+/// Dispatches one instance if it is still waiting and due.
+pub async fn dispatch(state: &AppState, id: Id) -> Result<(), sqlx::Error> {
+    let Some(instance) = store::fetch(&state.db, id).await? else { return Ok(()) };
+    if instance.status != InstanceStatus::WaitingDispatch {
+        return Ok(());
+    }
+    let now = now_ms() as i64;
+    if instance.expected_trigger_time > now + 2 {
+        state.scheduler.instance_due(id, instance.expected_trigger_time);
+        return Ok(());
+    }
+    let Some(job) = crate::jobs::store::fetch(&state.db, instance.job_id).await? else {
+        return reports::server_failure(state, &instance, None, "the job was deleted").await;
+    };
+    dispatch_to_worker(state, &instance, &job).await
+}
+
+/// Picks a worker for a waiting instance of `job` and sends it there.
+pub async fn dispatch_to_worker(state: &AppState, instance: &Instance, job: &Job) -> Result<(), sqlx::Error> {
+    let frequent = is_frequent(job.spec.time_expression_type);
+    if job.spec.max_instance_num > 0 && !frequent {
+        let live = store::live_count(&state.db, job.id).await?;
+        if live >= i64::from(job.spec.max_instance_num) {
+            let why = format!(
+                "too many instances: {live} of this job are running and maxInstanceNum is {}",
+                job.spec.max_instance_num
+            );
+            return reports::server_failure(state, instance, Some(job), &why).await;
+        }
+    }
+    let processor = match processor_of(state, job).await? {
+        Ok(processor) => processor,
+        Err(why) => return reports::server_failure(state, instance, Some(job), &why).await,
+    };
+    let processor_type = name_of(&job.spec.processor_type);
+    let candidates = state.workers.serving(job.app_id, &processor_type);
+    if candidates.is_empty() {
+        let since = now_ms() as i64 - state.config.worker_timeout_ms as i64;
+        if worker_store::live_elsewhere(&state.db, job.app_id, state.workers.server_id(), since).await? {
+            return Ok(()); // a server with workers of this app takes it
+        }
+        let why = if state.workers.of_app(job.app_id).is_empty() {
+            "no worker available: no worker of this app is connected".to_string()
+        } else {
+            format!("no worker enables processor {processor_type}")
+        };
+        return reports::server_failure(state, instance, Some(job), &why).await;
+    }
+    let worker = match select::choose(job, candidates) {
+        Ok(worker) => worker,
+        Err(why) => return reports::server_failure(state, instance, Some(job), &why).await,
+    };
+    let now = now_ms() as i64;
+    if !store::claim(&state.db, instance.id, &worker.address, now).await? {
+        return Ok(()); // stopped, canceled or taken meanwhile
+    }
+    worker.assign(instance.id, Assignment { job_id: job.id, frequent, finished_at: None });
+    let message = ServerMessage::Dispatch(Box::new(Dispatch {
+        instance_id: instance.id.0,
+        job_id: job.id.0,
+        attempt: instance.running_times,
+        execute_type: execute_type(job.spec.execute_type),
+        processor,
+        job_params: job.spec.job_params.clone(),
+        instance_params: instance.instance_params.clone(),
+        time_limit_ms: job.spec.instance_time_limit,
+        concurrency: job.spec.concurrency,
+        task_retry_num: job.spec.task_retry_num,
+        schedule: run_schedule(job),
+        log_level: log_level(job.spec.log_config.level).to_string(),
+        ship_logs: job.spec.log_config.kind == LogType::Online,
+    }));
+    if !worker.send(message) {
+        store::requeue(&state.db, instance.id, instance.running_times, now).await?;
+        state.scheduler.instance_due(instance.id, now + 100);
+        return Ok(());
+    }
+    let note = format!("dispatched to worker {} (attempt {})", worker.address, instance.running_times);
+    logs::append(&state.db, instance.id, "INFO", &note).await
+}
+
+/// Whether a job keeps one long-lived instance running sub-runs.
+pub fn is_frequent(kind: TimeExpressionType) -> bool {
+    matches!(kind, TimeExpressionType::FixedRate | TimeExpressionType::FixedDelay)
+}
+
+async fn processor_of(state: &AppState, job: &Job) -> Result<Result<ProcessorSpec, String>, sqlx::Error> {
+    if job.spec.processor_type != ProcessorType::Wasm {
+        return Ok(Ok(ProcessorSpec::Official {
+            processor_type: name_of(&job.spec.processor_type),
+            processor_info: job.spec.processor_info.clone(),
+        }));
+    }
+    Ok(resolve(&state.db, job.app_id, &job.spec.processor_info).await?.map(|a| ProcessorSpec::Wasm {
+        container: a.container,
+        version: a.version,
+        digest: a.digest,
+        size: a.size,
+    }))
+}
+
+fn run_schedule(job: &Job) -> RunSchedule {
+    let interval_ms = job.spec.time_expression.trim().parse::<u64>().unwrap_or(1000);
+    let until = job.spec.lifecycle.end;
+    match job.spec.time_expression_type {
+        TimeExpressionType::FixedRate => RunSchedule::FixedRate { interval_ms, until },
+        TimeExpressionType::FixedDelay => RunSchedule::FixedDelay { interval_ms, until },
+        _ => RunSchedule::Once,
+    }
+}
+
+fn execute_type(kind: ExecuteType) -> wasmjob_wire::ExecuteType {
+    match kind {
+        ExecuteType::Standalone => wasmjob_wire::ExecuteType::Standalone,
+        ExecuteType::Broadcast => wasmjob_wire::ExecuteType::Broadcast,
+        ExecuteType::Map => wasmjob_wire::ExecuteType::Map,
+        ExecuteType::MapReduce => wasmjob_wire::ExecuteType::MapReduce,
+    }
+}
+
+fn log_level(level: LogLevel) -> &'static str {
+    match level {
+        LogLevel::Debug => "DEBUG",
+        LogLevel::Info => "INFO",
+        LogLevel::Warn => "WARN",
+        LogLevel::Error => "ERROR",
+        LogLevel::Off => "OFF",
+    }
+}

@@ -1,0 +1,178 @@
+//! What workers report, and how instances end: a report counts only when
+//! it comes from the instance's coordinator for its current attempt; a
+//! failed instance with retries left waits the job's retry interval (times
+//! the backoff per attempt) and goes back to the queue; the end of a
+//! FIXED_RATE / FIXED_DELAY instance re-arms its job.
+
+use crate::ids::{Id, now_ms};
+use crate::instances::logs;
+use crate::instances::model::{Instance, InstanceStatus};
+use crate::instances::store;
+use crate::jobs::model::Job;
+use crate::state::AppState;
+use crate::workers::ConnectedWorker;
+use std::sync::Arc;
+use wasmjob_wire::{ReportedStatus, StatusReport, SubRunReport};
+
+/// Longest stored result message, in characters.
+const MAX_RESULT: usize = 8192;
+
+/// Applies a status report.
+pub async fn on_status(
+    state: &AppState,
+    worker: &Arc<ConnectedWorker>,
+    report: StatusReport,
+) -> Result<(), sqlx::Error> {
+    let id = Id(report.instance_id);
+    let now = now_ms() as i64;
+    let Some(assignment) = worker.assignment(report.instance_id) else {
+        tracing::debug!(instance = id.0, address = %worker.address, "report for an instance not dispatched to this link");
+        return Ok(());
+    };
+    let status = match report.status {
+        ReportedStatus::Running => {
+            store::mark_running(&state.db, id, report.attempt, &worker.address, now).await?;
+            return Ok(());
+        }
+        ReportedStatus::Succeed => InstanceStatus::Succeed,
+        ReportedStatus::Failed => InstanceStatus::Failed,
+        ReportedStatus::Stopped => InstanceStatus::Stopped,
+    };
+    let result = clip(&report.result);
+    if !store::finish(&state.db, id, report.attempt, &worker.address, (status, &result), now).await? {
+        tracing::debug!(instance = id.0, attempt = report.attempt, "stale or foreign report ignored");
+        return Ok(());
+    }
+    worker.finished(report.instance_id);
+    let note = format!("{} on worker {}: {}", status.name(), worker.address, first_line(&result));
+    let level = if status == InstanceStatus::Succeed { "INFO" } else { "WARN" };
+    logs::append(&state.db, id, level, &note).await?;
+    if status == InstanceStatus::Failed {
+        let job = crate::jobs::store::fetch(&state.db, assignment.job_id).await?;
+        if retry_if_allowed(state, id, report.attempt, job.as_ref()).await? {
+            return Ok(());
+        }
+    }
+    if assignment.frequent {
+        super::triggers::rearm(state, assignment.job_id).await?;
+    }
+    Ok(())
+}
+
+/// Records a FIXED_RATE / FIXED_DELAY sub-run: a log line, and the
+/// running summary as the instance's result.
+pub async fn on_sub_run(
+    state: &AppState,
+    worker: &Arc<ConnectedWorker>,
+    report: SubRunReport,
+) -> Result<(), sqlx::Error> {
+    if worker.assignment(report.instance_id).is_none() {
+        return Ok(());
+    }
+    let took = report.finished_at - report.started_at;
+    let verdict = if report.success { "succeeded" } else { "failed" };
+    let note = format!("sub-run {} {verdict} in {took} ms: {}", report.sub_instance_id, first_line(&report.result));
+    let line = wasmjob_wire::LogLine {
+        instance_id: report.instance_id,
+        time: report.finished_at,
+        level: if report.success { "INFO" } else { "WARN" }.into(),
+        task_id: format!("#{}", report.sub_instance_id),
+        source: "host".into(),
+        message: note,
+    };
+    logs::append_lines(&state.db, &[line]).await?;
+    let summary = format!("sub-run {} {verdict}: {}", report.sub_instance_id, clip(&report.result));
+    sqlx::query(&state.db.sql(
+        "UPDATE job_instance SET result = ?, updated_at = ? WHERE id = ? AND running_times = ? AND coordinator = ? \
+         AND status = 'RUNNING'",
+    ))
+    .bind(summary)
+    .bind(now_ms() as i64)
+    .bind(report.instance_id)
+    .bind(report.attempt)
+    .bind(&worker.address)
+    .execute(state.db.pool())
+    .await?;
+    Ok(())
+}
+
+/// Ends an unfinished instance with a verdict of the server's own (no
+/// worker available, worker lost, time limit, job deleted), then retries
+/// it if the job allows.
+pub async fn server_failure(
+    state: &AppState,
+    instance: &Instance,
+    job: Option<&Job>,
+    why: &str,
+) -> Result<(), sqlx::Error> {
+    let now = now_ms() as i64;
+    let ended =
+        store::fail_unfinished(&state.db, instance.id, instance.running_times, (InstanceStatus::Failed, why), now)
+            .await?;
+    if !ended {
+        return Ok(());
+    }
+    logs::append(&state.db, instance.id, "ERROR", why).await?;
+    if retry_if_allowed(state, instance.id, instance.running_times, job).await? {
+        return Ok(());
+    }
+    if let Some(job) = job.filter(|j| super::dispatch::is_frequent(j.spec.time_expression_type)) {
+        super::triggers::rearm(state, job.id).await?;
+    }
+    Ok(())
+}
+
+/// Schedules the next attempt of a failed instance when the job has
+/// retries left; true when it did.
+async fn retry_if_allowed(state: &AppState, id: Id, attempt: i64, job: Option<&Job>) -> Result<bool, sqlx::Error> {
+    let Some(job) = job else { return Ok(false) };
+    let retries_done = attempt - 1;
+    if retries_done >= i64::from(job.spec.instance_retry_num) {
+        return Ok(false);
+    }
+    let retry = (retries_done + 1) as u32;
+    let delay = wasmjob_schedule::retry_delay_ms(
+        job.spec.instance_retry_interval,
+        job.spec.instance_retry_backoff,
+        retry,
+        86_400_000,
+    );
+    let now = now_ms() as i64;
+    let due = now + delay as i64;
+    if !store::retry(&state.db, id, attempt, due, now).await? {
+        return Ok(false);
+    }
+    let note = format!("retry {retry} of {} in {delay} ms", job.spec.instance_retry_num);
+    logs::append(&state.db, id, "INFO", &note).await?;
+    state.scheduler.instance_due(id, due);
+    Ok(true)
+}
+
+/// Tells the coordinator of an instance that ended on the server (stopped,
+/// canceled, failed by the sweeper) to stop it.
+pub fn stop_on_worker(state: &AppState, instance: &Instance, reason: &str) {
+    let Some(address) = instance.coordinator.as_deref() else { return };
+    if let Some(worker) = state.workers.find(instance.app_id, address) {
+        worker.send(wasmjob_wire::ServerMessage::Stop(wasmjob_wire::Stop {
+            instance_id: instance.id.0,
+            reason: reason.to_string(),
+        }));
+        worker.finished(instance.id.0);
+    }
+}
+
+fn clip(text: &str) -> String {
+    if text.chars().count() <= MAX_RESULT {
+        return text.to_string();
+    }
+    let kept: String = text.chars().take(MAX_RESULT).collect();
+    format!("{kept}… [truncated]")
+}
+
+fn first_line(text: &str) -> &str {
+    let line = text.lines().next().unwrap_or_default();
+    match line.char_indices().nth(500) {
+        Some((end, _)) => &line[..end],
+        None => line,
+    }
+}

@@ -1,0 +1,185 @@
+//! `GET /api/v1/workers/connect`: the WebSocket a worker opens. The first
+//! frame registers the worker; then heartbeats, status reports, sub-run
+//! reports and log batches come in, dispatches and stops go out. Frames of
+//! one link are handled in order, so an instance's logs and status keep
+//! the worker's order.
+
+use super::registry::ConnectedWorker;
+use super::store;
+use crate::auth::Principal;
+use crate::error::ApiError;
+use crate::ids::{Id, now_ms};
+use crate::instances::logs;
+use crate::scheduler::reports;
+use crate::state::AppState;
+use axum::extract::State;
+use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
+use axum::response::{IntoResponse, Response};
+use futures_util::{SinkExt, StreamExt};
+use std::sync::Arc;
+use std::time::Duration;
+use wasmjob_wire::{Heartbeat, PROTOCOL_VERSION, Register, ServerMessage, Stop, Welcome, WorkerMessage};
+
+/// Largest frame a worker may send.
+const MAX_FRAME: usize = 16 << 20;
+
+/// Upgrades the request to the worker link. An app token registers a
+/// worker of that app; an administrator's token a shared pool worker.
+pub async fn connect(State(state): State<AppState>, principal: Principal, upgrade: WebSocketUpgrade) -> Response {
+    let app = match principal {
+        Principal::App { id } => Some(id),
+        Principal::User { admin: true, .. } => None,
+        Principal::User { .. } => {
+            return ApiError::Forbidden("workers connect with an app's token or an administrator's").into_response();
+        }
+    };
+    upgrade.max_message_size(MAX_FRAME).on_upgrade(move |socket| serve(state, app, socket))
+}
+
+async fn serve(state: AppState, app: Option<Id>, socket: WebSocket) {
+    let (mut sink, mut stream) = socket.split();
+    let register = match first_frame(&mut stream).await {
+        Ok(register) => register,
+        Err(message) => {
+            tracing::info!(%message, "worker link refused");
+            let refusal = serde_json::to_string(&ServerMessage::Error { message }).unwrap_or_default();
+            let _ = sink.send(Message::Text(refusal.into())).await;
+            return;
+        }
+    };
+    let now = now_ms() as i64;
+    let server_id = state.workers.server_id();
+    let id = match store::upsert(&state.db, &state.ids, (app, server_id), &register, now).await {
+        Ok(id) => id,
+        Err(e) => {
+            tracing::error!(error = %e, "cannot record a worker");
+            return;
+        }
+    };
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let worker = Arc::new(ConnectedWorker::new(id, app, &register, tx));
+    let app_name = match app {
+        Some(app) => crate::apps::name_of(&state.db, app).await.ok().flatten(),
+        None => None,
+    };
+    worker.send(ServerMessage::Welcome(Welcome {
+        app: app_name,
+        heartbeat_interval_ms: state.config.heartbeat_interval_ms,
+        server_time: now,
+    }));
+    state.workers.add(worker.clone());
+    tracing::info!(address = %worker.address, app = ?app.map(|a| a.0), "worker connected");
+    let writer = tokio::spawn(async move {
+        while let Some(message) = rx.recv().await {
+            let Ok(text) = serde_json::to_string(&message) else { continue };
+            if sink.send(Message::Text(text.into())).await.is_err() {
+                break;
+            }
+        }
+    });
+    // Instances waiting for a worker of this app can go now.
+    state.scheduler.poll_soon();
+    let mut last_db_heartbeat = now;
+    while let Some(frame) = stream.next().await {
+        let text = match frame {
+            Ok(Message::Text(text)) => text,
+            Ok(Message::Close(_)) | Err(_) => break,
+            Ok(_) => continue,
+        };
+        worker.seen();
+        match serde_json::from_str::<WorkerMessage>(&text) {
+            Ok(message) => handle(&state, &worker, message, &mut last_db_heartbeat).await,
+            Err(e) => tracing::warn!(address = %worker.address, error = %e, "unreadable frame from a worker"),
+        }
+    }
+    writer.abort();
+    if state.workers.remove(&worker) {
+        let _ = store::disconnected(&state.db, worker.id, server_id).await;
+        tracing::info!(address = %worker.address, "worker disconnected");
+        state.scheduler.sweep_soon();
+    }
+}
+
+async fn first_frame(stream: &mut futures_util::stream::SplitStream<WebSocket>) -> Result<Register, String> {
+    let frame = tokio::time::timeout(Duration::from_secs(10), stream.next())
+        .await
+        .map_err(|_| "no REGISTER frame within 10 s".to_string())?;
+    let Some(Ok(Message::Text(text))) = frame else {
+        return Err("the first frame must be a REGISTER text frame".into());
+    };
+    let register = match serde_json::from_str::<WorkerMessage>(&text) {
+        Ok(WorkerMessage::Register(register)) => register,
+        Ok(_) => return Err("the first frame must be REGISTER".into()),
+        Err(e) => return Err(format!("unreadable REGISTER frame: {e}")),
+    };
+    if register.protocol != PROTOCOL_VERSION {
+        return Err(format!(
+            "this server speaks worker protocol {PROTOCOL_VERSION}, the worker speaks {}: upgrade one of them",
+            register.protocol
+        ));
+    }
+    let address_ok = |a: &str| !a.trim().is_empty() && a.len() <= 255;
+    if !address_ok(&register.address) {
+        return Err("the worker address must be 1 to 255 characters".into());
+    }
+    if register.tags.len() > 100 || register.tags.iter().any(|t| !address_ok(t)) {
+        return Err("at most 100 tags of 1 to 255 characters".into());
+    }
+    if register.capabilities.processor_types.len() > 32 {
+        return Err("at most 32 processor types".into());
+    }
+    Ok(register)
+}
+
+async fn handle(state: &AppState, worker: &Arc<ConnectedWorker>, message: WorkerMessage, last_db: &mut i64) {
+    let result = match message {
+        WorkerMessage::Register(_) => Ok(()),
+        WorkerMessage::Heartbeat(beat) => heartbeat(state, worker, beat, last_db).await,
+        WorkerMessage::Status(report) => reports::on_status(state, worker, report).await,
+        WorkerMessage::SubRun(report) => reports::on_sub_run(state, worker, report).await,
+        WorkerMessage::Logs(batch) => {
+            let lines: Vec<_> = batch.lines.into_iter().filter(|l| worker.may_log(l.instance_id)).collect();
+            logs::append_lines(&state.db, &lines).await
+        }
+    };
+    if let Err(e) = result {
+        tracing::error!(address = %worker.address, error = %e, "cannot apply a worker's frame");
+    }
+}
+
+async fn heartbeat(
+    state: &AppState,
+    worker: &Arc<ConnectedWorker>,
+    beat: Heartbeat,
+    last_db: &mut i64,
+) -> Result<(), sqlx::Error> {
+    worker.heartbeat(beat.metrics, beat.running.len());
+    worker.prune();
+    let now = now_ms() as i64;
+    let every = (state.config.worker_timeout_ms as i64 / 3).clamp(200, 5000);
+    if now - *last_db >= every {
+        store::heartbeat(&state.db, worker.id, &beat.metrics, now).await?;
+        *last_db = now;
+    }
+    // Stop what the worker runs but the server no longer considers its.
+    for running in beat.running.iter().take(1000) {
+        let instance = crate::instances::store::fetch(&state.db, Id(running.instance_id)).await?;
+        let current = instance.as_ref().is_some_and(|i| {
+            i.running_times == running.attempt
+                && i.coordinator.as_deref() == Some(worker.address.as_str())
+                && matches!(
+                    i.status,
+                    crate::instances::model::InstanceStatus::Running
+                        | crate::instances::model::InstanceStatus::WaitingWorkerReceive
+                )
+        });
+        if !current {
+            let reason = match &instance {
+                Some(i) => format!("the instance is {} on the server", i.status.name()),
+                None => "the instance no longer exists".into(),
+            };
+            worker.send(ServerMessage::Stop(Stop { instance_id: running.instance_id, reason }));
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,43 @@
+//! `GET /apps/{id}/workers` and `GET /workers`: the registry as the
+//! console's worker page and the dashboard show it.
+
+use super::store::{self, WorkerInfo};
+use crate::auth::Principal;
+use crate::error::{ApiResult, ErrorBody};
+use crate::ids::now_ms;
+use crate::json::IdPath;
+use crate::state::AppState;
+use axum::Json;
+use axum::extract::State;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+pub(crate) fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(app_workers)).routes(routes!(all_workers))
+}
+
+fn alive_since(state: &AppState) -> i64 {
+    now_ms() as i64 - state.config.worker_timeout_ms as i64
+}
+
+/// The workers that serve an app (its own and shared pool workers), alive
+/// or not.
+#[utoipa::path(get, path = "/apps/{id}/workers", tag = "workers", security(("bearer" = [])),
+    params(("id" = String, Path, description = "app id")),
+    responses((status = 200, body = Vec<WorkerInfo>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+async fn app_workers(
+    State(state): State<AppState>,
+    principal: Principal,
+    IdPath(app): IdPath,
+) -> ApiResult<Json<Vec<WorkerInfo>>> {
+    principal.require_app(app)?;
+    Ok(Json(store::list(&state.db, Some(app), alive_since(&state)).await?))
+}
+
+/// Every worker of every app (administrators).
+#[utoipa::path(get, path = "/workers", tag = "workers", security(("bearer" = [])),
+    responses((status = 200, body = Vec<WorkerInfo>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+async fn all_workers(State(state): State<AppState>, principal: Principal) -> ApiResult<Json<Vec<WorkerInfo>>> {
+    principal.require_admin()?;
+    Ok(Json(store::list(&state.db, None, alive_since(&state)).await?))
+}
