@@ -163,6 +163,13 @@ fn create_sqlite_dir(url: &str) -> Result<(), DbError> {
     Ok(())
 }
 
+/// Whether `error` is a violation of any unique key (for statements
+/// whose only unique key that can clash is known: SQLite names the columns
+/// of a unique index, not the index).
+pub fn is_any_unique_violation(error: &SqlxError) -> bool {
+    matches!(error, SqlxError::Database(db) if db.is_unique_violation())
+}
+
 /// Whether `error` is a violation of the unique constraint `name`.
 pub fn is_unique_violation(error: &SqlxError, name: &str) -> bool {
     match error {

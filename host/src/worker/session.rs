@@ -1,6 +1,7 @@
 //! One connected, registered link: frames from the server become
-//! dispatches and stops; the outbox's reports (first those kept while
-//! disconnected) and a heartbeat every `heartbeatIntervalMs` go out. On
+//! dispatches and stops; a heartbeat at once and every
+//! `heartbeatIntervalMs`, and the outbox's reports (first those kept while
+//! disconnected) go out. On
 //! shutdown the session stops every instance, sends their final reports
 //! (for up to a few seconds) and closes the link.
 
@@ -55,7 +56,8 @@ pub(crate) async fn run(
     heartbeat.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut drain_check = tokio::time::interval(Duration::from_millis(20));
     let mut draining: Option<Instant> = None;
-    if let Err(why) = send_outbox(shared, &mut sink).await {
+    // What runs first, so the server can adopt it; then what waited.
+    if let Err(why) = send_heartbeat(shared, &mut sink).await {
         return SessionEnd::Dropped(why);
     }
     loop {
@@ -172,14 +174,15 @@ async fn send_outbox(shared: &Shared, sink: &mut Sink) -> Result<(), String> {
     }
 }
 
+/// A heartbeat, then what the outbox holds.
 async fn send_heartbeat(shared: &Shared, sink: &mut Sink) -> Result<(), String> {
-    send_outbox(shared, sink).await?;
     let heartbeat = WorkerMessage::Heartbeat(Heartbeat {
         metrics: shared.metrics.collect_async().await,
         running: shared.instances.running(),
     });
     let text = serde_json::to_string(&heartbeat).map_err(|e| e.to_string())?;
-    sink.send(Message::text(text)).await.map_err(|e| e.to_string())
+    sink.send(Message::text(text)).await.map_err(|e| e.to_string())?;
+    send_outbox(shared, sink).await
 }
 
 /// Sends the last reports and closes the link.

@@ -326,8 +326,11 @@ fn the_whole_lifecycle_through_the_cli() {
     assert_eq!(followed.lines().count(), 2, "{followed}");
 
     // Retry, then cancel; a second cancel conflicts.
+    // The retry is dispatched at once; with no worker connected it fails and
+    // the job's own retry (30 s later) puts it back in the queue.
     assert!(cli.ok(&["instance", "retry", &id]).contains("is WAITING_DISPATCH"));
-    assert_eq!(cli.json(&["instance", "get", &id])["runningTimes"], 2);
+    let runs = cli.json(&["instance", "get", &id])["runningTimes"].as_i64();
+    assert!(matches!(runs, Some(2 | 3)), "{runs:?}");
     assert!(cli.ok(&["instance", "cancel", &id]).contains("is CANCELED"));
     let stderr = cli.fails(1, &["instance", "cancel", &id]);
     assert!(stderr.contains("error: the instance is CANCELED"), "{stderr}");

@@ -56,6 +56,7 @@ impl<S: Send + Sync> FromRequestParts<S> for ContainerPath {
 pub struct UploadQuery {
     /// The version's label: 1 to 128 letters, digits, `.`, `_` or `-`;
     /// default: the first 12 hex digits of the component's sha256.
+    #[param(pattern = r"^[A-Za-z0-9._-]{1,128}$")]
     label: Option<String>,
 }
 
@@ -90,14 +91,16 @@ impl IntoResponse for UploadError {
 /// processor world. Bytes the container holds already return that
 /// version (200).
 #[utoipa::path(post, path = "/apps/{id}/containers/{name}/versions", tag = "containers", security(("bearer" = [])),
-    params(("id" = String, Path, description = "app id"), ("name" = String, Path, description = "container name"), UploadQuery),
+    params(("id" = String, Path, description = "app id"),
+        ("name" = String, Path, description = "container name", pattern = r"^[A-Za-z0-9._-]{1,128}$"), UploadQuery),
     request_body(description = "The component's bytes, at most 64 MiB.",
         content(("application/wasm"), ("application/octet-stream"))),
     responses((status = 201, body = ContainerVersion, description = "A new version, deployed"),
         (status = 200, body = ContainerVersion, description = "The container has these bytes already: that version"),
         (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
         (status = 409, body = ErrorBody, description = "The label belongs to other bytes"),
-        (status = 413, body = ErrorBody), (status = 422, body = ErrorBody, description = "A bad name or label, or no processor component")))]
+        (status = 413, body = ErrorBody),
+        (status = 422, body = ErrorBody, description = "A bad name or label, or no processor component")))]
 async fn upload_version(
     State(state): State<AppState>,
     principal: Principal,
@@ -189,7 +192,8 @@ async fn publish(
     };
     match store::add_version(&state.db, &state.ids, &new).await? {
         Added::Created(version) => {
-            tracing::info!(%app, container = name, label = %version.label, digest = %version.digest, "container version uploaded");
+            let (label, digest) = (&version.label, &version.digest);
+            tracing::info!(%app, container = name, %label, %digest, "container version uploaded");
             Ok((StatusCode::CREATED, Json(version)))
         }
         Added::Existing(version) => Ok((StatusCode::OK, Json(version))),
@@ -224,7 +228,8 @@ async fn created_by(state: &AppState, principal: Principal) -> ApiResult<String>
 /// Lists an app's containers by name, with their deployed versions.
 #[utoipa::path(get, path = "/apps/{id}/containers", tag = "containers", security(("bearer" = [])),
     params(("id" = String, Path, description = "app id")),
-    responses((status = 200, body = Vec<Container>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+    responses((status = 200, body = Vec<Container>), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody)))]
 async fn list_containers(
     State(state): State<AppState>,
     principal: Principal,
@@ -236,9 +241,10 @@ async fn list_containers(
 
 /// A container with all its versions, newest first.
 #[utoipa::path(get, path = "/apps/{id}/containers/{name}", tag = "containers", security(("bearer" = [])),
-    params(("id" = String, Path, description = "app id"), ("name" = String, Path, description = "container name")),
-    responses((status = 200, body = ContainerDetail), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
-        (status = 404, body = ErrorBody)))]
+    params(("id" = String, Path, description = "app id"),
+        ("name" = String, Path, description = "container name", pattern = r"^[A-Za-z0-9._-]{1,128}$")),
+    responses((status = 200, body = ContainerDetail), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn get_container(
     State(state): State<AppState>,
     principal: Principal,
@@ -252,7 +258,8 @@ async fn get_container(
 /// A component's bytes, for workers: administrators may fetch any, an
 /// app's token those of its containers' versions.
 #[utoipa::path(get, path = "/artifacts/{digest}", tag = "containers", security(("bearer" = [])),
-    params(("digest" = String, Path, description = "sha256 of the component: 64 lowercase hex digits")),
+    params(("digest" = String, Path, description = "sha256 of the component: 64 lowercase hex digits",
+        pattern = r"^[0-9a-f]{64}$")),
     responses((status = 200, content_type = "application/wasm", description = "The component's bytes"),
         (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn get_artifact(

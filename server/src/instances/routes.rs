@@ -222,7 +222,7 @@ async fn change(
     match to {
         InstanceStatus::WaitingDispatch => state.scheduler.instance_due(id, now_ms() as i64),
         InstanceStatus::Stopped | InstanceStatus::Canceled => {
-            crate::scheduler::reports::stop_on_worker(state, &instance, note);
+            crate::scheduler::reports::stop_on_worker(state, &instance, "requested through the API");
             // A stopped FIXED_RATE / FIXED_DELAY instance is replaced while
             // its job stays enabled (PowerJob does the same).
             crate::scheduler::triggers::rearm(state, instance.job_id).await?;

@@ -25,8 +25,8 @@ pub async fn on_status(
 ) -> Result<(), sqlx::Error> {
     let id = Id(report.instance_id);
     let now = now_ms() as i64;
-    let Some(assignment) = worker.assignment(report.instance_id) else {
-        tracing::debug!(instance = id.0, address = %worker.address, "report for an instance not dispatched to this link");
+    let Some(assignment) = adopt(state, worker, report.instance_id).await? else {
+        tracing::debug!(instance = id.0, address = %worker.address, "report for an instance that is not this worker's");
         return Ok(());
     };
     let status = match report.status {
@@ -66,7 +66,7 @@ pub async fn on_sub_run(
     worker: &Arc<ConnectedWorker>,
     report: SubRunReport,
 ) -> Result<(), sqlx::Error> {
-    if worker.assignment(report.instance_id).is_none() {
+    if adopt(state, worker, report.instance_id).await?.is_none() {
         return Ok(());
     }
     let took = report.finished_at - report.started_at;
@@ -94,6 +94,32 @@ pub async fn on_sub_run(
     .execute(state.db.pool())
     .await?;
     Ok(())
+}
+
+/// The assignment of an instance to this worker: the link's own record, or
+/// — after the worker reconnected, or when another server dispatched it —
+/// the database's, if the instance's coordinator is this worker.
+pub async fn adopt(
+    state: &AppState,
+    worker: &Arc<ConnectedWorker>,
+    instance: i64,
+) -> Result<Option<crate::workers::Assignment>, sqlx::Error> {
+    if let Some(assignment) = worker.assignment(instance) {
+        return Ok(Some(assignment));
+    }
+    let Some(found) = store::fetch(&state.db, Id(instance)).await? else { return Ok(None) };
+    let serves = worker.app_id.is_none_or(|app| app == found.app_id);
+    if !serves || found.coordinator.as_deref() != Some(worker.address.as_str()) {
+        return Ok(None);
+    }
+    let Some(job) = crate::jobs::store::fetch(&state.db, found.job_id).await? else { return Ok(None) };
+    let assignment = crate::workers::Assignment {
+        job_id: job.id,
+        frequent: super::dispatch::is_frequent(job.spec.time_expression_type),
+        finished_at: None,
+    };
+    worker.adopt(found.id, assignment);
+    Ok(Some(assignment))
 }
 
 /// Ends an unfinished instance with a verdict of the server's own (no

@@ -192,7 +192,8 @@ async fn fire(state: &AppState, job: Id, slot: i64, trigger: &Trigger) -> Result
     let now = now_ms() as i64;
     let frequent = matches!(trigger.kind, TimeExpressionType::FixedRate | TimeExpressionType::FixedDelay);
     let (fire_slot, next) = if frequent {
-        (Some(slot), Some(ARMED))
+        // Past its lifecycle's end a FIXED_RATE job fires no more.
+        if trigger.lifecycle.end.is_some_and(|end| now > end) { (None, None) } else { (Some(slot), Some(ARMED)) }
     } else {
         let policy = match trigger.misfire {
             MisfirePolicy::FireOnceNow => wasmjob_schedule::MisfirePolicy::FireOnceNow,
@@ -258,7 +259,8 @@ async fn fire(state: &AppState, job: Id, slot: i64, trigger: &Trigger) -> Result
         };
         match crate::instances::store::insert(db, &mut *tx, &instance, Some(fire_slot)).await {
             Ok(()) => created = Some((instance, definition)),
-            Err(e) if crate::db::is_unique_violation(&e, "job_instance_slot_key") => return Ok(None),
+            // The slot's instance exists: another server fired it.
+            Err(e) if crate::db::is_any_unique_violation(&e) => return Ok(None),
             Err(e) => return Err(e),
         }
     }

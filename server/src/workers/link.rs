@@ -137,14 +137,28 @@ async fn handle(state: &AppState, worker: &Arc<ConnectedWorker>, message: Worker
         WorkerMessage::Heartbeat(beat) => heartbeat(state, worker, beat, last_db).await,
         WorkerMessage::Status(report) => reports::on_status(state, worker, report).await,
         WorkerMessage::SubRun(report) => reports::on_sub_run(state, worker, report).await,
-        WorkerMessage::Logs(batch) => {
-            let lines: Vec<_> = batch.lines.into_iter().filter(|l| worker.may_log(l.instance_id)).collect();
-            logs::append_lines(&state.db, &lines).await
-        }
+        WorkerMessage::Logs(batch) => logs_of_own_instances(state, worker, batch).await,
     };
     if let Err(e) = result {
         tracing::error!(address = %worker.address, error = %e, "cannot apply a worker's frame");
     }
+}
+
+/// Stores the lines of instances that are this worker's; others are
+/// dropped.
+async fn logs_of_own_instances(
+    state: &AppState,
+    worker: &Arc<ConnectedWorker>,
+    batch: wasmjob_wire::LogBatch,
+) -> Result<(), sqlx::Error> {
+    let mut lines = batch.lines;
+    let mut unknown: Vec<i64> = lines.iter().map(|l| l.instance_id).filter(|id| !worker.may_log(*id)).collect();
+    unknown.dedup();
+    for id in unknown {
+        reports::adopt(state, worker, id).await?;
+    }
+    lines.retain(|l| worker.may_log(l.instance_id));
+    logs::append_lines(&state.db, &lines).await
 }
 
 async fn heartbeat(
@@ -173,7 +187,9 @@ async fn heartbeat(
                         | crate::instances::model::InstanceStatus::WaitingWorkerReceive
                 )
         });
-        if !current {
+        if current {
+            reports::adopt(state, worker, running.instance_id).await?;
+        } else {
             let reason = match &instance {
                 Some(i) => format!("the instance is {} on the server", i.status.name()),
                 None => "the instance no longer exists".into(),

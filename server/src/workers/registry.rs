@@ -73,6 +73,11 @@ impl ConnectedWorker {
         self.assigned.lock().unwrap_or_else(|p| p.into_inner()).insert(instance.0, assignment);
     }
 
+    /// Records an instance found to be this worker's (after a reconnect).
+    pub fn adopt(&self, instance: Id, assignment: Assignment) {
+        self.assigned.lock().unwrap_or_else(|p| p.into_inner()).entry(instance.0).or_insert(assignment);
+    }
+
     /// The assignment of an instance, if it was dispatched to this worker
     /// through this link.
     pub fn assignment(&self, instance: i64) -> Option<Assignment> {

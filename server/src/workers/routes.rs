@@ -34,10 +34,17 @@ async fn app_workers(
     Ok(Json(store::list(&state.db, Some(app), alive_since(&state)).await?))
 }
 
-/// Every worker of every app (administrators).
+/// Every worker an administrator may see; an app's token sees its own
+/// workers and the shared pool's.
 #[utoipa::path(get, path = "/workers", tag = "workers", security(("bearer" = [])),
     responses((status = 200, body = Vec<WorkerInfo>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 async fn all_workers(State(state): State<AppState>, principal: Principal) -> ApiResult<Json<Vec<WorkerInfo>>> {
-    principal.require_admin()?;
-    Ok(Json(store::list(&state.db, None, alive_since(&state)).await?))
+    let scope = match principal {
+        Principal::App { id } => Some(id),
+        _ => {
+            principal.require_admin()?;
+            None
+        }
+    };
+    Ok(Json(store::list(&state.db, scope, alive_since(&state)).await?))
 }

@@ -145,11 +145,15 @@ pub async fn live_elsewhere(db: &Database, app: Id, server_id: i64, since: i64) 
     Ok(count > 0)
 }
 
+/// id, app_id, address, tags, capabilities, metrics, version, connected,
+/// registered_at, last_heartbeat.
+type WorkerRow = (i64, Option<i64>, String, DbText, DbText, DbText, String, i64, i64, i64);
+
 /// The workers of an app (and the shared pool workers that serve it), or
 /// every worker when `app` is `None`; `since` decides who is alive.
 pub async fn list(db: &Database, app: Option<Id>, since: i64) -> Result<Vec<WorkerInfo>, sqlx::Error> {
     let app_id = app.map(|a| a.0);
-    let rows: Vec<(i64, Option<i64>, String, DbText, DbText, DbText, String, i64, i64, i64)> = sqlx::query_as(&db.sql(
+    let rows: Vec<WorkerRow> = sqlx::query_as(&db.sql(
         "SELECT id, app_id, address, tags, capabilities, metrics, version, connected, registered_at, last_heartbeat \
              FROM worker WHERE (? IS NULL OR app_id = ? OR app_id IS NULL) ORDER BY address, id",
     ))

@@ -125,7 +125,43 @@ async fn a_log_follower_wakes_on_new_lines(backend: Backend) {
     assert_eq!(followed.body["lines"][0]["message"], "stopped on request", "{followed:?}");
 }
 
+/// Only the coordinator's report of the current attempt moves an
+/// instance; stale attempts and other workers change nothing, and a slot
+/// of a job holds one instance at most.
+async fn reports_from_the_wrong_worker_or_attempt_are_ignored(backend: Backend) {
+    use wasmjob_server::ids::Id;
+    use wasmjob_server::instances::model::InstanceStatus;
+    use wasmjob_server::instances::store;
+    let env = TestEnv::new(backend).await;
+    let (app, token) = env.app("guarded").await;
+    let job = env.job(&app, cron_job("nightly")).await;
+    let run = env.call(Method::POST, &format!("/api/v1/jobs/{job}/run"), Some(&token), None).await;
+    let id = Id(run.body["id"].as_str().unwrap().parse().unwrap());
+    let db = &env.state.db;
+    assert!(store::claim(db, id, "w1", 1).await.unwrap());
+    assert!(!store::claim(db, id, "w2", 2).await.unwrap(), "a claimed instance cannot be claimed again");
+    assert!(!store::mark_running(db, id, 1, "w2", 3).await.unwrap(), "another worker's report");
+    assert!(store::mark_running(db, id, 1, "w1", 3).await.unwrap());
+    let failed = (InstanceStatus::Failed, "boom");
+    assert!(!store::finish(db, id, 0, "w1", failed, 4).await.unwrap(), "a stale attempt's report");
+    assert!(!store::finish(db, id, 1, "w2", failed, 4).await.unwrap(), "another worker's report");
+    assert!(store::finish(db, id, 1, "w1", (InstanceStatus::Succeed, "ok"), 5).await.unwrap());
+    assert!(!store::finish(db, id, 1, "w1", failed, 6).await.unwrap(), "a finished instance stays finished");
+    let detail = env.call(Method::GET, &format!("/api/v1/instances/{}", id.0), Some(&token), None).await;
+    assert_eq!((detail.body["status"].as_str(), detail.body["result"].as_str()), (Some("SUCCEED"), Some("ok")));
+
+    // One instance per (job, trigger slot), enforced by the database.
+    let mut second = store::fetch(db, id).await.unwrap().unwrap();
+    let slot = Some(1_800_000_000_000);
+    second.id = Id(id.0 + 1);
+    store::insert(db, db.pool(), &second, slot).await.unwrap();
+    second.id = Id(id.0 + 2);
+    let twice = store::insert(db, db.pool(), &second, slot).await.unwrap_err();
+    assert!(wasmjob_server::db::is_any_unique_violation(&twice), "{twice}");
+}
+
 on_every_backend!(
+    reports_from_the_wrong_worker_or_attempt_are_ignored,
     run_with_params_and_delay,
     stop_cancel_retry_follow_the_status_rules,
     listings_filter_by_job_and_status,
