@@ -24,7 +24,7 @@ pub struct ServerConfig {
     pub admin_password: Option<String>,
     /// Lifetime of API tokens, in hours.
     pub token_ttl_hours: u64,
-    /// IANA time zone of jobs that name none; empty for UTC.
+    /// IANA time zone of jobs that name none; empty for the machine's.
     pub time_zone: String,
     /// How often workers send a heartbeat, in milliseconds.
     pub heartbeat_interval_ms: u64,

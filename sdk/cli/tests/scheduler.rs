@@ -10,7 +10,7 @@ mod support;
 use serde_json::{Value, json};
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
-use support::{ADMIN_PASSWORD, Cli, Mode, Server, Worker, dist, now_ms, str_of};
+use support::{ADMIN_PASSWORD, Cli, Mode, Server, Worker, dist, now_ms, report, str_of};
 
 /// How long a condition the scheduler should reach in a second or two may
 /// take on a loaded machine.
@@ -130,7 +130,7 @@ fn standalone_runs_a_cron_job_every_two_seconds() {
         printed.lines().any(|l| l.contains("hello-from-cron") && l.contains(&format!("instance {id}"))),
         "{printed}"
     );
-    assert!(took < PATIENCE, "3 successes after {took:?}");
+    report(format!("cron: 3 successes {took:?} after the job was created; slots {slots:?}"));
 }
 
 #[test]
@@ -158,6 +158,7 @@ fn an_api_run_with_a_delay_waits_for_it() {
     });
     let waited = int(&done["actualTriggerTime"]) - int(&done["createdAt"]);
     assert!(waited >= 3000, "dispatched {waited} ms after it was created: {done}");
+    report(format!("delayed run: dispatched {waited} ms after it was created"));
     assert!(str_of(&done["result"]).contains(r#"{"run":"later"}"#), "{done}");
 }
 
@@ -177,12 +178,15 @@ fn fixed_rate_runs_sub_runs_until_the_job_is_disabled() {
     let average = gaps.iter().sum::<i64>() / gaps.len() as i64;
     assert!((400..=1500).contains(&average), "sub-runs start {average} ms apart on average: {gaps:?}");
     assert_eq!(server.instances(&app, &job).len(), 1, "one long-lived instance");
+    report(format!("fixed rate: sub-run starts {gaps:?} ms apart, {average} ms on average"));
 
     // Disabling the job stops its instance, and nothing replaces it.
     server.api.post(&format!("/api/v1/jobs/{job}/disable"), &json!({}));
+    let disabled = Instant::now();
     server.wait(format!("instance {id} STOPPED"), PATIENCE, || {
         (status(&server.instance(&id)) == "STOPPED").then_some(())
     });
+    report(format!("fixed rate: STOPPED {:?} after the job was disabled", disabled.elapsed()));
     std::thread::sleep(Duration::from_secs(1));
     let settled = sub_runs(&server.logs(&id)).len();
     std::thread::sleep(Duration::from_secs(2));
@@ -206,6 +210,7 @@ fn fixed_delay_waits_its_interval_after_each_sub_run_ends() {
     assert!(pauses.iter().all(|p| *p >= 500), "each sub-run starts 500 ms after the last ended: {pauses:?} {runs:?}");
     let average = pauses.iter().sum::<i64>() / pauses.len() as i64;
     assert!(average <= 2000, "sub-runs follow each other {average} ms apart on average: {pauses:?}");
+    report(format!("fixed delay: pauses between sub-runs {pauses:?} ms"));
 
     // A stopped instance of an enabled job is replaced by a new one.
     let stopped = server.api.post(&format!("/api/v1/instances/{id}/stop"), &json!({}));
@@ -247,6 +252,7 @@ fn a_cron_job_stops_at_its_lifecycle_end_and_is_disabled() {
     std::thread::sleep(Duration::from_secs(3));
     let later = server.instances(&app, &job);
     assert_eq!(later.len(), fired.len(), "no instance after the end: {later:?}");
+    report(format!("lifecycle: end {end}, slots {slots:?}"));
 }
 
 /// A server that notices a lost worker within seconds, two workers of one
@@ -255,6 +261,7 @@ struct KillSetup {
     server: Server,
     workers: Vec<Worker>,
     app: String,
+    killed_at: Instant,
 }
 
 fn kill_setup(name: &str) -> KillSetup {
@@ -269,7 +276,7 @@ fn kill_setup(name: &str) -> KillSetup {
         let alive = listed.as_array().unwrap().iter().filter(|w| w["alive"] == true).count();
         (alive == 2).then_some(())
     });
-    KillSetup { server, workers, app }
+    KillSetup { server, workers, app, killed_at: Instant::now() }
 }
 
 impl KillSetup {
@@ -286,6 +293,7 @@ impl KillSetup {
         let lost = str_of(&running["coordinator"]);
         let worker = self.workers.iter_mut().find(|w| w.address == lost).unwrap();
         worker.process.kill();
+        self.killed_at = Instant::now();
         (id, lost)
     }
 
@@ -311,6 +319,7 @@ fn a_killed_workers_instance_is_retried_on_the_other_worker() {
                 .then_some(instance)
         },
     );
+    report(format!("lost worker {lost}: running on {other} {:?} after the kill", setup.killed_at.elapsed()));
     let logs: Vec<String> = server.logs(&id).iter().map(|l| str_of(&l["message"])).collect();
     assert!(logs.iter().any(|l| l.contains(&format!("worker {lost} was lost"))), "{logs:?}");
     assert!(logs.iter().any(|l| l.contains("retry 1 of 1")), "{logs:?}");
@@ -335,6 +344,7 @@ fn a_killed_workers_instance_fails_naming_it_without_retries() {
             (status(&instance) == "FAILED").then_some(instance)
         },
     );
+    report(format!("lost worker {lost}: FAILED {:?} after the kill", setup.killed_at.elapsed()));
     let result = str_of(&failed["result"]);
     assert!(result.contains(&format!("worker {lost} was lost")), "the result names the lost worker: {failed}");
     assert_eq!(int(&failed["runningTimes"]), 1, "{failed}");

@@ -41,7 +41,7 @@ pub use crate::error::{CronField, Result, ScheduleError};
 pub use crate::misfire::{Decision, MisfirePolicy, on_due};
 pub use crate::next::{Lifecycle, Schedule, next_fire, next_fires};
 pub use crate::retry::retry_delay_ms;
-pub use crate::tz::parse_time_zone;
+pub use crate::tz::{local_time_zone, parse_time_zone};
 
 /// The first year a CRON expression can fire in.
 pub(crate) const FIRST_YEAR: i32 = 1970;

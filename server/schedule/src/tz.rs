@@ -28,6 +28,12 @@ pub fn parse_time_zone(name: &str) -> Result<Option<Tz>> {
     })
 }
 
+/// The machine's own time zone (from the operating system), or UTC when it
+/// cannot be read or is not an IANA name.
+pub fn local_time_zone() -> Tz {
+    iana_time_zone::get_timezone().ok().and_then(|name| name.parse::<Tz>().ok()).unwrap_or(Tz::UTC)
+}
+
 /// The zone's offset from UTC, in milliseconds, at an instant.
 pub(crate) fn offset_ms(tz: Tz, instant_ms: i64) -> i64 {
     DateTime::from_timestamp_millis(instant_ms)

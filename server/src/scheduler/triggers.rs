@@ -88,7 +88,11 @@ pub(super) async fn run(state: AppState) {
             for (job, outcome) in futures_util::future::join_all(fires).await {
                 match outcome {
                     Ok(Some(next)) if next - now_ms() as i64 <= LOOK_AHEAD_MS => timer.insert(job, next),
-                    Ok(_) => {}
+                    // Not due soon: forget the parsed schedule (a few KB
+                    // each) until the job is due again.
+                    Ok(_) => {
+                        timer.triggers.remove(&job);
+                    }
                     Err(e) => tracing::error!(job = job.0, error = %e, "cannot fire a trigger"),
                 }
             }
@@ -182,9 +186,12 @@ fn trigger_of(row: &TriggerRow, default_tz: Tz) -> Trigger {
     }
 }
 
-/// The server's time zone: the configured one, else UTC.
+/// The server's time zone: the configured one, else the machine's.
 pub fn server_time_zone(state: &AppState) -> Tz {
-    wasmjob_schedule::parse_time_zone(&state.config.time_zone).ok().flatten().unwrap_or(Tz::UTC)
+    wasmjob_schedule::parse_time_zone(&state.config.time_zone)
+        .ok()
+        .flatten()
+        .unwrap_or_else(wasmjob_schedule::local_time_zone)
 }
 
 /// Fires `slot` of `job`; returns the job's next slot when it has one.
