@@ -86,7 +86,19 @@ async fn run_job(
     store::insert(&state.db, state.db.pool(), &instance, None).await?;
     let when = if request.delay_ms == 0 { "now".to_string() } else { format!("in {} ms", request.delay_ms) };
     logs::append(&state.db, instance.id, "INFO", &format!("run requested through the API, due {when}")).await?;
-    state.scheduler.instance_due(instance.id, instance.expected_trigger_time);
+    if request.delay_ms == 0 && !state.workers.of_app(job.app_id).is_empty() {
+        // Due now and a worker is here: dispatch it from here, with the job
+        // and instance in hand.
+        let (state, instance, job) = (state.clone(), instance.clone(), job);
+        tokio::spawn(async move {
+            if let Err(e) = crate::scheduler::dispatch::dispatch_to_worker(&state, &instance, &job).await {
+                tracing::error!(instance = instance.id.0, error = %e, "cannot dispatch an instance");
+                state.scheduler.instance_due(instance.id, instance.expected_trigger_time);
+            }
+        });
+    } else {
+        state.scheduler.instance_due(instance.id, instance.expected_trigger_time);
+    }
     Ok((StatusCode::CREATED, Json(instance)))
 }
 
