@@ -37,5 +37,5 @@ pub mod workers;
 pub use config::ServerConfig;
 pub use db::Database;
 pub use error::ApiError;
-pub use server::{Started, serve, start};
+pub use server::{Started, serve, shutdown_signal, start};
 pub use state::AppState;

@@ -5,6 +5,7 @@
 //! process (`standalone`).
 
 mod client;
+mod process;
 mod run_local;
 mod server;
 mod standalone;

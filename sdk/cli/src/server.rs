@@ -44,27 +44,16 @@ pub fn run(args: ServerArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
-        Ok(rt) => rt,
-        Err(e) => {
-            tracing::error!("cannot start the async runtime: {e}");
-            return ExitCode::FAILURE;
-        }
-    };
-    let result = runtime.block_on(async {
+    crate::process::run_until_done(async {
         let started = wasmjob_server::start(config).await?;
         if let Some(password) = &started.generated_admin_password {
             // Shown once, on the terminal only: never through the log.
             let mut stderr = std::io::stderr().lock();
-            let _ = writeln!(stderr, "\nCreated the administrator account.\n  username: admin\n  password: {password}\nStore it now: it is not shown again.\n");
+            let _ = writeln!(
+                stderr,
+                "\nCreated the administrator account.\n  username: admin\n  password: {password}\nStore it now: it is not shown again.\n"
+            );
         }
         wasmjob_server::serve(started).await
-    });
-    match result {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            tracing::error!("{e:#}");
-            ExitCode::FAILURE
-        }
-    }
+    })
 }

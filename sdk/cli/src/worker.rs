@@ -85,25 +85,6 @@ fn config(args: WorkerArgs) -> Result<WorkerConfig, String> {
     Ok(config)
 }
 
-/// Resolves on Ctrl-C or SIGTERM.
-async fn shutdown_signal() {
-    #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        _ = tokio::signal::ctrl_c() => {}
-        () = terminate => {}
-    }
-}
-
 /// Runs the worker until Ctrl-C or SIGTERM.
 pub fn run(args: WorkerArgs) -> ExitCode {
     let config = match config(args) {
@@ -113,25 +94,10 @@ pub fn run(args: WorkerArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
-        Ok(rt) => rt,
-        Err(e) => {
-            tracing::error!("cannot start the async runtime: {e}");
-            return ExitCode::FAILURE;
-        }
-    };
-    let result = runtime.block_on(async {
+    crate::process::run_until_done(async {
         let worker = Worker::new(config)?;
         tracing::info!(address = %worker.config().address, server = %worker.config().server, "starting the worker");
-        worker.run(shutdown_signal()).await
-    });
-    // Blocking tasks of instances that ignored the stop must not hold the exit.
-    runtime.shutdown_timeout(std::time::Duration::from_secs(1));
-    match result {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            tracing::error!("{e}");
-            ExitCode::FAILURE
-        }
-    }
+        worker.run(wasmjob_server::shutdown_signal()).await?;
+        Ok(())
+    })
 }

@@ -280,19 +280,35 @@ fn kill_setup(name: &str) -> KillSetup {
 }
 
 impl KillSetup {
+    /// Runs a spinning job with `retries` on one of `designated` (all
+    /// workers when empty) and waits until it runs; the instance and its
+    /// coordinator.
+    fn run_spinning(&self, retries: u32, designated: &[&str]) -> (String, String) {
+        let extra = json!({"instanceRetryNum": retries, "designatedWorkers": designated});
+        let job = self.server.job(&self.app, &spec("spin", "API", "", "spin", extra));
+        let id = str_of(&self.server.run(&job, &json!({}))["id"]);
+        let running = support::wait_for(
+            format!("instance {id} RUNNING"),
+            PATIENCE,
+            || self.context(),
+            || {
+                let instance = self.server.instance(&id);
+                assert_ne!(status(&instance), "FAILED", "{instance}");
+                (status(&instance) == "RUNNING" && instance["coordinator"].is_string()).then_some(instance)
+            },
+        );
+        (id, str_of(&running["coordinator"]))
+    }
+
+    fn worker(&mut self, address: &str) -> &mut Worker {
+        self.workers.iter_mut().find(|w| w.address == address).unwrap()
+    }
+
     /// Runs a spinning job with `retries`; waits until it runs and kills
     /// its coordinator. The instance id and the lost worker's address.
     fn run_and_kill_coordinator(&mut self, retries: u32) -> (String, String) {
-        let spinning = spec("spin", "API", "", "spin", json!({"instanceRetryNum": retries, "designatedWorkers": []}));
-        let job = self.server.job(&self.app, &spinning);
-        let id = str_of(&self.server.run(&job, &json!({}))["id"]);
-        let running = self.server.wait(format!("instance {id} RUNNING"), PATIENCE, || {
-            let instance = self.server.instance(&id);
-            (status(&instance) == "RUNNING" && instance["coordinator"].is_string()).then_some(instance)
-        });
-        let lost = str_of(&running["coordinator"]);
-        let worker = self.workers.iter_mut().find(|w| w.address == lost).unwrap();
-        worker.process.kill();
+        let (id, lost) = self.run_spinning(retries, &[]);
+        self.worker(&lost).process.kill();
         self.killed_at = Instant::now();
         (id, lost)
     }
@@ -349,6 +365,50 @@ fn a_killed_workers_instance_fails_naming_it_without_retries() {
     assert!(result.contains(&format!("worker {lost} was lost")), "the result names the lost worker: {failed}");
     assert_eq!(int(&failed["runningTimes"]), 1, "{failed}");
     assert_eq!(failed["coordinator"], lost.as_str(), "{failed}");
+}
+
+#[test]
+fn a_silent_worker_is_dropped_after_the_timeout_and_serves_again_when_it_resumes() {
+    let mut setup = kill_setup("frozen");
+    let (id, frozen) = setup.run_spinning(1, &[]);
+    let other = if frozen == "w1" { "w2" } else { "w1" };
+    // Frozen, its link open: only the missing heartbeats tell.
+    setup.worker(&frozen).process.signal("STOP");
+    setup.killed_at = Instant::now();
+    let server = &setup.server;
+    support::wait_for(
+        format!("instance {id} runs again on {other}"),
+        PATIENCE,
+        || setup.context(),
+        || {
+            let instance = server.instance(&id);
+            (int(&instance["runningTimes"]) == 2 && status(&instance) == "RUNNING" && instance["coordinator"] == other)
+                .then_some(())
+        },
+    );
+    report(format!("silent worker {frozen}: running on {other} {:?} after it froze", setup.killed_at.elapsed()));
+    let logs: Vec<String> = server.logs(&id).iter().map(|l| str_of(&l["message"])).collect();
+    assert!(logs.iter().any(|l| l.contains(&format!("worker {frozen} was lost"))), "{logs:?}");
+
+    // Back to life: it is told to stop its old attempt, and takes work again.
+    setup.worker(&frozen).process.signal("CONT");
+    let server = &setup.server;
+    support::wait_for(
+        format!("{frozen} stops the attempt it lost"),
+        PATIENCE,
+        || setup.context(),
+        || {
+            let text =
+                std::fs::read_to_string(setup.workers.iter().find(|w| w.address == frozen).unwrap().process.log_path())
+                    .unwrap_or_default();
+            text.lines().any(|l| l.contains("instance ended") && l.contains(&id)).then_some(())
+        },
+    );
+    let (again, coordinator) = setup.run_spinning(0, &[frozen.as_str()]);
+    assert_eq!(coordinator, frozen, "the resumed worker runs instance {again}");
+    for instance in [&id, &again] {
+        server.api.post(&format!("/api/v1/instances/{instance}/stop"), &json!({}));
+    }
 }
 
 /// A fresh schema (PostgreSQL) or database (MariaDB) for one test,

@@ -114,11 +114,22 @@ impl Process {
         let _ = self.child.wait();
     }
 
+    /// Sends a signal (`STOP`, `CONT`, ...) with kill(1).
+    pub fn signal(&self, name: &str) {
+        let sent = Command::new("kill").arg(format!("-{name}")).arg(self.child.id().to_string()).status().unwrap();
+        assert!(sent.success(), "kill -{name} {}: {sent}", self.name);
+    }
+
     /// Panics with the log if the process has exited.
     fn check_running(&mut self) {
         if let Some(status) = self.child.try_wait().unwrap() {
             panic!("{} exited with {status}:\n{}", self.name, self.log_tail());
         }
+    }
+
+    /// Where its output goes.
+    pub fn log_path(&self) -> &Path {
+        &self.log
     }
 
     /// The end of its output.
