@@ -509,7 +509,7 @@ fn lateness(wasm: &[u8]) -> Result<Outcome> {
 
 fn cron_job(name: String, expression: String) -> Value {
     json!({
-        "name": name, "timeExpressionType": "CRON", "timeExpression": expression,
+        "name": name, "timeExpressionType": "CRON", "timeExpression": expression, "timeZone": "UTC",
         "executeType": "STANDALONE", "processorType": "WASM", "processorInfo": "standalone",
         "jobParams": "{\"bench\":true}"
     })

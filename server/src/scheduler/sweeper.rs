@@ -100,11 +100,13 @@ async fn lost_instances(state: &AppState, now: i64, timeout: i64) -> Result<(), 
     Ok(())
 }
 
-/// Running instances past their job's time limit.
+/// Running instances past their job's time limit (for FIXED_RATE /
+/// FIXED_DELAY the limit is each sub-run's, enforced by the worker).
 async fn over_time(state: &AppState, now: i64) -> Result<(), sqlx::Error> {
     let late: Vec<(i64, i64, i64)> = sqlx::query_as(&state.db.sql(
         "SELECT i.id, i.job_id, j.instance_time_limit FROM job_instance i JOIN job j ON j.id = i.job_id \
          WHERE i.status IN ('WAITING_WORKER_RECEIVE', 'RUNNING') AND j.instance_time_limit > 0 \
+         AND j.time_expression_type NOT IN ('FIXED_RATE', 'FIXED_DELAY') \
          AND i.actual_trigger_time + j.instance_time_limit + ? < ? LIMIT 1000",
     ))
     .bind(TIME_LIMIT_GRACE_MS)
