@@ -715,6 +715,22 @@ fn throughput_on(bench: &Bench, kind: DbKind) -> Result<Outcome> {
          WHERE job_id = ? AND created_at >= ?",
         &[job_id, since],
     )?;
+    // Late log batches land, then: dispatches the sweeper sent again
+    // (the worker's RUNNING report not applied within 10 s), and instances
+    // the worker took in more than once.
+    std::thread::sleep(Duration::from_millis(500));
+    let resent: Vec<(i64,)> = bench.query(
+        "SELECT COUNT(*) FROM instance_log l JOIN job_instance i ON i.id = l.instance_id \
+         WHERE i.job_id = ? AND i.created_at >= ? AND l.message LIKE 'the worker did not acknowledge%'",
+        &[job_id, since],
+    )?;
+    let twice: Vec<(i64,)> = bench.query(
+        "SELECT COUNT(*) FROM (SELECT l.instance_id FROM instance_log l JOIN job_instance i ON i.id = l.instance_id \
+         WHERE i.job_id = ? AND i.created_at >= ? AND l.message LIKE 'received by worker%' \
+         GROUP BY l.instance_id HAVING COUNT(*) > 1) d",
+        &[job_id, since],
+    )?;
+    let (resent, twice) = (resent.first().map_or(0, |r| r.0), twice.first().map_or(0, |r| r.0));
     let failed = rows.iter().filter(|r| r.4 != "SUCCEED").count();
     if failed > 0 {
         let example = rows.iter().find(|r| r.4 != "SUCCEED").map(|r| r.4.clone()).unwrap_or_default();
@@ -737,6 +753,8 @@ fn throughput_on(bench: &Bench, kind: DbKind) -> Result<Outcome> {
     outcome.row("first submit → all seen ended (bench wall)", format!("{:.2} s", wall.as_secs_f64()));
     outcome.row("createdAt → actualTriggerTime p50/p99/max", spread_text(&queued));
     outcome.row("createdAt → finishedTime p50/p99/max", spread_text(&latency));
+    outcome.row("dispatches re-sent (no RUNNING within 10 s)", resent.to_string());
+    outcome.row("instances the worker took in twice", twice.to_string());
     outcome.set("runs", json!(runs));
     outcome.set("threads", json!(threads));
     outcome.set("submitMs", json!(submit_took.as_millis() as u64));
@@ -746,6 +764,8 @@ fn throughput_on(bench: &Bench, kind: DbKind) -> Result<Outcome> {
     outcome.set("wallMs", json!(wall.as_millis() as u64));
     outcome.set("queuedMs", spread(&queued));
     outcome.set("latencyMs", spread(&latency));
+    outcome.set("resent", json!(resent));
+    outcome.set("takenTwice", json!(twice));
     Ok(outcome)
 }
 

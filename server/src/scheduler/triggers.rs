@@ -277,7 +277,14 @@ async fn fire(state: &AppState, job: Id, slot: i64, trigger: &Trigger) -> Result
             let note = format!("fired late: the trigger of {} was missed", format_ms(slot));
             crate::instances::logs::append(db, instance.id, "WARN", &note).await?;
         }
-        super::dispatch::dispatch_to_worker(state, &instance, &definition).await?;
+        // Dispatch apart, so the next slots do not wait for it.
+        let state = state.clone();
+        tokio::spawn(async move {
+            if let Err(e) = super::dispatch::dispatch_to_worker(&state, &instance, &definition).await {
+                tracing::error!(instance = instance.id.0, error = %e, "cannot dispatch an instance");
+                state.scheduler.instance_due(instance.id, now_ms() as i64 + 1000);
+            }
+        });
     }
     if next.is_none() {
         tracing::info!(job = job.0, "the job has no further trigger time and was disabled");

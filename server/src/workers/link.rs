@@ -86,6 +86,12 @@ async fn serve(state: AppState, app: Option<Id>, socket: WebSocket) {
             Ok(Message::Close(_)) | Err(_) => break,
             Ok(_) => continue,
         };
+        if !state.workers.holds(&worker) {
+            // Dropped while silent: close the link, so the worker
+            // reconnects and registers afresh.
+            tracing::info!(address = %worker.address, "closing the link of a worker that was dropped");
+            break;
+        }
         worker.seen();
         match serde_json::from_str::<WorkerMessage>(&text) {
             Ok(message) => handle(&state, &worker, message, &mut last_db_heartbeat).await,

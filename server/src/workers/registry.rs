@@ -179,6 +179,13 @@ impl WorkerRegistry {
         false
     }
 
+    /// Whether `worker` is still the registered link of its worker (the
+    /// sweeper drops links that went silent).
+    pub fn holds(&self, worker: &Arc<ConnectedWorker>) -> bool {
+        let workers = self.workers.read().unwrap_or_else(|p| p.into_inner());
+        workers.get(&worker.id).is_some_and(|w| Arc::ptr_eq(w, worker))
+    }
+
     /// Workers that serve `app`'s jobs of `processor_type`.
     pub fn serving(&self, app: Id, processor_type: &str) -> Vec<Arc<ConnectedWorker>> {
         let workers = self.workers.read().unwrap_or_else(|p| p.into_inner());
