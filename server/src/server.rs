@@ -41,7 +41,12 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<Started> {
 pub async fn serve(started: Started) -> anyhow::Result<()> {
     crate::scheduler::spawn(started.state.clone());
     let router = app(started.state);
-    axum::serve(started.listener, router.into_make_service_with_connect_info::<SocketAddr>())
+    use axum::serve::ListenerExt;
+    // Small frames (dispatches, stops) go out at once.
+    let listener = started.listener.tap_io(|tcp| {
+        let _ = tcp.set_nodelay(true);
+    });
+    axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(shutdown_signal())
         .await?;
     Ok(())

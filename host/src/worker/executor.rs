@@ -24,6 +24,17 @@ use wasmjob_wire::{Dispatch, ProcessorSpec, ReportedStatus, RunSchedule, StatusR
 /// it on its own task.
 pub(crate) fn dispatch(shared: &Arc<Shared>, dispatch: Dispatch) {
     let (instance, attempt) = (dispatch.instance_id, dispatch.attempt);
+    if let Some((status, result)) = shared.instances.ending(instance, attempt) {
+        tracing::debug!(instance, attempt, "a dispatch of an attempt that ended here: reporting its ending again");
+        shared.reports.frame(WorkerMessage::Status(StatusReport {
+            instance_id: instance,
+            attempt,
+            status,
+            result,
+            time: now_ms(),
+        }));
+        return;
+    }
     let Some(handle) = shared.instances.register(instance, attempt) else {
         tracing::debug!(instance, attempt, "ignoring a repeated dispatch");
         return;
@@ -73,6 +84,8 @@ impl InstanceRun {
         };
         self.log.host(level, &format!("finished: {result}"));
         tracing::info!(instance = self.dispatch.instance_id, ?status, "instance ended");
+        let (instance, attempt) = (self.dispatch.instance_id, self.dispatch.attempt);
+        self.shared.instances.record_ending(instance, attempt, status, &result);
         self.report_status(status, result);
         self.shared.instances.remove(&self.handle);
         drop(permit);

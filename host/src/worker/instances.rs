@@ -76,10 +76,23 @@ impl InstanceHandle {
     }
 }
 
-/// Instances by id.
+/// Instances by id, and the endings of recent attempts.
 #[derive(Debug, Default)]
 pub(crate) struct Instances {
     map: Mutex<HashMap<i64, Arc<InstanceHandle>>>,
+    ended: Mutex<Ended>,
+}
+
+/// How many ended attempts are remembered.
+const ENDED_KEPT: usize = 10_000;
+
+/// The final statuses of recently ended attempts, oldest first: a dispatch
+/// repeated after its attempt ended (the server re-sent it while the
+/// report was on its way) gets the ending again instead of a second run.
+#[derive(Debug, Default)]
+struct Ended {
+    by_attempt: HashMap<(i64, i64), (ReportedStatus, String)>,
+    order: std::collections::VecDeque<(i64, i64)>,
 }
 
 impl Instances {
@@ -100,6 +113,24 @@ impl Instances {
         let handle = Arc::new(InstanceHandle::new(instance_id, attempt));
         map.insert(instance_id, handle.clone());
         Some(handle)
+    }
+
+    /// Remembers how an attempt ended.
+    pub(crate) fn record_ending(&self, instance_id: i64, attempt: i64, status: ReportedStatus, result: &str) {
+        let mut ended = self.ended.lock().unwrap_or_else(|p| p.into_inner());
+        if ended.by_attempt.insert((instance_id, attempt), (status, result.to_string())).is_none() {
+            ended.order.push_back((instance_id, attempt));
+        }
+        while ended.order.len() > ENDED_KEPT {
+            if let Some(oldest) = ended.order.pop_front() {
+                ended.by_attempt.remove(&oldest);
+            }
+        }
+    }
+
+    /// How an attempt ended, if it ended here recently.
+    pub(crate) fn ending(&self, instance_id: i64, attempt: i64) -> Option<(ReportedStatus, String)> {
+        self.ended.lock().unwrap_or_else(|p| p.into_inner()).by_attempt.get(&(instance_id, attempt)).cloned()
     }
 
     /// Forgets an ended instance (unless a newer attempt replaced it).
@@ -185,6 +216,9 @@ mod tests {
     #[test]
     fn a_newer_attempt_replaces_an_older_one() {
         let instances = Instances::default();
+        instances.record_ending(4, 1, ReportedStatus::Succeed, "done");
+        assert_eq!(instances.ending(4, 1), Some((ReportedStatus::Succeed, "done".to_string())));
+        assert_eq!(instances.ending(4, 2), None);
         let old = instances.register(5, 1).unwrap();
         assert!(instances.register(5, 1).is_none(), "a repeated dispatch is ignored");
         let new = instances.register(5, 2).unwrap();

@@ -12,7 +12,9 @@
 //!   expectedTriggerTime`) and finish lateness, p50 / p99 / max.
 //! - `throughput-sqlite`, `throughput-postgres`: N API runs of a STANDALONE
 //!   job submitted from several client threads; instances completed per
-//!   second (N / (last finishedTime - first createdAt)) and the submit rate.
+//!   second (N / (last finishedTime - first createdAt)), the submit rate,
+//!   and how many dispatches the sweeper sent again (no RUNNING applied
+//!   within 10 s) and how many instances the worker took in twice.
 //! - `chain`, `chain-postgres`: 40 runs one after another, each started when
 //!   the previous one finished (followed with `GET /instances/{id}` every
 //!   1 ms); the per-task overhead and the median createdAt → finishedTime.

@@ -150,32 +150,32 @@ fn multi_row_insert(rows: usize) -> String {
     sql
 }
 
-static BATCH_INSERT: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| multi_row_insert(LINES_PER_INSERT));
-static SINGLE_INSERT: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| multi_row_insert(1));
+/// The insert statements for 1 to `LINES_PER_INSERT` rows (index = rows - 1).
+static INSERTS: std::sync::LazyLock<Vec<String>> =
+    std::sync::LazyLock::new(|| (1..=LINES_PER_INSERT).map(multi_row_insert).collect());
 
 /// Longest stored log message, in bytes.
 const MAX_MESSAGE: usize = 16 << 10;
 
-/// Appends lines shipped by a worker, in order, in one transaction.
+/// Appends lines shipped by a worker, in order: one statement per
+/// `LINES_PER_INSERT` lines, in one transaction when there are several.
 pub async fn append_lines(db: &Database, lines: &[wasmjob_wire::LogLine]) -> Result<(), sqlx::Error> {
-    if lines.is_empty() {
-        return Ok(());
-    }
-    let batch = db.sql(BATCH_INSERT.as_str());
-    let single = db.sql(SINGLE_INSERT.as_str());
-    let mut tx = db.pool().begin().await?;
-    let mut chunks = lines.chunks_exact(LINES_PER_INSERT);
-    for chunk in chunks.by_ref() {
-        let mut query = sqlx::query(&batch);
-        for line in chunk {
-            query = bind_line(query, line);
+    let statement = |chunk: &[wasmjob_wire::LogLine]| db.sql(INSERTS[chunk.len() - 1].as_str());
+    match lines.len() {
+        0 => Ok(()),
+        n if n <= LINES_PER_INSERT => {
+            let sql = statement(lines);
+            lines.iter().fold(sqlx::query(&sql), bind_line).execute(db.pool()).await.map(|_| ())
         }
-        query.execute(&mut *tx).await?;
+        _ => {
+            let mut tx = db.pool().begin().await?;
+            for chunk in lines.chunks(LINES_PER_INSERT) {
+                let sql = statement(chunk);
+                chunk.iter().fold(sqlx::query(&sql), bind_line).execute(&mut *tx).await?;
+            }
+            tx.commit().await
+        }
     }
-    for line in chunks.remainder() {
-        bind_line(sqlx::query(&single), line).execute(&mut *tx).await?;
-    }
-    tx.commit().await
 }
 
 fn bind_line<'q>(

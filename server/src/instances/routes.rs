@@ -84,8 +84,10 @@ async fn run_job(
         updated_at: now,
     };
     store::insert(&state.db, state.db.pool(), &instance, None).await?;
-    let when = if request.delay_ms == 0 { "now".to_string() } else { format!("in {} ms", request.delay_ms) };
-    logs::append(&state.db, instance.id, "INFO", &format!("run requested through the API, due {when}")).await?;
+    if request.delay_ms > 0 {
+        let note = format!("run requested through the API, due in {} ms", request.delay_ms);
+        logs::append(&state.db, instance.id, "INFO", &note).await?;
+    }
     if request.delay_ms == 0 && !state.workers.of_app(job.app_id).is_empty() {
         // Due now and a worker is here: dispatch it from here, with the job
         // and instance in hand.

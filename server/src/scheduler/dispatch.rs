@@ -4,7 +4,6 @@
 use super::reports;
 use crate::containers::resolve;
 use crate::ids::{Id, now_ms};
-use crate::instances::logs;
 use crate::instances::model::{Instance, InstanceStatus};
 use crate::instances::store;
 use crate::jobs::model::{ExecuteType, Job, LogLevel, LogType, ProcessorType, TimeExpressionType, name_of};
@@ -155,8 +154,9 @@ pub async fn dispatch_to_worker(state: &AppState, instance: &Instance, job: &Job
         state.scheduler.instance_due(instance.id, now + 100);
         return Ok(());
     }
-    let note = format!("dispatched to worker {} (attempt {})", worker.address, instance.running_times);
-    logs::append(&state.db, instance.id, "INFO", &note).await
+    // The worker's first log line says it received the instance: no
+    // server note here, one write less per instance.
+    Ok(())
 }
 
 /// Whether a job keeps one long-lived instance running sub-runs.

@@ -44,9 +44,12 @@ pub async fn on_status(
         return Ok(());
     }
     worker.finished(report.instance_id);
-    let note = format!("{} on worker {}: {}", status.name(), worker.address, first_line(&result));
-    let level = if status == InstanceStatus::Succeed { "INFO" } else { "WARN" };
-    logs::append(&state.db, id, level, &note).await?;
+    if status != InstanceStatus::Succeed {
+        // The worker logged the ending; say it on the server's side when it
+        // is not a success, so a failure stands out in the log.
+        let note = format!("{} on worker {}: {}", status.name(), worker.address, first_line(&result));
+        logs::append(&state.db, id, "WARN", &note).await?;
+    }
     if status == InstanceStatus::Failed {
         let job = crate::jobs::store::fetch(&state.db, assignment.job_id).await?;
         if retry_if_allowed(state, id, report.attempt, job.as_ref()).await? {

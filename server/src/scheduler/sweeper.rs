@@ -15,8 +15,9 @@ use std::time::Duration;
 const EVERY: Duration = Duration::from_millis(1000);
 
 /// An instance its worker has not acknowledged after this long is sent
-/// again.
-const RECEIVE_TIMEOUT_MS: i64 = 10_000;
+/// again (unless its worker's link here is alive: frames arrive in order,
+/// so the dispatch is in the worker's hands; a backlog is not a loss).
+const RECEIVE_TIMEOUT_MS: i64 = 30_000;
 
 /// Time limits are enforced by the worker; the server steps in this much
 /// later if the worker did not.
@@ -84,13 +85,21 @@ async fn lost_instances(state: &AppState, now: i64, timeout: i64) -> Result<(), 
         let why = format!("worker {address} was lost ({status} when it stopped answering)");
         reports::server_failure(state, &instance, job.as_ref(), &why).await?;
     }
-    let stuck: Vec<(i64, i64)> = sqlx::query_as(&state.db.sql(
-        "SELECT id, running_times FROM job_instance WHERE status = 'WAITING_WORKER_RECEIVE' AND updated_at < ? LIMIT 1000",
+    let stuck: Vec<(i64, i64, i64, Option<String>)> = sqlx::query_as(&state.db.sql(
+        "SELECT id, running_times, app_id, coordinator FROM job_instance WHERE status = 'WAITING_WORKER_RECEIVE' \
+         AND updated_at < ? LIMIT 1000",
     ))
     .bind(now - RECEIVE_TIMEOUT_MS)
     .fetch_all(state.db.pool())
     .await?;
-    for (id, attempt) in stuck {
+    let heard_within = 3 * state.config.heartbeat_interval_ms as i64;
+    for (id, attempt, app, coordinator) in stuck {
+        let linked = coordinator
+            .and_then(|address| state.workers.find(Id(app), &address))
+            .is_some_and(|w| now - w.last_seen() < heard_within);
+        if linked {
+            continue;
+        }
         if store::requeue(&state.db, Id(id), attempt, now).await? {
             logs::append(&state.db, Id(id), "WARN", "the worker did not acknowledge the dispatch: sending it again")
                 .await?;
