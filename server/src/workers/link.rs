@@ -1,8 +1,8 @@
 //! `GET /api/v1/workers/connect`: the WebSocket a worker opens. The first
 //! frame registers the worker; then heartbeats, status reports, sub-run
-//! reports and log batches come in, dispatches and stops go out. Frames of
-//! one link are handled in order, so an instance's logs and status keep
-//! the worker's order.
+//! reports and log batches come in, dispatches and stops go out. A link's
+//! log batches are stored in the order they came; its status reports are
+//! applied several at once (see `LinkTasks`).
 
 use super::registry::ConnectedWorker;
 use super::store;
@@ -79,6 +79,7 @@ async fn serve(state: AppState, app: Option<Id>, socket: WebSocket) {
     });
     // Instances waiting for a worker of this app can go now.
     state.scheduler.poll_soon();
+    let mut link = LinkTasks::start(&state, &worker);
     let mut last_db_heartbeat = now;
     while let Some(frame) = stream.next().await {
         let text = match frame {
@@ -94,10 +95,16 @@ async fn serve(state: AppState, app: Option<Id>, socket: WebSocket) {
         }
         worker.seen();
         match serde_json::from_str::<WorkerMessage>(&text) {
-            Ok(message) => handle(&state, &worker, message, &mut last_db_heartbeat).await,
+            Ok(WorkerMessage::Heartbeat(beat)) => {
+                if let Err(e) = heartbeat(&state, &worker, beat, &mut last_db_heartbeat).await {
+                    tracing::error!(address = %worker.address, error = %e, "cannot apply a heartbeat");
+                }
+            }
+            Ok(message) => link.apply(message).await,
             Err(e) => tracing::warn!(address = %worker.address, error = %e, "unreadable frame from a worker"),
         }
     }
+    link.finish().await;
     writer.abort();
     if state.workers.remove(&worker) {
         let _ = store::disconnected(&state.db, worker.id, server_id).await;
@@ -137,16 +144,68 @@ async fn first_frame(stream: &mut futures_util::stream::SplitStream<WebSocket>) 
     Ok(register)
 }
 
-async fn handle(state: &AppState, worker: &Arc<ConnectedWorker>, message: WorkerMessage, last_db: &mut i64) {
-    let result = match message {
-        WorkerMessage::Register(_) => Ok(()),
-        WorkerMessage::Heartbeat(beat) => heartbeat(state, worker, beat, last_db).await,
-        WorkerMessage::Status(report) => reports::on_status(state, worker, report).await,
-        WorkerMessage::SubRun(report) => reports::on_sub_run(state, worker, report).await,
-        WorkerMessage::Logs(batch) => logs_of_own_instances(state, worker, batch).await,
-    };
-    if let Err(e) = result {
-        tracing::error!(address = %worker.address, error = %e, "cannot apply a worker's frame");
+/// Status and sub-run reports are applied several at once (each is one
+/// conditional update: their order does not matter, a RUNNING that lands
+/// after the final status changes nothing); log batches one after another,
+/// in the order they came, so an instance's lines keep their order.
+struct LinkTasks {
+    state: AppState,
+    worker: Arc<ConnectedWorker>,
+    permits: Arc<tokio::sync::Semaphore>,
+    logs: Option<tokio::sync::mpsc::UnboundedSender<wasmjob_wire::LogBatch>>,
+    log_writer: tokio::task::JoinHandle<()>,
+}
+
+/// Reports of one link applied at once.
+const REPORTS_IN_FLIGHT: usize = 8;
+
+impl LinkTasks {
+    fn start(state: &AppState, worker: &Arc<ConnectedWorker>) -> Self {
+        let (logs, mut batches) = tokio::sync::mpsc::unbounded_channel();
+        let (log_state, log_worker) = (state.clone(), worker.clone());
+        let log_writer = tokio::spawn(async move {
+            while let Some(batch) = batches.recv().await {
+                if let Err(e) = logs_of_own_instances(&log_state, &log_worker, batch).await {
+                    tracing::error!(address = %log_worker.address, error = %e, "cannot store a worker's log lines");
+                }
+            }
+        });
+        Self {
+            state: state.clone(),
+            worker: worker.clone(),
+            permits: Arc::new(tokio::sync::Semaphore::new(REPORTS_IN_FLIGHT)),
+            logs: Some(logs),
+            log_writer,
+        }
+    }
+
+    async fn apply(&mut self, message: WorkerMessage) {
+        if let WorkerMessage::Logs(batch) = message {
+            if let Some(logs) = &self.logs {
+                let _ = logs.send(batch);
+            }
+            return;
+        }
+        let Ok(permit) = self.permits.clone().acquire_owned().await else { return };
+        let (state, worker) = (self.state.clone(), self.worker.clone());
+        tokio::spawn(async move {
+            let result = match message {
+                WorkerMessage::Status(report) => reports::on_status(&state, &worker, report).await,
+                WorkerMessage::SubRun(report) => reports::on_sub_run(&state, &worker, report).await,
+                WorkerMessage::Register(_) | WorkerMessage::Heartbeat(_) | WorkerMessage::Logs(_) => Ok(()),
+            };
+            if let Err(e) = result {
+                tracing::error!(address = %worker.address, error = %e, "cannot apply a worker's report");
+            }
+            drop(permit);
+        });
+    }
+
+    /// Lets what the link received be applied before it closes.
+    async fn finish(mut self) {
+        let _ = self.permits.acquire_many(REPORTS_IN_FLIGHT as u32).await;
+        self.logs = None;
+        let _ = (&mut self.log_writer).await;
     }
 }
 
