@@ -8,7 +8,7 @@ use crate::instances::model::{Instance, InstanceStatus};
 use crate::instances::store;
 use crate::jobs::model::{ExecuteType, Job, LogLevel, LogType, ProcessorType, TimeExpressionType, name_of};
 use crate::state::AppState;
-use crate::workers::{Assignment, select, store as worker_store};
+use crate::workers::{Assignment, ConnectedWorker, select, store as worker_store};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::Semaphore;
@@ -94,8 +94,31 @@ pub async fn dispatch(state: &AppState, id: Id) -> Result<(), sqlx::Error> {
     dispatch_to_worker(state, &instance, &job).await
 }
 
-/// Picks a worker for a waiting instance of `job` and sends it there.
-pub async fn dispatch_to_worker(state: &AppState, instance: &Instance, job: &Job) -> Result<(), sqlx::Error> {
+/// Where an instance of a job can go: a worker and what it runs.
+#[derive(Debug)]
+pub struct Plan {
+    worker: Arc<ConnectedWorker>,
+    processor: ProcessorSpec,
+}
+
+impl Plan {
+    /// The chosen worker's address (the instance's coordinator).
+    pub fn address(&self) -> &str {
+        &self.worker.address
+    }
+}
+
+/// Why an instance of a job cannot go to a worker of this server.
+#[derive(Debug)]
+pub enum NoPlan {
+    /// It fails, for this reason.
+    Fail(String),
+    /// A worker of the app is connected to another server: leave it to it.
+    Elsewhere,
+}
+
+/// Applies PowerJob's dispatch rules to an instance of `job`.
+pub async fn plan(state: &AppState, job: &Job) -> Result<Result<Plan, NoPlan>, sqlx::Error> {
     let frequent = is_frequent(job.spec.time_expression_type);
     if job.spec.max_instance_num > 0 && !frequent {
         let live = store::live_count(&state.db, job.id).await?;
@@ -104,35 +127,48 @@ pub async fn dispatch_to_worker(state: &AppState, instance: &Instance, job: &Job
                 "too many instances: {live} of this job are running and maxInstanceNum is {}",
                 job.spec.max_instance_num
             );
-            return reports::server_failure(state, instance, Some(job), &why).await;
+            return Ok(Err(NoPlan::Fail(why)));
         }
     }
     let processor = match processor_of(state, job).await? {
         Ok(processor) => processor,
-        Err(why) => return reports::server_failure(state, instance, Some(job), &why).await,
+        Err(why) => return Ok(Err(NoPlan::Fail(why))),
     };
     let processor_type = name_of(&job.spec.processor_type);
     let candidates = state.workers.serving(job.app_id, &processor_type);
     if candidates.is_empty() {
         let since = now_ms() as i64 - state.config.worker_timeout_ms as i64;
         if worker_store::live_elsewhere(&state.db, job.app_id, state.workers.server_id(), since).await? {
-            return Ok(()); // a server with workers of this app takes it
+            return Ok(Err(NoPlan::Elsewhere));
         }
         let why = if state.workers.of_app(job.app_id).is_empty() {
             "no worker available: no worker of this app is connected".to_string()
         } else {
             format!("no worker enables processor {processor_type}")
         };
-        return reports::server_failure(state, instance, Some(job), &why).await;
+        return Ok(Err(NoPlan::Fail(why)));
     }
-    let worker = match select::choose(job, candidates) {
-        Ok(worker) => worker,
-        Err(why) => return reports::server_failure(state, instance, Some(job), &why).await,
+    Ok(select::choose(job, candidates).map(|worker| Plan { worker, processor }).map_err(NoPlan::Fail))
+}
+
+/// Picks a worker for a waiting instance of `job` and sends it there.
+pub async fn dispatch_to_worker(state: &AppState, instance: &Instance, job: &Job) -> Result<(), sqlx::Error> {
+    let plan = match plan(state, job).await? {
+        Ok(plan) => plan,
+        Err(NoPlan::Elsewhere) => return Ok(()),
+        Err(NoPlan::Fail(why)) => return reports::server_failure(state, instance, Some(job), &why).await,
     };
-    let now = now_ms() as i64;
-    if !store::claim(&state.db, instance.id, &worker.address, now).await? {
+    if !store::claim(&state.db, instance.id, plan.address(), now_ms() as i64).await? {
         return Ok(()); // stopped, canceled or taken meanwhile
     }
+    send(state, plan, instance, job).await
+}
+
+/// Sends an instance claimed for the plan's worker to it (back to the
+/// queue if the link just closed).
+pub async fn send(state: &AppState, plan: Plan, instance: &Instance, job: &Job) -> Result<(), sqlx::Error> {
+    let Plan { worker, processor } = plan;
+    let frequent = is_frequent(job.spec.time_expression_type);
     worker.assign(instance.id, Assignment { job_id: job.id, frequent, finished_at: None });
     let message = ServerMessage::Dispatch(Box::new(Dispatch {
         instance_id: instance.id.0,
@@ -149,13 +185,13 @@ pub async fn dispatch_to_worker(state: &AppState, instance: &Instance, job: &Job
         log_level: log_level(job.spec.log_config.level).to_string(),
         ship_logs: job.spec.log_config.kind == LogType::Online,
     }));
-    if !worker.send(message) {
-        store::requeue(&state.db, instance.id, instance.running_times, now).await?;
-        state.scheduler.instance_due(instance.id, now + 100);
-        return Ok(());
-    }
     // The worker's first log line says it received the instance: no
     // server note here, one write less per instance.
+    if !worker.send(message) {
+        let now = now_ms() as i64;
+        store::requeue(&state.db, instance.id, instance.running_times, now).await?;
+        state.scheduler.instance_due(instance.id, now + 100);
+    }
     Ok(())
 }
 

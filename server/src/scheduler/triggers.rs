@@ -223,6 +223,12 @@ async fn fire(state: &AppState, job: Id, slot: i64, trigger: &Trigger) -> Result
         },
         None => None,
     };
+    // Choose the worker first, so the instance is born dispatched: the
+    // trigger's slot, its instance and its coordinator in one commit.
+    let plan = match &definition {
+        Some(definition) => super::dispatch::plan(state, definition).await?.ok(),
+        None => None,
+    };
     let mut tx = db.pool().begin().await?;
     let moved =
         match next {
@@ -252,14 +258,17 @@ async fn fire(state: &AppState, job: Id, slot: i64, trigger: &Trigger) -> Result
             id: state.ids.next(),
             job_id: job,
             app_id: definition.app_id,
-            status: InstanceStatus::WaitingDispatch,
+            status: match plan {
+                Some(_) => InstanceStatus::WaitingWorkerReceive,
+                None => InstanceStatus::WaitingDispatch,
+            },
             trigger_type: TriggerType::Schedule,
             instance_params: String::new(),
             expected_trigger_time: fire_slot,
-            actual_trigger_time: None,
+            actual_trigger_time: plan.as_ref().map(|_| now_ms() as i64),
             finished_time: None,
             result: String::new(),
-            coordinator: None,
+            coordinator: plan.as_ref().map(|p| p.address().to_string()),
             running_times: 1,
             created_at: now,
             updated_at: now,
@@ -277,14 +286,12 @@ async fn fire(state: &AppState, job: Id, slot: i64, trigger: &Trigger) -> Result
             let note = format!("fired late: the trigger of {} was missed", format_ms(slot));
             crate::instances::logs::append(db, instance.id, "WARN", &note).await?;
         }
-        // Dispatch apart, so the next slots do not wait for it.
-        let state = state.clone();
-        tokio::spawn(async move {
-            if let Err(e) = super::dispatch::dispatch_to_worker(&state, &instance, &definition).await {
-                tracing::error!(instance = instance.id.0, error = %e, "cannot dispatch an instance");
-                state.scheduler.instance_due(instance.id, now_ms() as i64 + 1000);
-            }
-        });
+        match plan {
+            Some(plan) => super::dispatch::send(state, plan, &instance, &definition).await?,
+            // No worker here: the dispatcher fails it with the reason, or
+            // leaves it to the server that has the app's workers.
+            None => state.scheduler.instance_due(instance.id, instance.expected_trigger_time),
+        }
     }
     if next.is_none() {
         tracing::info!(job = job.0, "the job has no further trigger time and was disabled");
