@@ -207,12 +207,47 @@ async fn processor_of(state: &AppState, job: &Job) -> Result<Result<ProcessorSpe
             processor_info: job.spec.processor_info.clone(),
         }));
     }
-    Ok(resolve(&state.db, job.app_id, &job.spec.processor_info).await?.map(|a| ProcessorSpec::Wasm {
+    let key = (job.app_id, job.spec.processor_info.clone());
+    let now = now_ms() as i64;
+    if let Some(known) = state.scheduler.resolved.get(&key, now) {
+        return Ok(known);
+    }
+    let resolved = resolve(&state.db, job.app_id, &job.spec.processor_info).await?.map(|a| ProcessorSpec::Wasm {
         container: a.container,
         version: a.version,
         digest: a.digest,
         size: a.size,
-    }))
+    });
+    if let Ok(spec) = &resolved {
+        state.scheduler.resolved.put(key, now, spec.clone());
+    }
+    Ok(resolved)
+}
+
+/// What `container[@version]` resolved to, per app, for a second: a burst
+/// of dispatches of one job reads the container once. A new deployment is
+/// seen within that second; a name that did not resolve is asked again.
+#[derive(Debug, Default)]
+pub(super) struct ResolvedContainers {
+    entries: std::sync::Mutex<std::collections::HashMap<(Id, String), (i64, ProcessorSpec)>>,
+}
+
+/// How long a resolution is reused, in milliseconds.
+const RESOLVED_FOR_MS: i64 = 1000;
+
+impl ResolvedContainers {
+    fn get(&self, key: &(Id, String), now: i64) -> Option<Result<ProcessorSpec, String>> {
+        let entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
+        entries.get(key).filter(|(at, _)| now - at < RESOLVED_FOR_MS).map(|(_, spec)| Ok(spec.clone()))
+    }
+
+    fn put(&self, key: (Id, String), now: i64, resolved: ProcessorSpec) {
+        let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
+        if entries.len() > 10_000 {
+            entries.retain(|_, (at, _)| now - *at < RESOLVED_FOR_MS);
+        }
+        entries.insert(key, (now, resolved));
+    }
 }
 
 fn run_schedule(job: &Job) -> RunSchedule {

@@ -30,6 +30,7 @@ use tokio::sync::Notify;
 #[derive(Debug, Default)]
 pub struct Scheduler {
     due: DueQueue,
+    resolved: dispatch::ResolvedContainers,
     jobs_changed: Notify,
     poll: Notify,
     sweep: Notify,
