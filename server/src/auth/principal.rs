@@ -1,6 +1,6 @@
 //! The caller of a protected endpoint, taken from its bearer token.
 
-use super::tokens::{self, Subject};
+use super::tokens;
 use crate::error::{ApiError, ApiResult};
 use crate::ids::Id;
 use crate::state::AppState;
@@ -58,20 +58,21 @@ impl FromRequestParts<AppState> for Principal {
             .map(str::trim)
             .filter(|t| !t.is_empty())
             .ok_or(ApiError::Unauthorized("the Authorization header must be `Bearer <token>`"))?;
-        match tokens::lookup(&state.db, token).await? {
-            Some(Subject::App(id)) => Ok(Principal::App { id }),
-            Some(Subject::User(id)) => {
-                let admin: Option<i64> =
-                    sqlx::query_scalar(&state.db.sql("SELECT is_admin FROM user_account WHERE id = ?"))
-                        .bind(id.0)
-                        .fetch_optional(state.db.pool())
-                        .await?;
-                match admin {
-                    Some(admin) => Ok(Principal::User { id, admin: admin != 0 }),
-                    None => Err(ApiError::Unauthorized("the token's account no longer exists")),
-                }
-            }
-            None => Err(ApiError::Unauthorized("the token is unknown or has expired; log in again")),
+        // One query: the token, and for a user's token whether the account
+        // (still) exists and administers the server.
+        let row: Option<(Option<i64>, Option<i64>, i64, Option<i64>)> = sqlx::query_as(&state.db.sql(
+            "SELECT t.user_id, t.app_id, t.expires_at, u.is_admin FROM api_token t \
+             LEFT JOIN user_account u ON u.id = t.user_id WHERE t.token_hash = ?",
+        ))
+        .bind(tokens::token_hash(token))
+        .fetch_optional(state.db.pool())
+        .await?;
+        let live = row.filter(|(_, _, expires, _)| *expires >= crate::ids::now_ms() as i64);
+        match live {
+            Some((None, Some(app), _, _)) => Ok(Principal::App { id: Id(app) }),
+            Some((Some(user), _, _, Some(admin))) => Ok(Principal::User { id: Id(user), admin: admin != 0 }),
+            Some((Some(_), _, _, None)) => Err(ApiError::Unauthorized("the token's account no longer exists")),
+            _ => Err(ApiError::Unauthorized("the token is unknown or has expired; log in again")),
         }
     }
 }

@@ -44,21 +44,6 @@ pub async fn issue(db: &Database, subject: Subject, ttl_ms: u64) -> ApiResult<(S
     Ok((token, expires))
 }
 
-/// The subject of a valid, unexpired token.
-pub async fn lookup(db: &Database, token: &str) -> ApiResult<Option<Subject>> {
-    let row: Option<(Option<i64>, Option<i64>, i64)> =
-        sqlx::query_as(&db.sql("SELECT user_id, app_id, expires_at FROM api_token WHERE token_hash = ?"))
-            .bind(token_hash(token))
-            .fetch_optional(db.pool())
-            .await?;
-    Ok(match row {
-        Some((_, _, expires)) if expires < now_ms() as i64 => None,
-        Some((Some(user), _, _)) => Some(Subject::User(Id(user))),
-        Some((None, Some(app), _)) => Some(Subject::App(Id(app))),
-        _ => None,
-    })
-}
-
 /// Deletes a token, so it stops working at once.
 pub async fn revoke(db: &Database, token: &str) -> ApiResult<()> {
     sqlx::query(&db.sql("DELETE FROM api_token WHERE token_hash = ?"))
