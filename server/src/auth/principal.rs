@@ -43,6 +43,10 @@ impl Principal {
     }
 }
 
+/// A token's user, app, expiry, and its user's admin flag (NULL when the
+/// account is gone).
+type TokenRow = (Option<i64>, Option<i64>, i64, Option<i64>);
+
 impl FromRequestParts<AppState> for Principal {
     type Rejection = ApiError;
 
@@ -60,7 +64,7 @@ impl FromRequestParts<AppState> for Principal {
             .ok_or(ApiError::Unauthorized("the Authorization header must be `Bearer <token>`"))?;
         // One query: the token, and for a user's token whether the account
         // (still) exists and administers the server.
-        let row: Option<(Option<i64>, Option<i64>, i64, Option<i64>)> = sqlx::query_as(&state.db.sql(
+        let row: Option<TokenRow> = sqlx::query_as(&state.db.sql(
             "SELECT t.user_id, t.app_id, t.expires_at, u.is_admin FROM api_token t \
              LEFT JOIN user_account u ON u.id = t.user_id WHERE t.token_hash = ?",
         ))
