@@ -240,38 +240,38 @@ pub async fn finish(
     id: Id,
     attempt: i64,
     coordinator: &str,
-    (to, result): (InstanceStatus, &str),
+    ending: (InstanceStatus, &str),
     now: i64,
 ) -> Result<bool, sqlx::Error> {
-    let done = sqlx::query(&db.sql(
-        "UPDATE job_instance SET status = ?, result = ?, finished_time = ?, updated_at = ? \
-         WHERE id = ? AND running_times = ? AND coordinator = ? \
-         AND status IN ('WAITING_WORKER_RECEIVE', 'RUNNING')",
-    ))
-    .bind(to.name())
-    .bind(result)
-    .bind(now)
-    .bind(now)
-    .bind(id.0)
-    .bind(attempt)
-    .bind(coordinator)
-    .execute(db.pool())
-    .await?;
-    Ok(done.rows_affected() > 0)
+    end_attempt(db, id, attempt, Some(coordinator), ending, now).await
 }
 
-/// Ends an instance that is not finished, whoever holds it (the server's
-/// own verdicts: no worker available, worker lost, time limit).
+/// Ends an unfinished instance, whoever holds it (the server's own
+/// verdicts: no worker available, worker lost, time limit).
 pub async fn fail_unfinished(
     db: &Database,
     id: Id,
     attempt: i64,
+    ending: (InstanceStatus, &str),
+    now: i64,
+) -> Result<bool, sqlx::Error> {
+    end_attempt(db, id, attempt, None, ending, now).await
+}
+
+/// Ends attempt `attempt` if it is unfinished and, when `coordinator` is
+/// given, held by it (a waiting instance has no coordinator, so a worker's
+/// report never ends one).
+async fn end_attempt(
+    db: &Database,
+    id: Id,
+    attempt: i64,
+    coordinator: Option<&str>,
     (to, result): (InstanceStatus, &str),
     now: i64,
 ) -> Result<bool, sqlx::Error> {
     let done = sqlx::query(&db.sql(
         "UPDATE job_instance SET status = ?, result = ?, finished_time = ?, updated_at = ? \
-         WHERE id = ? AND running_times = ? \
+         WHERE id = ? AND running_times = ? AND (? IS NULL OR coordinator = ?) \
          AND status IN ('WAITING_DISPATCH', 'WAITING_WORKER_RECEIVE', 'RUNNING')",
     ))
     .bind(to.name())
@@ -280,6 +280,8 @@ pub async fn fail_unfinished(
     .bind(now)
     .bind(id.0)
     .bind(attempt)
+    .bind(coordinator)
+    .bind(coordinator)
     .execute(db.pool())
     .await?;
     Ok(done.rows_affected() > 0)

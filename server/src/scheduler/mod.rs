@@ -62,7 +62,6 @@ impl Scheduler {
 /// FIXED_RATE / FIXED_DELAY job stops (a new one starts from the new
 /// definition if the job is enabled), and triggers are reloaded.
 pub async fn job_changed(state: &AppState, job: Id) -> Result<(), sqlx::Error> {
-    use crate::instances::model::InstanceStatus::{Running, Stopped, WaitingDispatch, WaitingWorkerReceive};
     let live: Vec<(i64,)> = sqlx::query_as(&state.db.sql(
         "SELECT i.id FROM job_instance i JOIN job j ON j.id = i.job_id WHERE i.job_id = ? \
          AND i.status IN ('WAITING_DISPATCH', 'WAITING_WORKER_RECEIVE', 'RUNNING') \
@@ -71,16 +70,8 @@ pub async fn job_changed(state: &AppState, job: Id) -> Result<(), sqlx::Error> {
     .bind(job.0)
     .fetch_all(state.db.pool())
     .await?;
-    let why = "stopped: the job was changed or disabled";
-    for (id,) in live {
-        let Some(instance) = crate::instances::store::fetch(&state.db, Id(id)).await? else { continue };
-        let from = [WaitingDispatch, WaitingWorkerReceive, Running];
-        let now = crate::ids::now_ms() as i64;
-        if crate::instances::store::transition(&state.db, instance.id, &from, Stopped, why, now).await? {
-            reports::stop_on_worker(state, &instance, why);
-            crate::instances::logs::append(&state.db, instance.id, "INFO", why).await?;
-        }
-    }
+    let ids: Vec<i64> = live.into_iter().map(|(id,)| id).collect();
+    reports::stop_instances(state, &ids, "stopped: the job was changed or disabled").await?;
     state.scheduler.jobs_changed();
     Ok(())
 }

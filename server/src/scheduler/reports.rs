@@ -177,6 +177,22 @@ async fn retry_if_allowed(state: &AppState, id: Id, attempt: i64, job: Option<&J
     Ok(true)
 }
 
+/// Stops unfinished instances on the server's word (a FIXED_RATE job
+/// changed or was disabled): STOPPED with `why`, their workers told, a log
+/// line each.
+pub async fn stop_instances(state: &AppState, ids: &[i64], why: &str) -> Result<(), sqlx::Error> {
+    use InstanceStatus::{Running, Stopped, WaitingDispatch, WaitingWorkerReceive};
+    for id in ids {
+        let Some(instance) = store::fetch(&state.db, Id(*id)).await? else { continue };
+        let from = [WaitingDispatch, WaitingWorkerReceive, Running];
+        if store::transition(&state.db, instance.id, &from, Stopped, why, now_ms() as i64).await? {
+            stop_on_worker(state, &instance, why);
+            logs::append(&state.db, instance.id, "INFO", why).await?;
+        }
+    }
+    Ok(())
+}
+
 /// Tells the coordinator of an instance that ended on the server (stopped,
 /// canceled, failed by the sweeper) to stop it.
 pub fn stop_on_worker(state: &AppState, instance: &Instance, reason: &str) {

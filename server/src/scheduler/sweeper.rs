@@ -6,7 +6,6 @@
 
 use super::reports;
 use crate::ids::{Id, now_ms};
-use crate::instances::model::InstanceStatus;
 use crate::instances::{logs, store};
 use crate::state::AppState;
 use std::time::Duration;
@@ -142,14 +141,6 @@ async fn disabled_frequent(state: &AppState) -> Result<(), sqlx::Error> {
     ))
     .fetch_all(state.db.pool())
     .await?;
-    for (id,) in orphans {
-        let Some(instance) = store::fetch(&state.db, Id(id)).await? else { continue };
-        let why = "stopped: the job was disabled";
-        let from = [InstanceStatus::WaitingDispatch, InstanceStatus::WaitingWorkerReceive, InstanceStatus::Running];
-        if store::transition(&state.db, instance.id, &from, InstanceStatus::Stopped, why, now_ms() as i64).await? {
-            reports::stop_on_worker(state, &instance, why);
-            logs::append(&state.db, instance.id, "INFO", why).await?;
-        }
-    }
-    Ok(())
+    let ids: Vec<i64> = orphans.into_iter().map(|(id,)| id).collect();
+    reports::stop_instances(state, &ids, "stopped: the job was disabled").await
 }
