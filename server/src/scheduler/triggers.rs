@@ -15,7 +15,7 @@ use crate::ids::{Id, now_ms};
 use crate::instances::model::{Instance, InstanceStatus, TriggerType};
 use crate::jobs::model::{MisfirePolicy, TimeExpressionType, from_name};
 use crate::state::AppState;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 use std::time::Duration;
 use wasmjob_schedule::Tz;
 use wasmjob_schedule::{Lifecycle, Schedule};
@@ -41,29 +41,11 @@ struct Trigger {
     updated_at: i64,
 }
 
+/// The jobs due soon, and the parsed schedules of those jobs.
 #[derive(Default)]
 struct Timer {
-    slots: BTreeSet<(i64, Id)>,
-    pending: HashMap<Id, i64>,
+    slots: super::due::Timers<Id>,
     triggers: HashMap<Id, Trigger>,
-}
-
-impl Timer {
-    fn insert(&mut self, job: Id, slot: i64) {
-        if let Some(old) = self.pending.insert(job, slot) {
-            self.slots.remove(&(old, job));
-        }
-        self.slots.insert((slot, job));
-    }
-
-    fn take_due(&mut self, now: i64) -> Vec<(i64, Id)> {
-        let later = self.slots.split_off(&(now + 1, Id(i64::MIN)));
-        let due = std::mem::replace(&mut self.slots, later);
-        for (_, job) in &due {
-            self.pending.remove(job);
-        }
-        due.into_iter().collect()
-    }
 }
 
 /// The trigger loop.
@@ -78,7 +60,7 @@ pub(super) async fn run(state: AppState) {
             next_load = tokio::time::Instant::now() + RELOAD_EVERY;
         }
         let now = now_ms() as i64;
-        let due = timer.take_due(now);
+        let due = timer.slots.take_due(now);
         if !due.is_empty() {
             let fires = due.into_iter().filter_map(|(slot, job)| {
                 let trigger = timer.triggers.get(&job)?.clone();
@@ -87,7 +69,7 @@ pub(super) async fn run(state: AppState) {
             });
             for (job, outcome) in futures_util::future::join_all(fires).await {
                 match outcome {
-                    Ok(Some(next)) if next - now_ms() as i64 <= LOOK_AHEAD_MS => timer.insert(job, next),
+                    Ok(Some(next)) if next - now_ms() as i64 <= LOOK_AHEAD_MS => timer.slots.set(job, next),
                     // Not due soon: forget the parsed schedule (a few KB
                     // each) until the job is due again.
                     Ok(_) => {
@@ -98,8 +80,8 @@ pub(super) async fn run(state: AppState) {
             }
             continue;
         }
-        let wake = match timer.slots.first() {
-            Some((slot, _)) => {
+        let wake = match timer.slots.next_at() {
+            Some(slot) => {
                 let wait = Duration::from_millis((slot - now_ms() as i64).max(0) as u64);
                 next_load.min(tokio::time::Instant::now() + wait)
             }
@@ -159,8 +141,8 @@ async fn load(state: &AppState, timer: &mut Timer) -> Result<(), sqlx::Error> {
         if stale {
             timer.triggers.insert(id, trigger_of(&row, default_tz));
         }
-        if timer.pending.get(&id) != Some(&slot) {
-            timer.insert(id, slot);
+        if timer.slots.due_at(&id) != Some(slot) {
+            timer.slots.set(id, slot);
         }
     }
     Ok(())
