@@ -38,6 +38,7 @@ fn request(kind: ExecuteType, params: &str) -> TaskRequest {
         limits: TaskLimits::default(),
         control: TaskControl::new(),
         log: Arc::new(DiscardLogSink),
+        subtasks: None,
     }
 }
 

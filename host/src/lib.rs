@@ -14,6 +14,8 @@
 //!   (`outcomes`); logs go to a [`LogSink`] (`logs`).
 //! - [`local`] runs a whole instance of any kind in one process — the
 //!   guest author's inner loop (`wasmjob run-local`).
+//! - [`distributed`] runs a BROADCAST, MAP or MAP_REDUCE instance over
+//!   several workers: a coordinator with its tasks on disk, and runners.
 //! - [`worker`] is the worker agent (`wasmjob worker`): it connects to a
 //!   server over the worker link, runs the instances dispatched to it and
 //!   reports their statuses and logs.
@@ -22,6 +24,7 @@
 mod bindings;
 mod cache;
 pub mod config;
+pub mod distributed;
 mod engine;
 mod error;
 mod inspect;
@@ -46,6 +49,6 @@ pub use outcomes::{OutcomeSource, TaskOutcome, VecOutcomes};
 pub use processor::Processor;
 pub use runtime::Runtime;
 pub use task::{
-    ROOT_TASK_ID, ROOT_TASK_NAME, SubtaskBatch, TaskCall, TaskControl, TaskFailure, TaskRequest, TaskResult, TaskRun,
-    TaskSpec,
+    ROOT_TASK_ID, ROOT_TASK_NAME, SubtaskBatch, SubtaskSink, TaskCall, TaskControl, TaskFailure, TaskRequest,
+    TaskResult, TaskRun, TaskSpec,
 };

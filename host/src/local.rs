@@ -106,6 +106,7 @@ impl LocalInstance {
             limits: self.limits.clone(),
             control: self.control.clone(),
             log: self.log.clone(),
+            subtasks: None,
         }
     }
 

@@ -96,13 +96,13 @@ impl Processor {
     /// Never panics on guest behaviour: every failure is in the result.
     pub fn run(&self, request: TaskRequest) -> TaskRun {
         let started = Instant::now();
-        let TaskRequest { kind, call, spec, mut limits, control, log } = request;
+        let TaskRequest { kind, call, spec, mut limits, control, log, subtasks } = request;
         if let Some(cap) = self.memory_cap {
             limits.memory_bytes = limits.memory_bytes.min(cap);
         }
         let timeout = limits.timeout;
         let message_bytes = limits.message_bytes;
-        let mut store = Store::new(&self.engine, TaskState::new(spec, kind, limits, log));
+        let mut store = Store::new(&self.engine, TaskState::new(spec, kind, limits, log, subtasks));
         store.limiter(|state| &mut state.memory);
         store.set_epoch_deadline(1);
         let deadline = timeout.map(|t| started + t);

@@ -6,7 +6,7 @@ use crate::kinds::ExecuteType;
 use crate::logs::{LogLevel, LogRecord, LogSink, LogSource, truncate};
 use crate::outcomes::{MAX_PAGE, TaskResultsCursor};
 use crate::output::CapturedOutput;
-use crate::task::{ROOT_TASK_NAME, SubtaskBatch, TaskSpec};
+use crate::task::{ROOT_TASK_NAME, SubtaskBatch, SubtaskSink, TaskSpec};
 use std::sync::Arc;
 use wasmtime::component::{Resource, ResourceTable};
 use wasmtime_wasi::{WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
@@ -21,6 +21,7 @@ pub(crate) struct TaskState {
     kind: ExecuteType,
     limits: TaskLimits,
     log: Arc<dyn LogSink>,
+    sink: Option<Arc<dyn SubtaskSink>>,
     log_lines: usize,
     log_dropped: usize,
     pub(crate) stdout: CapturedOutput,
@@ -32,7 +33,13 @@ pub(crate) struct TaskState {
 }
 
 impl TaskState {
-    pub(crate) fn new(spec: TaskSpec, kind: ExecuteType, limits: TaskLimits, log: Arc<dyn LogSink>) -> Self {
+    pub(crate) fn new(
+        spec: TaskSpec,
+        kind: ExecuteType,
+        limits: TaskLimits,
+        log: Arc<dyn LogSink>,
+        sink: Option<Arc<dyn SubtaskSink>>,
+    ) -> Self {
         let stdout = CapturedOutput::new(limits.output_bytes);
         let stderr = CapturedOutput::new(limits.output_bytes);
         // Nothing is inherited: no files, environment, arguments or network.
@@ -52,6 +59,7 @@ impl TaskState {
             kind,
             limits,
             log,
+            sink,
             log_lines: 0,
             log_dropped: 0,
             stdout,
@@ -177,8 +185,13 @@ impl host::Host for TaskState {
         if subtasks.is_empty() {
             return Ok(());
         }
-        self.subtask_count += subtasks.len();
-        self.subtasks.push(SubtaskBatch { task_name, payloads: subtasks });
+        let (first, count) = (self.subtask_count, subtasks.len());
+        let batch = SubtaskBatch { task_name, payloads: subtasks };
+        match &self.sink {
+            Some(sink) => sink.emit(u32::try_from(first).unwrap_or(u32::MAX), batch)?,
+            None => self.subtasks.push(batch),
+        }
+        self.subtask_count += count;
         Ok(())
     }
 

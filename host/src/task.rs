@@ -121,6 +121,19 @@ pub struct TaskRequest {
     pub control: TaskControl,
     /// Where its log lines go.
     pub log: Arc<dyn LogSink>,
+    /// Where emitted subtasks go as the guest emits them; `None` collects
+    /// them in [`TaskRun::subtasks`].
+    pub subtasks: Option<Arc<dyn SubtaskSink>>,
+}
+
+/// Takes a task's subtasks batch by batch, while the task runs: a
+/// coordinator stores them at once, so a task emitting a million subtasks
+/// never holds them all in the host.
+pub trait SubtaskSink: Send + Sync + fmt::Debug {
+    /// Takes one `emit-subtasks` batch; `first` is the index of its first
+    /// subtask among all the task emitted (subtask `n` gets the id
+    /// `<task id>.<n>`). An error is returned to the guest as the call's.
+    fn emit(&self, first: u32, batch: SubtaskBatch) -> Result<(), String>;
 }
 
 /// A handle to stop a running task from another thread; the guest is

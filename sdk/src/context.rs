@@ -139,17 +139,24 @@ impl TaskContext {
 
     /// Emits one subtask per item, each encoded as JSON, under `task_name`
     /// (PowerJob's `map`). Only MAP and MAP_REDUCE jobs may emit.
+    ///
+    /// Items are encoded and handed to the host [`MAP_CHUNK`] at a time, so
+    /// a million subtasks never sit in the guest's memory at once; when a
+    /// chunk is refused, the chunks before it stay emitted.
     pub fn map<T, I>(&self, subtasks: I, task_name: &str) -> Result<(), MapError>
     where
         T: Serialize,
         I: IntoIterator<Item = T>,
     {
-        let payloads = subtasks
-            .into_iter()
-            .map(|s| serde_json::to_vec(&s))
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(MapError::Encode)?;
-        self.map_bytes(&payloads, task_name)
+        let mut chunk = Vec::with_capacity(MAP_CHUNK);
+        for item in subtasks {
+            chunk.push(serde_json::to_vec(&item).map_err(MapError::Encode)?);
+            if chunk.len() == MAP_CHUNK {
+                self.map_bytes(&chunk, task_name)?;
+                chunk.clear();
+            }
+        }
+        if chunk.is_empty() { Ok(()) } else { self.map_bytes(&chunk, task_name) }
     }
 
     /// Emits one subtask per raw payload under `task_name`.
@@ -162,6 +169,9 @@ impl TaskContext {
         WorkflowContext::new()
     }
 }
+
+/// Subtasks [`TaskContext::map`] hands to the host per call.
+pub const MAP_CHUNK: usize = 1024;
 
 /// Lays instance parameters over job parameters (see
 /// [`TaskContext::params_json`]).

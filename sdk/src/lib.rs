@@ -31,7 +31,7 @@ mod result;
 mod results;
 mod workflow;
 
-pub use context::{DecodeError, MapError, ROOT_TASK_NAME, TaskContext};
+pub use context::{DecodeError, MAP_CHUNK, MapError, ROOT_TASK_NAME, TaskContext};
 pub use processor::{BasicProcessor, BroadcastProcessor, MapProcessor, MapReduceProcessor};
 pub use result::ProcessResult;
 pub use results::{TaskOutcome, TaskResults};

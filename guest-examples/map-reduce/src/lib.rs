@@ -1,7 +1,8 @@
 //! MAP_REDUCE example after PowerJob's `MapReduceProcessorDemo`: the root
 //! splits `num` ids into batches of `batchSize`; each batch succeeds with
-//! probability `successRate`%; reduce counts what happened.
-//! Params: `{"num":100000,"batchSize":100,"successRate":80}`.
+//! probability `successRate`%, after `sleepMs` milliseconds of waiting
+//! (0 by default: tiny work); reduce counts what happened.
+//! Params: `{"num":100000,"batchSize":100,"successRate":80,"sleepMs":0}`.
 
 use serde::{Deserialize, Serialize};
 use wasmjob_sdk::{MapReduceProcessor, ProcessResult, TaskContext, TaskResults, log};
@@ -12,11 +13,12 @@ struct Params {
     num: u64,
     batch_size: u64,
     success_rate: u32,
+    sleep_ms: u64,
 }
 
 impl Default for Params {
     fn default() -> Self {
-        Self { num: 1000, batch_size: 100, success_rate: 100 }
+        Self { num: 1000, batch_size: 100, success_rate: 100, sleep_ms: 0 }
     }
 }
 
@@ -53,6 +55,9 @@ impl MapReduceProcessor for BatchDemo {
             Ok(None) => return ProcessResult::failure("a subtask without a payload"),
             Err(e) => return ProcessResult::failure(e.to_string()),
         };
+        if params.sleep_ms > 0 {
+            std::thread::sleep(std::time::Duration::from_millis(params.sleep_ms));
+        }
         let roll = random_percent();
         if roll < params.success_rate {
             ProcessResult::success(format!("processed {} ids from {}", batch.count, batch.first))

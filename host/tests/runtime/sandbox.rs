@@ -14,6 +14,7 @@ fn request(kind: ExecuteType, limits: TaskLimits, control: TaskControl) -> TaskR
         limits,
         control,
         log: Arc::new(KeptLogs::default()),
+        subtasks: None,
     }
 }
 
