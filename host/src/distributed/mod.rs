@@ -21,6 +21,7 @@ pub mod runner;
 pub mod store;
 
 use serde::{Deserialize, Serialize};
+pub use wasmjob_wire::{TaskTally, WorkerShare};
 
 /// A runner of the instance, numbered by the coordinator.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -81,41 +82,6 @@ pub enum ToRunner {
     Stop(String),
     /// The instance ended: finish what runs and leave.
     Finished,
-}
-
-/// How the tasks of a running instance stand.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct TaskTally {
-    /// Tasks known (emitted so far, the root included).
-    pub total: u64,
-    /// Waiting for a runner.
-    pub waiting: u64,
-    /// Handed to a runner, not yet ended.
-    pub running: u64,
-    /// Ended in success (after their retries).
-    pub succeeded: u64,
-    /// Ended in failure (after their retries).
-    pub failed: u64,
-}
-
-/// The part one worker took in an instance.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct WorkerShare {
-    /// The worker's address.
-    pub address: String,
-    /// Whether it coordinates the instance.
-    pub coordinator: bool,
-    /// `ACTIVE`, `LEFT` (done), `LOST` (its tasks went elsewhere) or
-    /// `ABSENT` (never joined).
-    pub state: String,
-    /// Its tasks running now.
-    pub running: u64,
-    /// Its tasks that succeeded.
-    pub succeeded: u64,
-    /// Its tasks that failed (attempts, retries included).
-    pub failed: u64,
 }
 
 /// A running instance's tasks and workers, as the coordinator last saw

@@ -2,7 +2,9 @@
 
 use crate::config::RuntimeConfig;
 use std::fmt;
+use std::net::{Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
+use std::time::Duration;
 
 /// How a worker proves who it is.
 #[derive(Clone)]
@@ -48,12 +50,46 @@ pub struct WorkerConfig {
     pub max_concurrent_instances: u32,
     /// Processor types advertised to the server.
     pub processor_types: Vec<String>,
+    /// Where to listen for the other workers of a distributed instance
+    /// this worker coordinates (port 0: any free port); `None` keeps the
+    /// worker out of distributed instances (it runs its own alone).
+    pub peer_listen: Option<SocketAddr>,
+    /// `host:port` other workers reach the peer listener at, when it is
+    /// not the bound address (behind NAT, in a container, bound to
+    /// `0.0.0.0`).
+    pub peer_advertise: Option<String>,
+    /// A peer silent this long is taken for lost: the coordinator gives
+    /// its tasks to others; a participant leaves the instance.
+    pub peer_timeout: Duration,
+    /// How the coordinator of a distributed instance keeps its tasks.
+    pub coordinator: CoordinatorTuning,
+}
+
+/// How a coordinating worker keeps an instance's tasks: on disk under
+/// `data_dir/tasks`, with at most a window of them in memory.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CoordinatorTuning {
+    /// Waiting tasks held in memory at most.
+    pub window_tasks: usize,
+    /// Bytes of waiting tasks held in memory, about, at most.
+    pub window_bytes: usize,
+    /// How long the workers asked to take part have to join.
+    pub join_timeout: Duration,
+}
+
+impl Default for CoordinatorTuning {
+    fn default() -> Self {
+        Self { window_tasks: 10_000, window_bytes: 32 << 20, join_timeout: Duration::from_secs(10) }
+    }
 }
 
 impl WorkerConfig {
     /// A configuration with the defaults: the address from
     /// [`default_address`], no tags, the compiled-code cache in
-    /// `data_dir/compiled`, 16 instances at once, `WASM` processors.
+    /// `data_dir/compiled`, 16 instances at once, `WASM` processors, a
+    /// peer listener on a free port of 127.0.0.1 (workers on one machine
+    /// can share instances; set [`WorkerConfig::peer_listen`] and
+    /// [`WorkerConfig::peer_advertise`] for several), a 10 s peer timeout.
     pub fn new(server: impl Into<String>, credentials: Credentials, data_dir: PathBuf) -> Self {
         let runtime = RuntimeConfig { cache_dir: data_dir.join("compiled"), ..RuntimeConfig::default() };
         Self {
@@ -65,6 +101,10 @@ impl WorkerConfig {
             runtime,
             max_concurrent_instances: 16,
             processor_types: vec!["WASM".to_string()],
+            peer_listen: Some(SocketAddr::from((Ipv4Addr::LOCALHOST, 0))),
+            peer_advertise: None,
+            peer_timeout: Duration::from_secs(10),
+            coordinator: CoordinatorTuning::default(),
         }
     }
 }

@@ -3,22 +3,32 @@
 //! runs it as a [`LocalInstance`] on tokio's blocking pool — once, or as
 //! FIXED_RATE / FIXED_DELAY sub-runs (`schedule`).
 //!
-//! BROADCAST runs its `process` once, on this worker only (with
-//! `pre-process` and `post-process` around it): spreading it over every
-//! worker of the app is a later issue. MAP and MAP_REDUCE spread their
-//! tasks over up to `concurrency` threads of this worker.
+//! STANDALONE runs its one task here. BROADCAST, MAP and MAP_REDUCE are
+//! coordinated here (`coordinate`): a [`crate::distributed::coordinator`]
+//! keeps their tasks on disk and hands them to this worker's own runner
+//! (`concurrency` threads, unless PADDLING) and to the runners of the
+//! participants the dispatch names, which connect through the peer
+//! listener; every second its progress goes to the server.
 
 use super::instances::{InstanceHandle, StopCause, final_status};
 use super::logs::InstanceLog;
+use super::peer::Route;
 use super::slots::MAX_INSTANCE_WORKERS;
 use super::{Shared, loader, now_ms, schedule};
+use crate::distributed::Progress;
+use crate::distributed::coordinator::{self, Coordination, CoordinatorSettings, CoordinatorSpec};
+use crate::distributed::runner::RunnerSpec;
 use crate::kinds::ExecuteType;
 use crate::local::{LocalInstance, LocalOutcome, TaskCounts};
 use crate::logs::LogLevel;
 use crate::processor::Processor;
-use crate::task::TaskControl;
-use std::sync::Arc;
-use wasmjob_wire::{Dispatch, ProcessorSpec, ReportedStatus, RunSchedule, StatusReport, WorkerMessage};
+use crate::task::{TaskControl, TaskSpec};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use wasmjob_wire::{Dispatch, ProcessorSpec, ProgressReport, ReportedStatus, RunSchedule, StatusReport, WorkerMessage};
+
+/// How often a coordinated instance's progress goes to the server.
+const PROGRESS_EVERY: Duration = Duration::from_secs(1);
 
 /// Takes a dispatch in: registers it (a repeated one is ignored) and runs
 /// it on its own task.
@@ -152,12 +162,11 @@ impl InstanceRun {
         log: InstanceLog,
     ) -> LocalOutcome {
         let kind = kind_of(self.dispatch.execute_type);
-        let want = match kind {
-            ExecuteType::Map | ExecuteType::MapReduce => self.dispatch.concurrency.clamp(1, MAX_INSTANCE_WORKERS),
-            ExecuteType::Standalone | ExecuteType::Broadcast => 1,
-        };
+        if kind != ExecuteType::Standalone {
+            return self.coordinate(processor, control, log).await;
+        }
         let slots = tokio::select! {
-            slots = self.shared.slots.tasks(want) => slots,
+            slots = self.shared.slots.tasks(1) => slots,
             () = self.handle.stopped() => return failed_outcome("the instance was stopped before it started"),
         };
         let instance = LocalInstance {
@@ -177,6 +186,109 @@ impl InstanceRun {
         let outcome = tokio::task::spawn_blocking(move || instance.run(&processor)).await;
         drop(slots);
         outcome.unwrap_or_else(|e| failed_outcome(&format!("the instance's thread failed: {e}")))
+    }
+
+    /// Coordinates a BROADCAST, MAP or MAP_REDUCE run: over the
+    /// dispatch's participants too when it names some (FIXED_RATE and
+    /// FIXED_DELAY sub-runs stay on this worker).
+    async fn coordinate(&self, processor: &Arc<Processor>, control: TaskControl, log: InstanceLog) -> LocalOutcome {
+        let dispatch = &self.dispatch;
+        let want = dispatch.concurrency.clamp(1, MAX_INSTANCE_WORKERS);
+        let slots = tokio::select! {
+            slots = self.shared.slots.tasks(want) => slots,
+            () = self.handle.stopped() => return failed_outcome("the instance was stopped before it started"),
+        };
+        let once = dispatch.schedule == RunSchedule::Once;
+        let distributed = once
+            && !dispatch.participants.is_empty()
+            && !dispatch.peer_token.is_empty()
+            && self.shared.peer_address.is_some();
+        let participants = if distributed { dispatch.participants.clone() } else { Vec::new() };
+        let store_dir = self.shared.config.data_dir.join("tasks");
+        if let Err(e) = std::fs::create_dir_all(&store_dir) {
+            return failed_outcome(&format!("cannot create the task store directory {}: {e}", store_dir.display()));
+        }
+        let tuning = self.shared.config.coordinator;
+        let spec = CoordinatorSpec {
+            runner: RunnerSpec {
+                processor: processor.clone(),
+                kind: kind_of(dispatch.execute_type),
+                root: TaskSpec {
+                    max_retry: dispatch.task_retry_num,
+                    ..TaskSpec::root(
+                        u64::try_from(dispatch.job_id).unwrap_or_default(),
+                        u64::try_from(dispatch.instance_id).unwrap_or_default(),
+                        &dispatch.job_params,
+                        &dispatch.instance_params,
+                    )
+                },
+                limits: self.shared.runtime.config().task_limits.clone(),
+                log: Arc::new(log),
+                control,
+            },
+            address: self.shared.config.address.clone(),
+            local_threads: slots.workers,
+            paddling: dispatch.paddling,
+            participants: participants.clone(),
+            skip_reduce_on_failure: dispatch.skip_reduce_on_failure,
+            settings: CoordinatorSettings {
+                store_dir,
+                window_tasks: tuning.window_tasks,
+                window_bytes: tuning.window_bytes,
+                join_timeout: tuning.join_timeout,
+            },
+        };
+        let Coordination { handle, progress, mut ended } = match coordinator::start(spec) {
+            Ok(coordination) => coordination,
+            Err(e) => return failed_outcome(&format!("cannot start the coordinator: {e}")),
+        };
+        let (instance, attempt) = (dispatch.instance_id, dispatch.attempt);
+        if distributed {
+            let route = Route { attempt, token: dispatch.peer_token.clone(), participants, handle: handle.clone() };
+            self.shared.routes.open(instance, route);
+        }
+        let mut tick = tokio::time::interval(PROGRESS_EVERY);
+        let mut sent = None;
+        let mut stop_sent = false;
+        let end = loop {
+            tokio::select! {
+                end = &mut ended => break end,
+                _ = tick.tick(), if once => self.report_progress(&progress, &mut sent),
+                () = self.handle.stopped(), if !stop_sent => {
+                    handle.stop();
+                    stop_sent = true;
+                }
+            }
+        };
+        self.shared.routes.close(instance, attempt);
+        drop(slots);
+        let Ok(end) = end else { return failed_outcome("the coordinator's thread failed") };
+        if once {
+            self.report_progress(&Mutex::new(end.progress.clone()), &mut sent);
+        }
+        let tasks = end.progress.tasks;
+        LocalOutcome {
+            success: end.success,
+            msg: end.msg,
+            tasks: TaskCounts { total: tasks.total, succeeded: tasks.succeeded, failed: tasks.failed },
+            workflow_appends: Vec::new(),
+            elapsed_ms: 0.0,
+        }
+    }
+
+    /// Sends the coordinator's progress when it changed.
+    fn report_progress(&self, progress: &Mutex<Progress>, sent: &mut Option<Progress>) {
+        let now = progress.lock().unwrap_or_else(|p| p.into_inner()).clone();
+        if sent.as_ref() == Some(&now) {
+            return;
+        }
+        self.shared.reports.frame(WorkerMessage::Progress(ProgressReport {
+            instance_id: self.dispatch.instance_id,
+            attempt: self.dispatch.attempt,
+            tasks: now.tasks,
+            workers: now.workers.clone(),
+        }));
+        *sent = Some(now);
     }
 
     fn report_status(&self, status: ReportedStatus, result: String) {

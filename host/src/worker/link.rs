@@ -120,9 +120,9 @@ pub(crate) async fn serve(shared: Arc<Shared>, mut shutdown: Shutdown) -> crate:
 
 /// A shutdown while disconnected: stop everything, give it a moment.
 async fn wind_down_offline(shared: &Shared) {
-    shared.instances.stop_all(&StopCause::Shutdown);
+    shared.stop_all(&StopCause::Shutdown);
     let deadline = Instant::now() + OFFLINE_DRAIN;
-    while !shared.instances.is_empty() && Instant::now() < deadline {
+    while !shared.is_idle() && Instant::now() < deadline {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }
@@ -183,6 +183,7 @@ async fn register(shared: &Arc<Shared>, socket: &mut Socket) -> Result<Welcome, 
         },
         metrics: shared.metrics.collect_async().await,
         version: env!("CARGO_PKG_VERSION").to_string(),
+        peer_address: shared.peer_address(),
     });
     let text = serde_json::to_string(&register).map_err(|e| Attempt::Retry(e.to_string()))?;
     socket.send(Message::text(text)).await.map_err(|e| Attempt::Retry(e.to_string()))?;

@@ -115,6 +115,10 @@ mod tests {
             schedule: RunSchedule::Once,
             log_level: log_level.into(),
             ship_logs,
+            participants: Vec::new(),
+            peer_token: String::new(),
+            paddling: false,
+            skip_reduce_on_failure: false,
         }
     }
 

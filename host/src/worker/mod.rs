@@ -10,6 +10,11 @@
 //! - `instances`: what runs, how to stop it, and its final status;
 //!   `executor`: one dispatched instance; `schedule`: FIXED_RATE and
 //!   FIXED_DELAY sub-runs; `slots`: the bounds on what runs at once.
+//! - `peer`: the peer link between the workers of a distributed instance
+//!   (this worker's listener, the coordinator's side of each participant,
+//!   and this worker's part in others' instances); `executor` coordinates
+//!   BROADCAST, MAP and MAP_REDUCE instances with
+//!   [`crate::distributed::coordinator`].
 //! - `loader`: a dispatch's processor, from memory, from `artifacts`
 //!   (components fetched, verified and cached on disk) or downloaded;
 //!   `logs`: the [`crate::LogSink`] that ships task logs; `metrics`: the
@@ -25,6 +30,7 @@ mod loader;
 mod logs;
 mod metrics;
 mod outbox;
+mod peer;
 mod reports;
 mod schedule;
 mod session;
@@ -33,7 +39,7 @@ mod slots;
 #[cfg(test)]
 mod run_tests;
 
-pub use config::{Credentials, WorkerConfig, default_address};
+pub use config::{CoordinatorTuning, Credentials, WorkerConfig, default_address};
 
 use crate::error::{Error, Result};
 use crate::processor::Processor;
@@ -69,6 +75,14 @@ struct Shared {
     /// anyway; this skips reading and hashing the component again).
     processors: Mutex<HashMap<String, Arc<Processor>>>,
     instances: instances::Instances,
+    /// Instances other workers coordinate that this one takes part in.
+    participations: instances::Instances,
+    /// Instances this worker coordinates that others may join.
+    routes: peer::Routes,
+    /// The peer listener until the worker runs.
+    peer_listener: Mutex<Option<peer::PeerListener>>,
+    /// Where other workers reach it (`None`: it has no listener).
+    peer_address: Option<String>,
     slots: slots::Slots,
     metrics: Arc<metrics::MetricsProbe>,
     reports: reports::Reporter,
@@ -112,6 +126,11 @@ impl Worker {
         let pool = config.runtime.pooling.as_ref().map(|p| p.max_concurrent_tasks);
         let slots = slots::Slots::new(config.max_concurrent_instances, pool);
         let metrics = Arc::new(metrics::MetricsProbe::new(&config.data_dir));
+        let listener = config
+            .peer_listen
+            .map(|addr| peer::PeerListener::bind(addr, config.peer_advertise.as_deref()))
+            .transpose()?;
+        let peer_address = listener.as_ref().map(|l| l.advertised().to_string());
         let (reports, receiver) = reports::channel();
         let shared = Shared {
             config,
@@ -122,6 +141,10 @@ impl Worker {
             artifacts,
             processors: Mutex::default(),
             instances: instances::Instances::default(),
+            participations: instances::Instances::default(),
+            routes: peer::Routes::default(),
+            peer_listener: Mutex::new(listener),
+            peer_address,
             slots,
             metrics,
             reports,
@@ -147,6 +170,7 @@ impl Worker {
     pub async fn run(self, shutdown: impl Future<Output = ()> + Send) -> Result<()> {
         let Self { shared, reports } = self;
         let flusher = tokio::spawn(reports::flusher(reports, shared.outbox.clone()));
+        let peers = tokio::spawn(peer::accept(shared.clone()));
         let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
         let serve = link::serve(shared.clone(), link::Shutdown::new(stop_rx));
         tokio::pin!(serve);
@@ -159,14 +183,31 @@ impl Worker {
             }
         };
         if result.is_err() {
-            shared.instances.stop_all(&instances::StopCause::Shutdown);
+            shared.stop_all(&instances::StopCause::Shutdown);
         }
         flusher.abort();
+        peers.abort();
         result
     }
 }
 
 impl Shared {
+    /// Stops every instance the worker runs or takes part in.
+    fn stop_all(&self, cause: &instances::StopCause) {
+        self.instances.stop_all(cause);
+        self.participations.stop_all(cause);
+    }
+
+    /// Whether the worker runs and takes part in nothing.
+    fn is_idle(&self) -> bool {
+        self.instances.is_empty() && self.participations.is_empty()
+    }
+
+    /// The peer listener's address, for the server.
+    fn peer_address(&self) -> Option<String> {
+        self.peer_address.clone()
+    }
+
     /// The processor of `digest`, if loaded before.
     fn loaded(&self, digest: &str) -> Option<Arc<Processor>> {
         self.processors.lock().unwrap_or_else(|p| p.into_inner()).get(digest).cloned()

@@ -30,15 +30,23 @@ struct Harness {
 
 /// A worker that is never connected; `max_instances` at once.
 fn harness(max_instances: u32) -> Harness {
+    harness_at("test-worker:1", max_instances)
+}
+
+/// The same, at `address`, serving its peer listener.
+fn harness_at(address: &str, max_instances: u32) -> Harness {
     let dir = tempfile::tempdir().unwrap();
     let server = "http://127.0.0.1:1".to_string();
     let mut config = WorkerConfig::new(&server, Credentials::Token("t".into()), dir.path().to_path_buf());
-    config.address = "test-worker:1".into();
+    config.address = address.into();
+    config.peer_timeout = Duration::from_secs(2);
+    config.coordinator.join_timeout = Duration::from_secs(1);
     config.max_concurrent_instances = max_instances;
     config.runtime = runtime().config().clone();
     let artifacts = artifacts::ArtifactStore::open(&dir.path().join("artifacts")).unwrap();
     let Worker { shared, reports } = Worker::with_runtime(config, server, artifacts, runtime()).unwrap();
     tokio::spawn(reports::flusher(reports, shared.outbox.clone()));
+    tokio::spawn(peer::accept(shared.clone()));
     Harness { shared, frames: Vec::new(), _dir: dir }
 }
 
@@ -57,6 +65,10 @@ fn dispatch(instance_id: i64, execute_type: ExecuteType, processor: ProcessorSpe
         schedule: RunSchedule::Once,
         log_level: "DEBUG".into(),
         ship_logs: true,
+        participants: Vec::new(),
+        peer_token: String::new(),
+        paddling: false,
+        skip_reduce_on_failure: false,
     }
 }
 
@@ -246,4 +258,81 @@ async fn dispatches_beyond_the_bound_wait_their_turn() {
     h.until_status(9, |s| s == ReportedStatus::Running).await;
     h.shared.instances.stop(9, StopCause::Requested("done".into()));
     h.until_status(9, ReportedStatus::is_final).await;
+}
+
+/// The coordinator's dispatch of a distributed instance, and the join
+/// the server would send `participant`.
+fn distributed(
+    coordinator: &Harness,
+    instance_id: i64,
+    kind: ExecuteType,
+    processor: ProcessorSpec,
+    participant: &str,
+) -> (Dispatch, wasmjob_wire::Join) {
+    let mut job = dispatch(instance_id, kind, processor);
+    job.participants = vec![participant.to_string()];
+    job.peer_token = "a-fresh-secret".into();
+    job.concurrency = 2;
+    let join = wasmjob_wire::Join {
+        dispatch: job.clone(),
+        coordinator: coordinator.shared.config.address.clone(),
+        coordinator_peer: coordinator.shared.peer_address().unwrap(),
+    };
+    (job, join)
+}
+
+fn progress(frames: &[WorkerMessage], instance: i64) -> Option<&wasmjob_wire::ProgressReport> {
+    frames.iter().rev().find_map(|f| match f {
+        WorkerMessage::Progress(p) if p.instance_id == instance => Some(p),
+        _ => None,
+    })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_map_reduce_instance_spreads_over_two_workers_through_the_peer_link() {
+    let mut a = harness_at("worker-a:1", 4);
+    let b = harness_at("worker-b:1", 4);
+    let (mut job, mut join) = distributed(&a, 11, ExecuteType::MapReduce, a.guest("map-reduce"), "worker-b:1");
+    b.guest("map-reduce");
+    job.job_params = r#"{"num":2000,"batchSize":1,"successRate":100,"sleepMs":1}"#.into();
+    join.dispatch.job_params = job.job_params.clone();
+    a.dispatch(job);
+    peer::join(&b.shared, join);
+    a.until_status(11, ReportedStatus::is_final).await;
+    let expected = (ReportedStatus::Succeed, r#"{"succeeded":2000,"failed":0}"#.to_string());
+    assert_eq!(a.statuses(11).last().unwrap(), &expected);
+    let report = progress(&a.frames, 11).expect("progress reached the server");
+    assert_eq!((report.tasks.total, report.tasks.succeeded), (2001, 2001));
+    let shares: Vec<(&str, bool, u64)> =
+        report.workers.iter().map(|w| (w.address.as_str(), w.coordinator, w.succeeded)).collect();
+    assert_eq!(shares.len(), 2, "{shares:?}");
+    assert!(shares.iter().all(|(_, _, n)| *n > 0), "both workers ran tasks: {shares:?}");
+    assert!(shares.iter().any(|(address, coordinator, _)| *address == "worker-a:1" && *coordinator), "{shares:?}");
+    assert!(shares.iter().any(|(address, coordinator, _)| *address == "worker-b:1" && !*coordinator), "{shares:?}");
+    // The participant is done with the instance once the coordinator is.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !b.shared.participations.is_empty() {
+        assert!(Instant::now() < deadline, "the participant leaves the instance");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_participant_with_a_wrong_token_is_refused_and_the_coordinator_carries_on() {
+    let mut a = harness_at("worker-a:2", 4);
+    let mut b = harness_at("worker-b:2", 4);
+    let (mut job, mut join) = distributed(&a, 12, ExecuteType::Broadcast, a.guest("broadcast"), "worker-b:2");
+    b.guest("broadcast");
+    job.peer_token = "the-real-one".into();
+    join.dispatch.peer_token = "a-guess".into();
+    a.dispatch(job);
+    peer::join(&b.shared, join);
+    b.until("the participant's note", |f| {
+        matches!(f, WorkerMessage::Logs(batch) if batch.lines.iter().any(|l| l.message.contains("the peer token is wrong")))
+    })
+    .await;
+    a.until_status(12, ReportedStatus::is_final).await;
+    let (status, msg) = a.statuses(12).pop().unwrap();
+    assert_eq!(status, ReportedStatus::Failed, "{msg}");
+    assert!(msg.starts_with("1 of 2 workers succeeded"), "{msg}");
 }

@@ -8,7 +8,7 @@
 use super::executor;
 use super::instances::StopCause;
 use super::link::{Shutdown, Socket};
-use super::{Shared, now_ms};
+use super::{Shared, now_ms, peer};
 use futures_util::stream::SplitSink;
 use futures_util::{SinkExt, StreamExt};
 use std::sync::Arc;
@@ -63,7 +63,7 @@ pub(crate) async fn run(
     loop {
         let sent = tokio::select! {
             () = shutdown.requested(), if draining.is_none() => {
-                shared.instances.stop_all(&StopCause::Shutdown);
+                shared.stop_all(&StopCause::Shutdown);
                 draining = Some(Instant::now() + DRAIN_TIMEOUT);
                 Ok(())
             }
@@ -86,7 +86,7 @@ pub(crate) async fn run(
             _ = heartbeat.tick() => send_heartbeat(shared, &mut sink).await,
             () = shared.outbox.ready() => send_outbox(shared, &mut sink).await,
             _ = drain_check.tick(), if draining.is_some() => {
-                if shared.instances.is_empty() || draining.is_some_and(|d| Instant::now() >= d) {
+                if shared.is_idle() || draining.is_some_and(|d| Instant::now() >= d) {
                     close(shared, &mut sink).await;
                     return SessionEnd::Shutdown;
                 }
@@ -106,8 +106,14 @@ fn on_frame(shared: &Arc<Shared>, text: &str, draining: bool) -> Option<SessionE
             tracing::info!(instance = dispatch.instance_id, "not taking a dispatch while shutting down");
         }
         Ok(ServerMessage::Dispatch(dispatch)) => executor::dispatch(shared, *dispatch),
+        Ok(ServerMessage::Join(join)) if draining => {
+            tracing::info!(instance = join.dispatch.instance_id, "not joining an instance while shutting down");
+        }
+        Ok(ServerMessage::Join(join)) => peer::join(shared, *join),
         Ok(ServerMessage::Stop(stop)) => {
-            if shared.instances.stop(stop.instance_id, StopCause::Requested(stop.reason)) {
+            let cause = StopCause::Requested(stop.reason);
+            let coordinated = shared.instances.stop(stop.instance_id, cause.clone());
+            if shared.participations.stop(stop.instance_id, cause) || coordinated {
                 tracing::info!(instance = stop.instance_id, "stop requested");
             } else {
                 tracing::debug!(instance = stop.instance_id, "stop for an instance this worker does not hold");
@@ -179,6 +185,7 @@ async fn send_heartbeat(shared: &Shared, sink: &mut Sink) -> Result<(), String> 
     let heartbeat = WorkerMessage::Heartbeat(Heartbeat {
         metrics: shared.metrics.collect_async().await,
         running: shared.instances.running(),
+        participating: shared.participations.running(),
     });
     let text = serde_json::to_string(&heartbeat).map_err(|e| e.to_string())?;
     sink.send(Message::text(text)).await.map_err(|e| e.to_string())?;

@@ -12,16 +12,24 @@
 //! Reports carry the instance's `attempt` (its run count when dispatched):
 //! the server ignores reports of an earlier attempt and reports from a
 //! worker other than the instance's coordinator.
+//!
+//! A BROADCAST, MAP or MAP_REDUCE instance may spread over several
+//! workers: the coordinator's [`Dispatch`] names the `participants`, each
+//! of which gets a [`Join`] naming the coordinator's peer listener. The
+//! workers then exchange tasks directly (the server is not on that path);
+//! the coordinator reports counts in [`ProgressReport`]s.
 #![deny(missing_docs)]
 
 mod messages;
 mod model;
 
 pub use messages::{
-    Dispatch, Heartbeat, LogBatch, LogLine, Register, RunningInstance, ServerMessage, StatusReport, Stop, SubRunReport,
-    Welcome, WorkerMessage,
+    Dispatch, Heartbeat, Join, LogBatch, LogLine, ProgressReport, Register, RunningInstance, ServerMessage,
+    StatusReport, Stop, SubRunReport, Welcome, WorkerMessage,
 };
-pub use model::{Capabilities, ExecuteType, Metrics, ProcessorSpec, ReportedStatus, RunSchedule};
+pub use model::{
+    Capabilities, ExecuteType, Metrics, ProcessorSpec, ReportedStatus, RunSchedule, TaskTally, WorkerShare,
+};
 
 /// The path of the worker link, under the server's base URL.
 pub const CONNECT_PATH: &str = "/api/v1/workers/connect";

@@ -1,6 +1,8 @@
 //! The frames of the worker link.
 
-use crate::model::{Capabilities, ExecuteType, Metrics, ProcessorSpec, ReportedStatus, RunSchedule};
+use crate::model::{
+    Capabilities, ExecuteType, Metrics, ProcessorSpec, ReportedStatus, RunSchedule, TaskTally, WorkerShare,
+};
 use serde::{Deserialize, Serialize};
 
 /// A frame from a worker.
@@ -17,6 +19,8 @@ pub enum WorkerMessage {
     SubRun(SubRunReport),
     /// Log lines of instances.
     Logs(LogBatch),
+    /// How the tasks of a distributed instance stand (from its coordinator).
+    Progress(ProgressReport),
 }
 
 /// A frame from the server.
@@ -29,6 +33,8 @@ pub enum ServerMessage {
     Dispatch(Box<Dispatch>),
     /// Stop an instance.
     Stop(Stop),
+    /// Take part in an instance another worker coordinates.
+    Join(Box<Join>),
     /// The link is refused or broken; the message says why.
     #[serde(rename_all = "camelCase")]
     Error {
@@ -54,6 +60,11 @@ pub struct Register {
     pub metrics: Metrics,
     /// The worker program's version.
     pub version: String,
+    /// Where the workers of an instance reach this one when it coordinates
+    /// (`host:port` of its peer listener); `None`: it runs instances alone
+    /// and takes part in no other's.
+    #[serde(default)]
+    pub peer_address: Option<String>,
 }
 
 /// The server's answer to [`Register`].
@@ -87,6 +98,10 @@ pub struct Heartbeat {
     /// Instances running on the worker (the server stops those it no
     /// longer considers running).
     pub running: Vec<RunningInstance>,
+    /// Instances it takes part in, coordinated by other workers (stopped
+    /// the same way).
+    #[serde(default)]
+    pub participating: Vec<RunningInstance>,
 }
 
 /// Run an instance.
@@ -119,6 +134,48 @@ pub struct Dispatch {
     pub log_level: String,
     /// Whether logs go to the server (the job's log type is ONLINE).
     pub ship_logs: bool,
+    /// BROADCAST, MAP, MAP_REDUCE: addresses of the other workers asked to
+    /// take part; they connect to the coordinator's peer listener with
+    /// [`Dispatch::peer_token`].
+    #[serde(default)]
+    pub participants: Vec<String>,
+    /// The secret a participant presents to the coordinator (fresh for
+    /// every attempt).
+    #[serde(default)]
+    pub peer_token: String,
+    /// PADDLING: the coordinator runs no tasks itself while a participant
+    /// can.
+    #[serde(default)]
+    pub paddling: bool,
+    /// MAP_REDUCE: fail without reducing when a task failed.
+    #[serde(default)]
+    pub skip_reduce_on_failure: bool,
+}
+
+/// Take part in an instance: run the tasks its coordinator hands out.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Join {
+    /// The instance as its coordinator was sent it (with the peer token).
+    pub dispatch: Dispatch,
+    /// The coordinator's worker address.
+    pub coordinator: String,
+    /// Its peer listener, `host:port`.
+    pub coordinator_peer: String,
+}
+
+/// The tasks and workers of a distributed instance.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ProgressReport {
+    /// The instance.
+    pub instance_id: i64,
+    /// The attempt from its [`Dispatch`].
+    pub attempt: i64,
+    /// Task counts.
+    pub tasks: TaskTally,
+    /// Every worker that takes part or was asked to.
+    pub workers: Vec<WorkerShare>,
 }
 
 /// Stop an instance.

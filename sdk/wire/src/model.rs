@@ -137,3 +137,42 @@ impl ReportedStatus {
         !matches!(self, Self::Running)
     }
 }
+
+/// How the tasks of an instance stand.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct TaskTally {
+    /// Tasks known (emitted so far, the root included).
+    pub total: u64,
+    /// Waiting for a worker.
+    pub waiting: u64,
+    /// Running on a worker.
+    pub running: u64,
+    /// Ended in success (after their retries).
+    pub succeeded: u64,
+    /// Ended in failure (after their retries).
+    pub failed: u64,
+}
+
+/// The part one worker takes in an instance.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct WorkerShare {
+    /// The worker's address.
+    pub address: String,
+    /// Whether it coordinates the instance.
+    pub coordinator: bool,
+    /// `ACTIVE` (running tasks), `LEFT` (done), `LOST` (it went away and
+    /// its tasks went to others), `JOINING` (asked, not connected yet),
+    /// `ABSENT` (never joined), `COORDINATING` (a PADDLING coordinator
+    /// that runs no tasks).
+    pub state: String,
+    /// Its tasks running now.
+    pub running: u64,
+    /// Its tasks that succeeded.
+    pub succeeded: u64,
+    /// Its task attempts that failed (retries included).
+    pub failed: u64,
+}

@@ -145,6 +145,12 @@ impl CoordinatorHandle {
     pub fn stop(&self) {
         let _ = self.events.try_send(Event::Stop);
     }
+
+    /// A handle on `events`, with no coordinator behind it.
+    #[cfg(test)]
+    pub(crate) fn for_tests(events: mpsc::Sender<Event>) -> Self {
+        Self { events, next_peer: Arc::new(AtomicU32::new(0)) }
+    }
 }
 
 /// How the instance ended.

@@ -1,0 +1,121 @@
+//! The coordinator's side of one participant's connection: the hello is
+//! checked against the instance's route, then frames become coordinator
+//! events and the coordinator's messages become frames. The session pings
+//! every second and reports the participant lost when it closes, breaks or
+//! stays silent for the peer timeout.
+
+use super::frames::{MAX_FRAME, ToCoordinator, ToParticipant, decode, encode};
+use crate::distributed::ToRunner;
+use crate::distributed::coordinator::Event;
+use crate::worker::Shared;
+use futures_util::{SinkExt, StreamExt};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::net::TcpStream;
+use tokio_tungstenite::WebSocketStream;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
+
+/// How long a participant has to connect and say hello.
+const HELLO_TIMEOUT: Duration = Duration::from_secs(10);
+/// How often both sides ping.
+pub(super) const PING_EVERY: Duration = Duration::from_secs(1);
+
+/// The WebSocket limits of the peer link.
+pub(super) fn ws_config() -> WebSocketConfig {
+    WebSocketConfig::default().max_message_size(Some(MAX_FRAME)).max_frame_size(Some(MAX_FRAME))
+}
+
+pub(super) async fn serve(shared: Arc<Shared>, stream: TcpStream) {
+    let _ = stream.set_nodelay(true);
+    let accepted =
+        tokio::time::timeout(HELLO_TIMEOUT, tokio_tungstenite::accept_async_with_config(stream, Some(ws_config())));
+    let Ok(Ok(mut socket)) = accepted.await else {
+        tracing::debug!("a peer connection did not complete its handshake");
+        return;
+    };
+    let hello = match tokio::time::timeout(HELLO_TIMEOUT, socket.next()).await {
+        Ok(Some(Ok(Message::Binary(bytes)))) => match decode::<ToCoordinator>(&bytes) {
+            Ok(ToCoordinator::Hello(hello)) => hello,
+            _ => return refuse(socket, "the first frame must be a hello".into()).await,
+        },
+        _ => return,
+    };
+    let route = match shared.routes.admit(&hello) {
+        Ok(route) => route,
+        Err(why) => {
+            tracing::info!(address = %hello.address, instance = hello.instance_id, %why, "refused a participant");
+            return refuse(socket, why).await;
+        }
+    };
+    if socket.send(Message::binary(encode(&ToParticipant::Welcome))).await.is_err() {
+        return;
+    }
+    let peer = route.handle.new_peer();
+    let events = route.handle.events().clone();
+    let (link, mut from_coordinator) = tokio::sync::mpsc::unbounded_channel::<ToRunner>();
+    let joined =
+        Event::Joined { peer, address: hello.address.clone(), concurrency: hello.concurrency, link: Box::new(link) };
+    if events.send(joined).await.is_err() {
+        return;
+    }
+    let timeout = shared.config.peer_timeout;
+    let mut ping = tokio::time::interval(PING_EVERY);
+    let mut heard = Instant::now();
+    let (mut sink, mut stream) = socket.split();
+    let reason = loop {
+        tokio::select! {
+            frame = stream.next() => {
+                heard = Instant::now();
+                let event = match frame {
+                    Some(Ok(Message::Binary(bytes))) => match decode::<ToCoordinator>(&bytes) {
+                        Ok(ToCoordinator::Done(results)) => Event::Done { peer, results },
+                        Ok(ToCoordinator::Children(children)) => Event::Children { peer, children },
+                        Ok(ToCoordinator::Hello(_)) => continue,
+                        Err(why) => break why,
+                    },
+                    Some(Ok(Message::Close(_))) | None => break "its link closed".to_string(),
+                    Some(Ok(Message::Ping(_))) => {
+                        let _ = sink.flush().await;
+                        continue;
+                    }
+                    Some(Ok(_)) => continue,
+                    Some(Err(e)) => break format!("its link failed: {e}"),
+                };
+                if events.send(event).await.is_err() {
+                    return;
+                }
+            }
+            message = from_coordinator.recv() => {
+                let Some(message) = message else {
+                    // The coordinator ended.
+                    let _ = sink.close().await;
+                    return;
+                };
+                let last = !matches!(message, ToRunner::Tasks(_));
+                if sink.send(Message::binary(encode(&ToParticipant::Runner(message)))).await.is_err() {
+                    break "its link failed".to_string();
+                }
+                if last {
+                    let _ = sink.close().await;
+                    return;
+                }
+            }
+            _ = ping.tick() => {
+                if heard.elapsed() > timeout {
+                    break format!("silent for {} ms", timeout.as_millis());
+                }
+                if sink.send(Message::Ping(Vec::new().into())).await.is_err() {
+                    break "its link failed".to_string();
+                }
+            }
+        }
+    };
+    tracing::warn!(address = %hello.address, instance = hello.instance_id, %reason, "lost a participant");
+    let _ = events.send(Event::Left { peer, reason }).await;
+}
+
+async fn refuse(mut socket: WebSocketStream<TcpStream>, why: String) {
+    let _ = socket.send(Message::binary(encode(&ToParticipant::Refused(why)))).await;
+    let _ = socket.close(None).await;
+}
