@@ -15,12 +15,14 @@ The timed window runs from building the payloads to having the reduce's result
 back in the client. Starting the LocalCluster is timed separately.
 
 Prints exactly one JSON line on stdout; progress and notes go to stderr.
-Exit status: 0 when the JSON line was printed (also on a reported timeout,
-"timedOut":true), non-zero on a crash.
+Exit status: 0 on success and on a reported timeout ("timedOut":true); 1 when
+the timed window failed (JSON with "error"); other non-zero, with no JSON, when
+the cluster could not be started.
 """
 
 import argparse
 import json
+import logging
 import os
 import platform
 import random
@@ -50,18 +52,14 @@ def reduce(results):
     return json.dumps({"succeeded": succeeded, "failed": failed}, separators=(",", ":"))
 
 
-def _subtasks_done(dask_scheduler):
-    """Subtasks finished so far, from the scheduler's per-prefix counters (O(1))."""
+def _progress(dask_scheduler):
+    """(subtasks finished, workers connected), read on the scheduler in O(1)."""
     prefix = dask_scheduler.task_prefixes.get("subtask")
-    if prefix is None:
-        return 0
-    counts = prefix.state_counts
-    return counts.get("memory", 0) + counts.get("erred", 0) + counts.get("released", 0) + counts.get("forgotten", 0)
+    counts = prefix.state_counts if prefix is not None else {}
+    return counts.get("memory", 0) + counts.get("erred", 0), len(dask_scheduler.workers)
 
 
 def _quiet_logging():
-    import logging
-
     for name in ("distributed", "tornado"):
         logging.getLogger(name).setLevel(logging.CRITICAL)
 
@@ -127,6 +125,7 @@ def parse_args(argv):
         help="set distributed.scheduler.worker-saturation (Dask's default 1.1 queues tasks on the "
         "scheduler; 'inf' sends them all to the workers at once); default: leave Dask's setting",
     )
+    p.add_argument("--dask-logs", action="store_true", help="let Dask log at INFO on stderr (default: WARNING)")
     p.add_argument("--timeout-s", type=float, default=1800, help="give up on the timed window after this long")
     a = p.parse_args(argv)
     if a.subtasks < 0 or a.workers < 1 or a.threads_per_worker < 1 or a.batch_size < 0 or a.timeout_s <= 0:
@@ -189,6 +188,14 @@ def main(argv):
         now, before = cpu_seconds(pid), cpu_before.get(pid)
         return None if now is None or before is None else round(now - before, 2)
 
+    worker_peaks = {}  # last VmHWM seen per worker, kept should the process die
+
+    def worker_peak(pid):
+        now = peak_rss_mb(pid)
+        if now is not None:
+            worker_peaks[pid] = max(now, worker_peaks.get(pid, 0))
+        return worker_peaks.get(pid)
+
     def measure():
         out["clientCpuSeconds"] = cpu_used(me)
         if worker_pids:
@@ -198,32 +205,40 @@ def main(argv):
         if out["schedulerInClient"]:
             out["schedulerPeakRssMb"] = peak
         if worker_pids:
-            out["workerPeakRssMb"] = sorted(p for p in (peak_rss_mb(pid) for pid in worker_pids.values()) if p is not None)
+            out["workerPeakRssMb"] = sorted(p for p in (worker_peak(pid) for pid in worker_pids.values()) if p is not None)
 
     def emit():
         print(json.dumps(out, separators=(",", ":")), flush=True)
 
-    def on_timeout():
-        if not emitted.acquire(blocking=False):
-            return
-        out["timedOut"] = True
-        out["seconds"] = round(time.perf_counter() - t0, 3)
-        measure()
-        emit()
-        log(f"timed out after {args.timeout_s:g} s; killing the workers and exiting")
+    def kill_children():
         try:
             import psutil
 
             procs = psutil.Process(me).children(recursive=True)
         except Exception:
             procs = []
-        pids = set(worker_pids.values()) | {p.pid for p in procs}
-        for pid in pids:
+        for pid in set(worker_pids.values()) | {p.pid for p in procs}:
             try:
                 os.kill(pid, signal.SIGKILL)
             except OSError:
                 pass
-        os._exit(0)
+
+    def abort(error=None):
+        """Report a timeout (error None, exit 0) or a failure (exit 1) and stop at once."""
+        if not emitted.acquire(blocking=False):
+            return
+        out["timedOut"] = error is None
+        if error is not None:
+            out["error"] = error
+        out["seconds"] = round(time.perf_counter() - t0, 3) if t0 is not None else None
+        measure()
+        emit()
+        log(
+            (f"timed out after {args.timeout_s:g} s" if error is None else f"failed: {error}")
+            + "; killing the workers and exiting"
+        )
+        kill_children()
+        os._exit(0 if error is None else 1)
 
     log(
         f"starting LocalCluster: {args.workers} worker processes x {args.threads_per_worker} thread(s), "
@@ -236,6 +251,7 @@ def main(argv):
         processes=True,
         host="127.0.0.1",
         dashboard_address=None,
+        silence_logs=logging.INFO if args.dask_logs else logging.WARNING,
     )
     client = Client(cluster)
     client.wait_for_workers(args.workers)
@@ -255,48 +271,61 @@ def main(argv):
 
     n = args.subtasks
     batch = args.batch_size or max(n, 1)
-    watchdog = threading.Timer(args.timeout_s, on_timeout)
+    watchdog = threading.Timer(args.timeout_s, abort)
     watchdog.daemon = True
 
     heartbeat_stop = threading.Event()
 
     def heartbeat():
-        while not heartbeat_stop.wait(30):
+        """Progress every 30 s; gives up when the cluster has had no worker for 30 s
+        (Dask does not always bring lost workers back, and would wait for ever)."""
+        beats = workerless = 0
+        while not heartbeat_stop.wait(10):
+            beats += 1
             try:
-                done = client.run_on_scheduler(_subtasks_done)
+                done, alive = client.run_on_scheduler(_progress)
             except Exception:
-                done = "?"
-            log(
-                f"... {time.perf_counter() - t0:.0f} s in, {done}/{n} subtasks done; client+scheduler RSS "
-                f"{mb(status_kb(me, 'VmRSS'))} MiB (peak {peak_rss_mb(me)} MiB)"
-            )
+                done, alive = "?", None
+            for pid in worker_pids.values():
+                worker_peak(pid)
+            workerless = workerless + 1 if alive == 0 else 0
+            if workerless >= 3:
+                abort("the cluster lost all its workers")
+            if beats % 3 == 0:
+                log(
+                    f"... {time.perf_counter() - t0:.0f} s in, {done}/{n} subtasks done, {alive} workers; "
+                    f"client+scheduler RSS {mb(status_kb(me, 'VmRSS'))} MiB (peak {peak_rss_mb(me)} MiB)"
+                )
 
     # ---- timed window -------------------------------------------------------
     t0 = time.perf_counter()
     watchdog.start()
     threading.Thread(target=heartbeat, daemon=True).start()
 
-    # The root task's split: N payloads of one id each.
-    payloads = [f'{{"first":{i},"count":1}}' for i in range(n)]
-    t_split = time.perf_counter()
-    out["splitSeconds"] = round(t_split - t0, 3)
+    try:
+        # The root task's split: N payloads of one id each.
+        payloads = [f'{{"first":{i},"count":1}}' for i in range(n)]
+        t_split = time.perf_counter()
+        out["splitSeconds"] = round(t_split - t0, 3)
 
-    # pure=False: the subtask draws a random number, and it spares hashing every
-    # argument into a key.
-    futures = []
-    for start in range(0, n, batch):
-        futures.extend(
-            client.map(subtask, payloads[start : start + batch], success_rate=args.success_rate, pure=False)
-        )
-        if n > batch:
-            log(f"submitted {len(futures)}/{n} subtasks ({time.perf_counter() - t0:.1f} s)")
-    reduced = client.submit(reduce, futures, pure=False)
-    t_submit = time.perf_counter()
-    out["submitSeconds"] = round(t_submit - t_split, 3)
-    log(f"split {t_split - t0:.2f} s, submitted {n} subtasks + reduce in {t_submit - t_split:.2f} s; waiting")
+        # pure=False: the subtask draws a random number, and it spares hashing every
+        # argument into a key.
+        futures = []
+        for start in range(0, n, batch):
+            futures.extend(
+                client.map(subtask, payloads[start : start + batch], success_rate=args.success_rate, pure=False)
+            )
+            if n > batch:
+                log(f"submitted {len(futures)}/{n} subtasks ({time.perf_counter() - t0:.1f} s)")
+        reduced = client.submit(reduce, futures, pure=False)
+        t_submit = time.perf_counter()
+        out["submitSeconds"] = round(t_submit - t_split, 3)
+        log(f"split {t_split - t0:.2f} s, submitted {n} subtasks + reduce in {t_submit - t_split:.2f} s; waiting")
 
-    msg = reduced.result()
-    elapsed = time.perf_counter() - t0
+        msg = reduced.result()
+        elapsed = time.perf_counter() - t0
+    except Exception as e:  # a task erred, the scheduler went away, ...
+        abort(f"{type(e).__name__}: {e}")
     # ---- end of timed window -------------------------------------------------
 
     watchdog.cancel()

@@ -84,6 +84,12 @@ pub enum ToRunner {
     Finished,
 }
 
+impl From<Progress> for wasmjob_wire::InstanceProgress {
+    fn from(progress: Progress) -> Self {
+        Self { tasks: Some(progress.tasks), workers: progress.workers }
+    }
+}
+
 /// A running instance's tasks and workers, as the coordinator last saw
 /// them.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -16,7 +16,9 @@ use super::peer::Route;
 use super::slots::MAX_INSTANCE_WORKERS;
 use super::{Shared, loader, now_ms, schedule};
 use crate::distributed::Progress;
-use crate::distributed::coordinator::{self, Coordination, CoordinatorSettings, CoordinatorSpec};
+use crate::distributed::coordinator::{
+    self, Coordination, CoordinatorHandle, CoordinatorSettings, CoordinatorSpec, Inbox,
+};
 use crate::distributed::runner::RunnerSpec;
 use crate::kinds::ExecuteType;
 use crate::local::{LocalInstance, LocalOutcome, TaskCounts};
@@ -42,6 +44,7 @@ pub(crate) fn dispatch(shared: &Arc<Shared>, dispatch: Dispatch) {
             status,
             result,
             time: now_ms(),
+            progress: None,
         }));
         return;
     }
@@ -52,8 +55,38 @@ pub(crate) fn dispatch(shared: &Arc<Shared>, dispatch: Dispatch) {
     tracing::info!(instance, attempt, job = dispatch.job_id, kind = ?dispatch.execute_type, "dispatched");
     let log = InstanceLog::new(shared.reports.clone(), &dispatch);
     log.host(LogLevel::Info, &format!("received by worker {}", shared.config.address));
-    let run = InstanceRun { shared: shared.clone(), dispatch, handle, log };
+    let inbox = open_to_participants(shared, &dispatch);
+    let run = InstanceRun {
+        shared: shared.clone(),
+        dispatch,
+        handle,
+        log,
+        inbox: Mutex::new(inbox),
+        last_progress: Mutex::default(),
+    };
     tokio::spawn(run.execute());
+}
+
+/// Opens a distributed instance to its participants at once: they may
+/// connect while its processor loads; their events wait in the inbox.
+fn open_to_participants(shared: &Shared, dispatch: &Dispatch) -> Option<(CoordinatorHandle, Inbox)> {
+    let distributed = dispatch.schedule == RunSchedule::Once
+        && dispatch.execute_type != wasmjob_wire::ExecuteType::Standalone
+        && !dispatch.participants.is_empty()
+        && !dispatch.peer_token.is_empty()
+        && shared.peer_address.is_some();
+    if !distributed {
+        return None;
+    }
+    let (handle, inbox) = coordinator::inbox();
+    let route = Route {
+        attempt: dispatch.attempt,
+        token: dispatch.peer_token.clone(),
+        participants: dispatch.participants.clone(),
+        handle: handle.clone(),
+    };
+    shared.routes.open(dispatch.instance_id, route);
+    Some((handle, inbox))
 }
 
 /// The kind a wire execute type names.
@@ -72,6 +105,10 @@ pub(crate) struct InstanceRun {
     pub(crate) dispatch: Dispatch,
     pub(crate) handle: Arc<InstanceHandle>,
     pub(crate) log: InstanceLog,
+    /// A distributed instance's coordinator inbox, open to participants.
+    inbox: Mutex<Option<(CoordinatorHandle, Inbox)>>,
+    /// Its last progress, for the final status.
+    last_progress: Mutex<Option<Progress>>,
 }
 
 impl InstanceRun {
@@ -96,6 +133,7 @@ impl InstanceRun {
         tracing::info!(instance = self.dispatch.instance_id, ?status, "instance ended");
         let (instance, attempt) = (self.dispatch.instance_id, self.dispatch.attempt);
         self.shared.instances.record_ending(instance, attempt, status, &result);
+        self.shared.routes.close(instance, attempt);
         self.report_status(status, result);
         self.shared.instances.remove(&self.handle);
         drop(permit);
@@ -199,11 +237,8 @@ impl InstanceRun {
             () = self.handle.stopped() => return failed_outcome("the instance was stopped before it started"),
         };
         let once = dispatch.schedule == RunSchedule::Once;
-        let distributed = once
-            && !dispatch.participants.is_empty()
-            && !dispatch.peer_token.is_empty()
-            && self.shared.peer_address.is_some();
-        let participants = if distributed { dispatch.participants.clone() } else { Vec::new() };
+        let early = self.inbox.lock().unwrap_or_else(|p| p.into_inner()).take();
+        let participants = if early.is_some() { dispatch.participants.clone() } else { Vec::new() };
         let store_dir = self.shared.config.data_dir.join("tasks");
         if let Err(e) = std::fs::create_dir_all(&store_dir) {
             return failed_outcome(&format!("cannot create the task store directory {}: {e}", store_dir.display()));
@@ -229,7 +264,7 @@ impl InstanceRun {
             address: self.shared.config.address.clone(),
             local_threads: slots.workers,
             paddling: dispatch.paddling,
-            participants: participants.clone(),
+            participants,
             skip_reduce_on_failure: dispatch.skip_reduce_on_failure,
             settings: CoordinatorSettings {
                 store_dir,
@@ -238,15 +273,11 @@ impl InstanceRun {
                 join_timeout: tuning.join_timeout,
             },
         };
-        let Coordination { handle, progress, mut ended } = match coordinator::start(spec) {
+        let (handle, inbox) = early.unwrap_or_else(coordinator::inbox);
+        let Coordination { handle, progress, mut ended } = match coordinator::start_with(spec, handle, inbox) {
             Ok(coordination) => coordination,
             Err(e) => return failed_outcome(&format!("cannot start the coordinator: {e}")),
         };
-        let (instance, attempt) = (dispatch.instance_id, dispatch.attempt);
-        if distributed {
-            let route = Route { attempt, token: dispatch.peer_token.clone(), participants, handle: handle.clone() };
-            self.shared.routes.open(instance, route);
-        }
         let mut tick = tokio::time::interval(PROGRESS_EVERY);
         let mut sent = None;
         let mut stop_sent = false;
@@ -260,11 +291,10 @@ impl InstanceRun {
                 }
             }
         };
-        self.shared.routes.close(instance, attempt);
         drop(slots);
         let Ok(end) = end else { return failed_outcome("the coordinator's thread failed") };
         if once {
-            self.report_progress(&Mutex::new(end.progress.clone()), &mut sent);
+            *self.last_progress.lock().unwrap_or_else(|p| p.into_inner()) = Some(end.progress.clone());
         }
         let tasks = end.progress.tasks;
         LocalOutcome {
@@ -285,19 +315,23 @@ impl InstanceRun {
         self.shared.reports.frame(WorkerMessage::Progress(ProgressReport {
             instance_id: self.dispatch.instance_id,
             attempt: self.dispatch.attempt,
-            tasks: now.tasks,
-            workers: now.workers.clone(),
+            progress: now.clone().into(),
         }));
         *sent = Some(now);
     }
 
+    /// Reports a status; a final one carries the last progress, so the
+    /// server stores both at once.
     fn report_status(&self, status: ReportedStatus, result: String) {
+        let progress =
+            if status.is_final() { self.last_progress.lock().unwrap_or_else(|p| p.into_inner()).take() } else { None };
         self.shared.reports.frame(WorkerMessage::Status(StatusReport {
             instance_id: self.dispatch.instance_id,
             attempt: self.dispatch.attempt,
             status,
             result,
             time: now_ms(),
+            progress: progress.map(Into::into),
         }));
     }
 }

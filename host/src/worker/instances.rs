@@ -141,9 +141,10 @@ impl Instances {
         }
     }
 
-    /// Stops an instance; `false` when the worker does not hold it.
-    pub(crate) fn stop(&self, instance_id: i64, cause: StopCause) -> bool {
-        let handle = self.lock().get(&instance_id).cloned();
+    /// Stops an instance (only `attempt` of it, when given); `false` when
+    /// the worker does not hold it.
+    pub(crate) fn stop(&self, instance_id: i64, attempt: Option<i64>, cause: StopCause) -> bool {
+        let handle = self.lock().get(&instance_id).filter(|h| attempt.is_none_or(|a| a == h.attempt)).cloned();
         handle.map(|h| h.stop(cause)).is_some()
     }
 
@@ -225,8 +226,10 @@ mod tests {
         assert_eq!(old.cause(), Some(StopCause::Requested("superseded by attempt 2".into())));
         instances.remove(&old);
         assert_eq!(instances.running(), [RunningInstance { instance_id: 5, attempt: 2 }]);
-        assert!(instances.stop(5, StopCause::Shutdown));
-        assert!(!instances.stop(6, StopCause::Shutdown));
+        assert!(!instances.stop(5, Some(1), StopCause::Shutdown), "attempt 1 is gone");
+        assert!(instances.stop(5, Some(2), StopCause::Shutdown));
+        assert!(instances.stop(5, None, StopCause::Shutdown));
+        assert!(!instances.stop(6, None, StopCause::Shutdown));
         instances.remove(&new);
         assert!(instances.is_empty());
     }

@@ -127,6 +127,7 @@ pub(crate) mod tests {
             status: ReportedStatus::Succeed,
             result: String::new(),
             time: 0,
+            progress: None,
         })
     }
 

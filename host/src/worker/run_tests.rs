@@ -164,7 +164,7 @@ async fn a_stop_ends_a_spinning_guest_within_a_second() {
     )
     .await;
     let asked = Instant::now();
-    assert!(h.shared.instances.stop(1, StopCause::Requested("asked by a test".into())));
+    assert!(h.shared.instances.stop(1, None, StopCause::Requested("asked by a test".into())));
     h.until_status(1, ReportedStatus::is_final).await;
     assert!(asked.elapsed() < Duration::from_secs(1), "{:?}", asked.elapsed());
     assert_eq!(h.statuses(1).last().unwrap(), &(ReportedStatus::Stopped, "stopped: asked by a test".into()));
@@ -211,7 +211,7 @@ async fn fixed_delay_sub_runs_until_stopped() {
     delay.schedule = RunSchedule::FixedDelay { interval_ms: 50, until: None };
     h.dispatch(delay);
     h.until("a third sub-run", |f| matches!(f, WorkerMessage::SubRun(r) if r.sub_instance_id == 3)).await;
-    h.shared.instances.stop(4, StopCause::Requested("enough".into()));
+    h.shared.instances.stop(4, None, StopCause::Requested("enough".into()));
     h.until_status(4, ReportedStatus::is_final).await;
     assert_eq!(h.statuses(4).last().unwrap(), &(ReportedStatus::Stopped, "stopped: enough".into()));
 }
@@ -254,9 +254,9 @@ async fn dispatches_beyond_the_bound_wait_their_turn() {
     assert!(h.statuses(9).is_empty(), "the second waits: {:?}", h.statuses(9));
     let held: Vec<i64> = h.shared.instances.running().iter().map(|r| r.instance_id).collect();
     assert_eq!(held, [8, 9], "heartbeats list queued instances too");
-    h.shared.instances.stop(8, StopCause::Requested("make room".into()));
+    h.shared.instances.stop(8, None, StopCause::Requested("make room".into()));
     h.until_status(9, |s| s == ReportedStatus::Running).await;
-    h.shared.instances.stop(9, StopCause::Requested("done".into()));
+    h.shared.instances.stop(9, None, StopCause::Requested("done".into()));
     h.until_status(9, ReportedStatus::is_final).await;
 }
 
@@ -281,9 +281,10 @@ fn distributed(
     (job, join)
 }
 
-fn progress(frames: &[WorkerMessage], instance: i64) -> Option<&wasmjob_wire::ProgressReport> {
+/// The progress the final status carries.
+fn progress(frames: &[WorkerMessage], instance: i64) -> Option<&wasmjob_wire::InstanceProgress> {
     frames.iter().rev().find_map(|f| match f {
-        WorkerMessage::Progress(p) if p.instance_id == instance => Some(p),
+        WorkerMessage::Status(s) if s.instance_id == instance && s.status.is_final() => s.progress.as_ref(),
         _ => None,
     })
 }
@@ -301,8 +302,9 @@ async fn a_map_reduce_instance_spreads_over_two_workers_through_the_peer_link() 
     a.until_status(11, ReportedStatus::is_final).await;
     let expected = (ReportedStatus::Succeed, r#"{"succeeded":2000,"failed":0}"#.to_string());
     assert_eq!(a.statuses(11).last().unwrap(), &expected);
-    let report = progress(&a.frames, 11).expect("progress reached the server");
-    assert_eq!((report.tasks.total, report.tasks.succeeded), (2001, 2001));
+    let report = progress(&a.frames, 11).expect("the final status carries the progress");
+    let tasks = report.tasks.unwrap();
+    assert_eq!((tasks.total, tasks.succeeded), (2001, 2001));
     let shares: Vec<(&str, bool, u64)> =
         report.workers.iter().map(|w| (w.address.as_str(), w.coordinator, w.succeeded)).collect();
     assert_eq!(shares.len(), 2, "{shares:?}");

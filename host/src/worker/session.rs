@@ -112,8 +112,8 @@ fn on_frame(shared: &Arc<Shared>, text: &str, draining: bool) -> Option<SessionE
         Ok(ServerMessage::Join(join)) => peer::join(shared, *join),
         Ok(ServerMessage::Stop(stop)) => {
             let cause = StopCause::Requested(stop.reason);
-            let coordinated = shared.instances.stop(stop.instance_id, cause.clone());
-            if shared.participations.stop(stop.instance_id, cause) || coordinated {
+            let coordinated = shared.instances.stop(stop.instance_id, stop.attempt, cause.clone());
+            if shared.participations.stop(stop.instance_id, stop.attempt, cause) || coordinated {
                 tracing::info!(instance = stop.instance_id, "stop requested");
             } else {
                 tracing::debug!(instance = stop.instance_id, "stop for an instance this worker does not hold");
@@ -144,6 +144,7 @@ fn unreadable(shared: &Shared, text: &str, error: &serde_json::Error) {
             status: ReportedStatus::Failed,
             result: format!("worker {} cannot read the dispatch: {error}", shared.config.address),
             time: now_ms(),
+            progress: None,
         }));
     }
 }

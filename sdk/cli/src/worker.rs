@@ -41,6 +41,23 @@ pub struct WorkerArgs {
     /// Instances run at once; further dispatches wait their turn.
     #[arg(long, default_value_t = 16, value_parser = clap::value_parser!(u32).range(1..=4096))]
     max_instances: u32,
+    /// Where the other workers of a BROADCAST, MAP or MAP_REDUCE instance
+    /// this worker coordinates connect (port 0: any free one). The
+    /// default only reaches workers on this machine: set an address of
+    /// the network the app's workers share.
+    #[arg(long, env = "WASMJOB_PEER_LISTEN", default_value = "127.0.0.1:0", conflicts_with = "no_peer")]
+    peer_listen: std::net::SocketAddr,
+    /// `host:port` other workers reach the peer listener at, when it is not
+    /// the bound address (NAT, containers, `0.0.0.0`).
+    #[arg(long, env = "WASMJOB_PEER_ADVERTISE")]
+    peer_advertise: Option<String>,
+    /// No peer listener: this worker runs its instances alone and takes no
+    /// part in others'.
+    #[arg(long)]
+    no_peer: bool,
+    /// A peer silent this long is taken for lost (its tasks run elsewhere).
+    #[arg(long, default_value_t = 10_000, value_parser = clap::value_parser!(u64).range(500..=600_000))]
+    peer_timeout_ms: u64,
 }
 
 impl fmt::Debug for WorkerArgs {
@@ -52,6 +69,8 @@ impl fmt::Debug for WorkerArgs {
             .field("address", &self.address)
             .field("data_dir", &self.data_dir)
             .field("max_instances", &self.max_instances)
+            .field("peer_listen", &self.peer_listen)
+            .field("peer_advertise", &self.peer_advertise)
             .finish_non_exhaustive()
     }
 }
@@ -82,6 +101,9 @@ fn config(args: WorkerArgs) -> Result<WorkerConfig, String> {
     }
     config.tags = args.tags;
     config.max_concurrent_instances = args.max_instances;
+    config.peer_listen = (!args.no_peer).then_some(args.peer_listen);
+    config.peer_advertise = args.peer_advertise;
+    config.peer_timeout = std::time::Duration::from_millis(args.peer_timeout_ms);
     Ok(config)
 }
 

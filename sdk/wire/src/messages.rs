@@ -1,8 +1,6 @@
 //! The frames of the worker link.
 
-use crate::model::{
-    Capabilities, ExecuteType, Metrics, ProcessorSpec, ReportedStatus, RunSchedule, TaskTally, WorkerShare,
-};
+use crate::model::{Capabilities, ExecuteType, InstanceProgress, Metrics, ProcessorSpec, ReportedStatus, RunSchedule};
 use serde::{Deserialize, Serialize};
 
 /// A frame from a worker.
@@ -172,10 +170,9 @@ pub struct ProgressReport {
     pub instance_id: i64,
     /// The attempt from its [`Dispatch`].
     pub attempt: i64,
-    /// Task counts.
-    pub tasks: TaskTally,
-    /// Every worker that takes part or was asked to.
-    pub workers: Vec<WorkerShare>,
+    /// Its tasks and workers.
+    #[serde(flatten)]
+    pub progress: InstanceProgress,
 }
 
 /// Stop an instance.
@@ -184,6 +181,10 @@ pub struct ProgressReport {
 pub struct Stop {
     /// The instance.
     pub instance_id: i64,
+    /// Only this attempt (a stale one the worker still holds); `None`:
+    /// whatever the worker runs or takes part in of the instance.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attempt: Option<i64>,
     /// Why, for the log.
     pub reason: String,
 }
@@ -202,6 +203,10 @@ pub struct StatusReport {
     pub result: String,
     /// When the status was reached (Unix ms, worker clock).
     pub time: i64,
+    /// A distributed instance's final tasks and workers, with its final
+    /// status (so both are stored at once).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub progress: Option<InstanceProgress>,
 }
 
 /// One FIXED_RATE / FIXED_DELAY sub-run.
@@ -257,7 +262,7 @@ mod tests {
 
     #[test]
     fn frames_are_tagged_json() {
-        let stop = ServerMessage::Stop(Stop { instance_id: 7, reason: "asked".into() });
+        let stop = ServerMessage::Stop(Stop { instance_id: 7, attempt: None, reason: "asked".into() });
         let text = serde_json::to_string(&stop).unwrap();
         assert_eq!(text, r#"{"type":"STOP","instanceId":7,"reason":"asked"}"#);
         assert_eq!(serde_json::from_str::<ServerMessage>(&text).unwrap(), stop);
@@ -267,6 +272,7 @@ mod tests {
             status: ReportedStatus::Succeed,
             result: "ok".into(),
             time: 3,
+            progress: None,
         });
         let text = serde_json::to_string(&report).unwrap();
         assert!(text.starts_with(r#"{"type":"STATUS","instanceId":1"#), "{text}");

@@ -176,3 +176,19 @@ pub struct WorkerShare {
     /// Its task attempts that failed (retries included).
     pub failed: u64,
 }
+
+/// The tasks and workers of a distributed instance (BROADCAST, MAP,
+/// MAP_REDUCE), as its coordinator sees them.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct InstanceProgress {
+    /// Task counts; absent for STANDALONE instances and before the first
+    /// report.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tasks: Option<TaskTally>,
+    /// Every worker that takes part or was asked to, with its share of the
+    /// tasks.
+    #[serde(default)]
+    pub workers: Vec<WorkerShare>,
+}

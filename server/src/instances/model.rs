@@ -102,7 +102,13 @@ pub struct Instance {
     pub created_at: i64,
     /// Last change.
     pub updated_at: i64,
+    /// BROADCAST, MAP, MAP_REDUCE: the tasks and workers, as the
+    /// coordinator last reported them (every second while it runs).
+    #[serde(flatten)]
+    pub progress: InstanceProgress,
 }
+
+pub use wasmjob_wire::InstanceProgress;
 
 /// A page of instances.
 #[derive(Debug, Serialize, ToSchema)]

@@ -82,6 +82,7 @@ async fn run_job(
         running_times: 1,
         created_at: now,
         updated_at: now,
+        progress: Default::default(),
     };
     store::insert(&state.db, state.db.pool(), &instance, None).await?;
     if request.delay_ms > 0 {

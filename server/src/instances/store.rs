@@ -1,6 +1,6 @@
 //! SQL for instances.
 
-use super::model::{Instance, InstanceStatus, TriggerType};
+use super::model::{Instance, InstanceProgress, InstanceStatus, TriggerType};
 use crate::db::{Database, DbText};
 use crate::ids::Id;
 use sqlx::Row;
@@ -10,6 +10,13 @@ macro_rules! columns {
     () => {
         "id, job_id, app_id, status, trigger_type, instance_params, expected_trigger_time, actual_trigger_time, \
          finished_time, result, coordinator, running_times, created_at, updated_at"
+    };
+}
+
+/// The selected columns: the inserted ones and the coordinator's progress.
+macro_rules! selected {
+    () => {
+        concat!(columns!(), ", progress")
     };
 }
 
@@ -58,7 +65,7 @@ where
 
 /// An instance.
 pub async fn fetch(db: &Database, id: Id) -> Result<Option<Instance>, sqlx::Error> {
-    let sql = concat!("SELECT ", columns!(), " FROM job_instance WHERE id = ?");
+    let sql = concat!("SELECT ", selected!(), " FROM job_instance WHERE id = ?");
     let row = sqlx::query(&db.sql(sql)).bind(id.0).fetch_optional(db.pool()).await?;
     row.map(|r| from_row(&r)).transpose()
 }
@@ -137,9 +144,9 @@ pub async fn list(
     (page, size): (u32, u32),
 ) -> Result<(Vec<Instance>, i64), sqlx::Error> {
     let sql = if newest_first {
-        list_sql!(" ORDER BY id DESC LIMIT ? OFFSET ?"; "SELECT ", columns!())
+        list_sql!(" ORDER BY id DESC LIMIT ? OFFSET ?"; "SELECT ", selected!())
     } else {
-        list_sql!(" ORDER BY id ASC LIMIT ? OFFSET ?"; "SELECT ", columns!())
+        list_sql!(" ORDER BY id ASC LIMIT ? OFFSET ?"; "SELECT ", selected!())
     };
     let job = filter.job.map(|j| j.0);
     let status = filter.status.map(|s| s.name());
@@ -189,7 +196,33 @@ fn from_row(row: &AnyRow) -> Result<Instance, sqlx::Error> {
         running_times: row.try_get("running_times")?,
         created_at: row.try_get("created_at")?,
         updated_at: row.try_get("updated_at")?,
+        progress: row
+            .try_get::<Option<DbText>, _>("progress")?
+            .and_then(|text| serde_json::from_str(&text.0).ok())
+            .unwrap_or_default(),
     })
+}
+
+/// Records what the coordinator of attempt `attempt` reports of its tasks
+/// and workers (reports of another attempt or worker change nothing).
+pub async fn set_progress(
+    db: &Database,
+    id: Id,
+    attempt: i64,
+    coordinator: &str,
+    progress: &InstanceProgress,
+) -> Result<bool, sqlx::Error> {
+    let text = serde_json::to_string(progress).unwrap_or_default();
+    let done = sqlx::query(
+        &db.sql("UPDATE job_instance SET progress = ? WHERE id = ? AND running_times = ? AND coordinator = ?"),
+    )
+    .bind(text)
+    .bind(id.0)
+    .bind(attempt)
+    .bind(coordinator)
+    .execute(db.pool())
+    .await?;
+    Ok(done.rows_affected() > 0)
 }
 
 /// Hands a waiting instance to a worker: WAITING_DISPATCH →
@@ -240,10 +273,11 @@ pub async fn finish(
     id: Id,
     attempt: i64,
     coordinator: &str,
-    ending: (InstanceStatus, &str),
+    (to, result, progress): (InstanceStatus, &str, Option<&InstanceProgress>),
     now: i64,
 ) -> Result<bool, sqlx::Error> {
-    end_attempt(db, id, attempt, Some(coordinator), ending, now).await
+    let progress = progress.map(|p| serde_json::to_string(p).unwrap_or_default());
+    end_attempt(db, id, attempt, Some(coordinator), (to, result, progress), now).await
 }
 
 /// Ends an unfinished instance, whoever holds it (the server's own
@@ -252,30 +286,31 @@ pub async fn fail_unfinished(
     db: &Database,
     id: Id,
     attempt: i64,
-    ending: (InstanceStatus, &str),
+    (to, result): (InstanceStatus, &str),
     now: i64,
 ) -> Result<bool, sqlx::Error> {
-    end_attempt(db, id, attempt, None, ending, now).await
+    end_attempt(db, id, attempt, None, (to, result, None), now).await
 }
 
 /// Ends attempt `attempt` if it is unfinished and, when `coordinator` is
 /// given, held by it (a waiting instance has no coordinator, so a worker's
-/// report never ends one).
+/// report never ends one); a final progress (JSON) is stored with it.
 async fn end_attempt(
     db: &Database,
     id: Id,
     attempt: i64,
     coordinator: Option<&str>,
-    (to, result): (InstanceStatus, &str),
+    (to, result, progress): (InstanceStatus, &str, Option<String>),
     now: i64,
 ) -> Result<bool, sqlx::Error> {
     let done = sqlx::query(&db.sql(
-        "UPDATE job_instance SET status = ?, result = ?, finished_time = ?, updated_at = ? \
-         WHERE id = ? AND running_times = ? AND (? IS NULL OR coordinator = ?) \
+        "UPDATE job_instance SET status = ?, result = ?, progress = COALESCE(?, progress), finished_time = ?, \
+         updated_at = ? WHERE id = ? AND running_times = ? AND (? IS NULL OR coordinator = ?) \
          AND status IN ('WAITING_DISPATCH', 'WAITING_WORKER_RECEIVE', 'RUNNING')",
     ))
     .bind(to.name())
     .bind(result)
+    .bind(progress)
     .bind(now)
     .bind(now)
     .bind(id.0)
@@ -291,7 +326,8 @@ async fn end_attempt(
 pub async fn retry(db: &Database, id: Id, attempt: i64, due: i64, now: i64) -> Result<bool, sqlx::Error> {
     let done = sqlx::query(&db.sql(
         "UPDATE job_instance SET status = 'WAITING_DISPATCH', coordinator = NULL, actual_trigger_time = NULL, \
-         finished_time = NULL, expected_trigger_time = ?, running_times = running_times + 1, updated_at = ? \
+         finished_time = NULL, progress = NULL, expected_trigger_time = ?, running_times = running_times + 1, \
+         updated_at = ? \
          WHERE id = ? AND running_times = ? AND status = 'FAILED'",
     ))
     .bind(due)
@@ -328,7 +364,7 @@ pub async fn in_status(
 ) -> Result<Vec<Instance>, sqlx::Error> {
     let sql = concat!(
         "SELECT ",
-        columns!(),
+        selected!(),
         " FROM job_instance WHERE status = ? AND expected_trigger_time <= ? ORDER BY expected_trigger_time LIMIT ?"
     );
     let rows = sqlx::query(&db.sql(sql)).bind(status.name()).bind(due_before).bind(limit).fetch_all(db.pool()).await?;

@@ -72,6 +72,19 @@ pub enum DispatchStrategy {
     Specify,
 }
 
+/// Whether the coordinating worker of a BROADCAST, MAP or MAP_REDUCE
+/// instance runs tasks itself (PowerJob's TaskTracker behaviour).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum TaskTrackerBehavior {
+    /// The coordinator runs tasks like every other worker of the instance.
+    #[default]
+    Normal,
+    /// The coordinator only coordinates (and reduces), while another
+    /// worker takes part.
+    Paddling,
+}
+
 /// When a job may fire, in Unix milliseconds; either end may be open.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -250,6 +263,14 @@ pub struct JobSpec {
     /// Workers taking part at most (0: unlimited).
     #[serde(default)]
     pub max_worker_count: u32,
+    /// Whether the coordinator of a BROADCAST, MAP or MAP_REDUCE instance
+    /// runs tasks itself.
+    #[serde(default)]
+    pub task_tracker_behavior: TaskTrackerBehavior,
+    /// MAP_REDUCE: fail the instance without calling reduce when a task
+    /// failed (by default reduce runs and sees the failures).
+    #[serde(default)]
+    pub skip_reduce_on_failure: bool,
     /// How workers are picked.
     #[serde(default)]
     pub dispatch_strategy: DispatchStrategy,

@@ -34,7 +34,8 @@ macro_rules! job_columns {
          time_zone, lifecycle_start, lifecycle_end, execute_type, processor_type, processor_info, max_instance_num, \
          concurrency, instance_time_limit, instance_retry_num, task_retry_num, min_cpu_cores, min_memory_space, \
          min_disk_space, designated_workers, max_worker_count, dispatch_strategy, dispatch_strategy_config, \
-         alarm_config, log_config, instance_retry_interval, instance_retry_backoff, misfire_policy, created_at, updated_at"
+         alarm_config, log_config, instance_retry_interval, instance_retry_backoff, misfire_policy, \
+         task_tracker_behavior, skip_reduce_on_failure, created_at, updated_at"
     };
 }
 
@@ -76,6 +77,8 @@ macro_rules! bind_spec {
             .bind(s.instance_retry_interval.min(i64::MAX as u64) as i64)
             .bind(s.instance_retry_backoff)
             .bind(name_of(&s.misfire_policy))
+            .bind(name_of(&s.task_tracker_behavior))
+            .bind(i64::from(s.skip_reduce_on_failure))
     }};
 }
 
@@ -87,7 +90,7 @@ where
     let sql = concat!(
         "INSERT INTO job (",
         job_columns!(),
-        ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
     );
     let sql = db.sql(sql);
     let query = sqlx::query(&sql).bind(job.id.0).bind(job.app_id.0);
@@ -103,7 +106,8 @@ pub async fn update(db: &Database, id: Id, s: &JobSpec, now: i64) -> Result<bool
                instance_time_limit = ?, instance_retry_num = ?, task_retry_num = ?, min_cpu_cores = ?, \
                min_memory_space = ?, min_disk_space = ?, designated_workers = ?, max_worker_count = ?, \
                dispatch_strategy = ?, dispatch_strategy_config = ?, alarm_config = ?, log_config = ?, \
-               instance_retry_interval = ?, instance_retry_backoff = ?, misfire_policy = ?, updated_at = ?, \
+               instance_retry_interval = ?, instance_retry_backoff = ?, misfire_policy = ?, \
+               task_tracker_behavior = ?, skip_reduce_on_failure = ?, updated_at = ?, \
                next_trigger_time = NULL WHERE id = ? AND status <> 'DELETED'";
     let sql = db.sql(sql);
     let done = bind_spec!(sqlx::query(&sql), s).bind(now).bind(id.0).execute(db.pool()).await?;
@@ -296,6 +300,8 @@ fn from_row(row: &AnyRow) -> Result<Job, sqlx::Error> {
         instance_retry_interval: row.try_get::<i64, _>("instance_retry_interval")?.max(0) as u64,
         instance_retry_backoff: row.try_get("instance_retry_backoff")?,
         misfire_policy: named(row, "misfire_policy")?,
+        task_tracker_behavior: named(row, "task_tracker_behavior")?,
+        skip_reduce_on_failure: row.try_get::<i64, _>("skip_reduce_on_failure")? != 0,
     };
     Ok(Job {
         id: Id(row.try_get("id")?),

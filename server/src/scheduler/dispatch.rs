@@ -6,13 +6,15 @@ use crate::containers::resolve;
 use crate::ids::{Id, now_ms};
 use crate::instances::model::{Instance, InstanceStatus};
 use crate::instances::store;
-use crate::jobs::model::{ExecuteType, Job, LogLevel, LogType, ProcessorType, TimeExpressionType, name_of};
+use crate::jobs::model::{
+    ExecuteType, Job, LogLevel, LogType, ProcessorType, TaskTrackerBehavior, TimeExpressionType, name_of,
+};
 use crate::state::AppState;
 use crate::workers::{Assignment, ConnectedWorker, select, store as worker_store};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::Semaphore;
-use wasmjob_wire::{Dispatch, ProcessorSpec, RunSchedule, ServerMessage};
+use wasmjob_wire::{Dispatch, Join, ProcessorSpec, RunSchedule, ServerMessage};
 
 /// How often the database is scanned for waiting instances this server
 /// did not create (delayed runs after a restart, other servers' instances
@@ -94,10 +96,12 @@ pub async fn dispatch(state: &AppState, id: Id) -> Result<(), sqlx::Error> {
     dispatch_to_worker(state, &instance, &job).await
 }
 
-/// Where an instance of a job can go: a worker and what it runs.
+/// Where an instance of a job can go: a worker, the workers that take
+/// part with it, and what they run.
 #[derive(Debug)]
 pub struct Plan {
     worker: Arc<ConnectedWorker>,
+    participants: Vec<Arc<ConnectedWorker>>,
     processor: ProcessorSpec,
 }
 
@@ -148,7 +152,31 @@ pub async fn plan(state: &AppState, job: &Job) -> Result<Result<Plan, NoPlan>, s
         };
         return Ok(Err(NoPlan::Fail(why)));
     }
-    Ok(select::choose(job, candidates).map(|worker| Plan { worker, processor }).map_err(NoPlan::Fail))
+    let choice = match select::choose(job, candidates) {
+        Ok(choice) => choice,
+        Err(why) => return Ok(Err(NoPlan::Fail(why))),
+    };
+    let participants = participants(job, &choice);
+    Ok(Ok(Plan { worker: choice.coordinator, participants, processor }))
+}
+
+/// The workers that take part in an instance besides its coordinator: for
+/// BROADCAST, MAP and MAP_REDUCE wasm jobs run once, every other eligible
+/// worker that (like the coordinator) has a peer listener.
+fn participants(job: &Job, choice: &select::Choice) -> Vec<Arc<ConnectedWorker>> {
+    let spread = job.spec.execute_type != ExecuteType::Standalone
+        && job.spec.processor_type == ProcessorType::Wasm
+        && !is_frequent(job.spec.time_expression_type)
+        && choice.coordinator.peer_address.is_some();
+    if !spread {
+        return Vec::new();
+    }
+    choice.others.iter().filter(|w| w.peer_address.is_some()).cloned().collect()
+}
+
+/// A fresh secret for the workers of one attempt.
+fn peer_token() -> String {
+    hex::encode(rand::random::<[u8; 16]>())
 }
 
 /// Picks a worker for a waiting instance of `job` and sends it there.
@@ -167,10 +195,11 @@ pub async fn dispatch_to_worker(state: &AppState, instance: &Instance, job: &Job
 /// Sends an instance claimed for the plan's worker to it (back to the
 /// queue if the link just closed).
 pub async fn send(state: &AppState, plan: Plan, instance: &Instance, job: &Job) -> Result<(), sqlx::Error> {
-    let Plan { worker, processor } = plan;
+    let Plan { worker, participants, processor } = plan;
     let frequent = is_frequent(job.spec.time_expression_type);
-    worker.assign(instance.id, Assignment { job_id: job.id, frequent, finished_at: None });
-    let message = ServerMessage::Dispatch(Box::new(Dispatch {
+    let assignment = Assignment { job_id: job.id, frequent, participant: false, finished_at: None };
+    worker.assign(instance.id, assignment);
+    let dispatch = Dispatch {
         instance_id: instance.id.0,
         job_id: job.id.0,
         attempt: instance.running_times,
@@ -184,13 +213,29 @@ pub async fn send(state: &AppState, plan: Plan, instance: &Instance, job: &Job) 
         schedule: run_schedule(job),
         log_level: log_level(job.spec.log_config.level).to_string(),
         ship_logs: job.spec.log_config.kind == LogType::Online,
-    }));
+        participants: participants.iter().map(|w| w.address.clone()).collect(),
+        peer_token: if participants.is_empty() { String::new() } else { peer_token() },
+        paddling: job.spec.task_tracker_behavior == TaskTrackerBehavior::Paddling,
+        skip_reduce_on_failure: job.spec.skip_reduce_on_failure,
+    };
+    let join = worker.peer_address.clone().map(|peer| Join {
+        dispatch: dispatch.clone(),
+        coordinator: worker.address.clone(),
+        coordinator_peer: peer,
+    });
     // The worker's first log line says it received the instance: no
     // server note here, one write less per instance.
-    if !worker.send(message) {
+    if !worker.send(ServerMessage::Dispatch(Box::new(dispatch))) {
         let now = now_ms() as i64;
         store::requeue(&state.db, instance.id, instance.running_times, now).await?;
         state.scheduler.instance_due(instance.id, now + 100);
+        return Ok(());
+    }
+    if let Some(join) = join {
+        for participant in participants {
+            participant.assign(instance.id, Assignment { participant: true, ..assignment });
+            participant.send(ServerMessage::Join(Box::new(join.clone())));
+        }
     }
     Ok(())
 }

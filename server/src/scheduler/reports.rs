@@ -6,7 +6,7 @@
 
 use crate::ids::{Id, now_ms};
 use crate::instances::logs;
-use crate::instances::model::{Instance, InstanceStatus};
+use crate::instances::model::{Instance, InstanceProgress, InstanceStatus};
 use crate::instances::store;
 use crate::jobs::model::Job;
 use crate::state::AppState;
@@ -25,7 +25,7 @@ pub async fn on_status(
 ) -> Result<(), sqlx::Error> {
     let id = Id(report.instance_id);
     let now = now_ms() as i64;
-    let Some(assignment) = adopt(state, worker, report.instance_id).await? else {
+    let Some(assignment) = adopt(state, worker, report.instance_id).await?.filter(|a| !a.participant) else {
         tracing::debug!(instance = id.0, address = %worker.address, "report for an instance that is not this worker's");
         return Ok(());
     };
@@ -39,11 +39,15 @@ pub async fn on_status(
         ReportedStatus::Stopped => InstanceStatus::Stopped,
     };
     let result = clip(&report.result);
-    if !store::finish(&state.db, id, report.attempt, &worker.address, (status, &result), now).await? {
+    let progress = report.progress.map(bounded);
+    let ending = (status, result.as_str(), progress.as_ref());
+    if !store::finish(&state.db, id, report.attempt, &worker.address, ending, now).await? {
         tracing::debug!(instance = id.0, attempt = report.attempt, "stale or foreign report ignored");
         return Ok(());
     }
-    worker.finished(report.instance_id);
+    for holder in state.workers.holding(report.instance_id) {
+        holder.finished(report.instance_id);
+    }
     if status != InstanceStatus::Succeed {
         // The worker logged the ending; say it on the server's side when it
         // is not a success, so a failure stands out in the log.
@@ -119,6 +123,7 @@ pub async fn adopt(
     let assignment = crate::workers::Assignment {
         job_id: job.id,
         frequent: super::dispatch::is_frequent(job.spec.time_expression_type),
+        participant: false,
         finished_at: None,
     };
     worker.adopt(found.id, assignment);
@@ -193,18 +198,48 @@ pub async fn stop_instances(state: &AppState, ids: &[i64], why: &str) -> Result<
     Ok(())
 }
 
-/// Tells the coordinator of an instance that ended on the server (stopped,
-/// canceled, failed by the sweeper) to stop it.
+/// Tells the workers of an instance that ended on the server (stopped,
+/// canceled, failed by the sweeper) to stop it: its coordinator and the
+/// participants connected here (the coordinator stops the others).
 pub fn stop_on_worker(state: &AppState, instance: &Instance, reason: &str) {
-    let Some(address) = instance.coordinator.as_deref() else { return };
-    if let Some(worker) = state.workers.find(instance.app_id, address) {
+    let coordinator = instance.coordinator.as_deref().and_then(|address| state.workers.find(instance.app_id, address));
+    let mut told = state.workers.holding(instance.id.0);
+    if let Some(coordinator) = coordinator.filter(|c| !told.iter().any(|w| Arc::ptr_eq(w, c))) {
+        told.push(coordinator);
+    }
+    for worker in told {
         worker.send(wasmjob_wire::ServerMessage::Stop(wasmjob_wire::Stop {
             instance_id: instance.id.0,
+            attempt: None,
             reason: reason.to_string(),
         }));
         worker.finished(instance.id.0);
     }
 }
+
+/// Records the task counts and workers a coordinator reports.
+pub async fn on_progress(
+    state: &AppState,
+    worker: &Arc<ConnectedWorker>,
+    report: wasmjob_wire::ProgressReport,
+) -> Result<(), sqlx::Error> {
+    let progress = bounded(report.progress);
+    store::set_progress(&state.db, Id(report.instance_id), report.attempt, &worker.address, &progress).await?;
+    Ok(())
+}
+
+/// A reported progress cut to what the server keeps.
+fn bounded(mut progress: InstanceProgress) -> InstanceProgress {
+    progress.workers.truncate(MAX_REPORTED_WORKERS);
+    for share in &mut progress.workers {
+        share.address = share.address.chars().take(255).collect();
+        share.state = share.state.chars().take(16).collect();
+    }
+    progress
+}
+
+/// Workers of one instance kept in its progress at most.
+const MAX_REPORTED_WORKERS: usize = 1000;
 
 fn clip(text: &str) -> String {
     if text.chars().count() <= MAX_RESULT {

@@ -254,6 +254,7 @@ async fn fire(state: &AppState, job: Id, slot: i64, trigger: &Trigger) -> Result
             running_times: 1,
             created_at: now,
             updated_at: now,
+            progress: Default::default(),
         };
         match crate::instances::store::insert(db, &mut *tx, &instance, Some(fire_slot)).await {
             Ok(()) => created = Some((instance, definition)),

@@ -1,8 +1,9 @@
 //! `GET /api/v1/workers/connect`: the WebSocket a worker opens. The first
 //! frame registers the worker; then heartbeats, status reports, sub-run
-//! reports and log batches come in, dispatches and stops go out. A link's
-//! log batches are stored in the order they came; its status reports are
-//! applied several at once (see `LinkTasks`).
+//! reports, log batches and progress reports come in, dispatches, joins
+//! and stops go out. A link's log batches and progress reports are stored
+//! in the order they came; its status reports are applied several at once
+//! (see `LinkTasks`).
 
 use super::registry::ConnectedWorker;
 use super::store;
@@ -146,14 +147,15 @@ async fn first_frame(stream: &mut futures_util::stream::SplitStream<WebSocket>) 
 
 /// Status and sub-run reports are applied several at once (each is one
 /// conditional update: their order does not matter, a RUNNING that lands
-/// after the final status changes nothing); log batches one after another,
-/// in the order they came, so an instance's lines keep their order.
+/// after the final status changes nothing); log batches and progress
+/// reports one after another, in the order they came, so an instance's
+/// lines keep their order and its last progress is the one kept.
 struct LinkTasks {
     state: AppState,
     worker: Arc<ConnectedWorker>,
     permits: Arc<tokio::sync::Semaphore>,
-    logs: Option<tokio::sync::mpsc::UnboundedSender<wasmjob_wire::LogBatch>>,
-    log_writer: tokio::task::JoinHandle<()>,
+    ordered: Option<tokio::sync::mpsc::UnboundedSender<WorkerMessage>>,
+    ordered_writer: tokio::task::JoinHandle<()>,
 }
 
 /// Reports of one link applied at once.
@@ -161,12 +163,17 @@ const REPORTS_IN_FLIGHT: usize = 8;
 
 impl LinkTasks {
     fn start(state: &AppState, worker: &Arc<ConnectedWorker>) -> Self {
-        let (logs, mut batches) = tokio::sync::mpsc::unbounded_channel();
-        let (log_state, log_worker) = (state.clone(), worker.clone());
-        let log_writer = tokio::spawn(async move {
-            while let Some(batch) = batches.recv().await {
-                if let Err(e) = logs_of_own_instances(&log_state, &log_worker, batch).await {
-                    tracing::error!(address = %log_worker.address, error = %e, "cannot store a worker's log lines");
+        let (ordered, mut messages) = tokio::sync::mpsc::unbounded_channel();
+        let (lane_state, lane_worker) = (state.clone(), worker.clone());
+        let ordered_writer = tokio::spawn(async move {
+            while let Some(message) = messages.recv().await {
+                let stored = match message {
+                    WorkerMessage::Logs(batch) => logs_of_own_instances(&lane_state, &lane_worker, batch).await,
+                    WorkerMessage::Progress(report) => reports::on_progress(&lane_state, &lane_worker, report).await,
+                    _ => Ok(()),
+                };
+                if let Err(e) = stored {
+                    tracing::error!(address = %lane_worker.address, error = %e, "cannot store a worker's logs or progress");
                 }
             }
         });
@@ -174,15 +181,15 @@ impl LinkTasks {
             state: state.clone(),
             worker: worker.clone(),
             permits: Arc::new(tokio::sync::Semaphore::new(REPORTS_IN_FLIGHT)),
-            logs: Some(logs),
-            log_writer,
+            ordered: Some(ordered),
+            ordered_writer,
         }
     }
 
     async fn apply(&mut self, message: WorkerMessage) {
-        if let WorkerMessage::Logs(batch) = message {
-            if let Some(logs) = &self.logs {
-                let _ = logs.send(batch);
+        if matches!(message, WorkerMessage::Logs(_) | WorkerMessage::Progress(_)) {
+            if let Some(ordered) = &self.ordered {
+                let _ = ordered.send(message);
             }
             return;
         }
@@ -192,7 +199,10 @@ impl LinkTasks {
             let result = match message {
                 WorkerMessage::Status(report) => reports::on_status(&state, &worker, report).await,
                 WorkerMessage::SubRun(report) => reports::on_sub_run(&state, &worker, report).await,
-                WorkerMessage::Register(_) | WorkerMessage::Heartbeat(_) | WorkerMessage::Logs(_) => Ok(()),
+                WorkerMessage::Register(_)
+                | WorkerMessage::Heartbeat(_)
+                | WorkerMessage::Logs(_)
+                | WorkerMessage::Progress(_) => Ok(()),
             };
             if let Err(e) = result {
                 tracing::error!(address = %worker.address, error = %e, "cannot apply a worker's report");
@@ -204,8 +214,8 @@ impl LinkTasks {
     /// Lets what the link received be applied before it closes.
     async fn finish(mut self) {
         let _ = self.permits.acquire_many(REPORTS_IN_FLIGHT as u32).await;
-        self.logs = None;
-        let _ = (&mut self.log_writer).await;
+        self.ordered = None;
+        let _ = (&mut self.ordered_writer).await;
     }
 }
 
@@ -232,7 +242,7 @@ async fn heartbeat(
     beat: Heartbeat,
     last_db: &mut i64,
 ) -> Result<(), sqlx::Error> {
-    worker.heartbeat(beat.metrics, beat.running.len());
+    worker.heartbeat(beat.metrics, beat.running.len() + beat.participating.len());
     worker.prune();
     let now = now_ms() as i64;
     let every = (state.config.worker_timeout_ms as i64 / 3).clamp(200, 5000);
@@ -240,27 +250,49 @@ async fn heartbeat(
         store::heartbeat(&state.db, worker.id, &beat.metrics, now).await?;
         *last_db = now;
     }
-    // Stop what the worker runs but the server no longer considers its.
+    // Stop what the worker runs, or takes part in, but the server no longer
+    // considers its.
     for running in beat.running.iter().take(1000) {
         let instance = crate::instances::store::fetch(&state.db, Id(running.instance_id)).await?;
         let current = instance.as_ref().is_some_and(|i| {
-            i.running_times == running.attempt
-                && i.coordinator.as_deref() == Some(worker.address.as_str())
-                && matches!(
-                    i.status,
-                    crate::instances::model::InstanceStatus::Running
-                        | crate::instances::model::InstanceStatus::WaitingWorkerReceive
-                )
+            is_current(i, running.attempt) && i.coordinator.as_deref() == Some(worker.address.as_str())
         });
         if current {
             reports::adopt(state, worker, running.instance_id).await?;
         } else {
-            let reason = match &instance {
-                Some(i) => format!("the instance is {} on the server", i.status.name()),
-                None => "the instance no longer exists".into(),
-            };
-            worker.send(ServerMessage::Stop(Stop { instance_id: running.instance_id, reason }));
+            stop_stale(worker, *running, instance.as_ref());
+        }
+    }
+    for part in beat.participating.iter().take(1000) {
+        let instance = crate::instances::store::fetch(&state.db, Id(part.instance_id)).await?;
+        match instance.filter(|i| is_current(i, part.attempt) && worker.app_id.is_none_or(|a| a == i.app_id)) {
+            // After a reconnect, its logs are accepted again.
+            Some(i) => worker.adopt(
+                i.id,
+                crate::workers::Assignment { job_id: i.job_id, frequent: false, participant: true, finished_at: None },
+            ),
+            None => stop_stale(worker, *part, None),
         }
     }
     Ok(())
+}
+
+/// Whether `attempt` is the instance's live attempt.
+fn is_current(instance: &crate::instances::model::Instance, attempt: i64) -> bool {
+    use crate::instances::model::InstanceStatus::{Running, WaitingWorkerReceive};
+    instance.running_times == attempt && matches!(instance.status, Running | WaitingWorkerReceive)
+}
+
+/// Stops an attempt a worker holds that is not the instance's live one
+/// with it (only that attempt: the worker may hold a newer one).
+fn stop_stale(
+    worker: &ConnectedWorker,
+    held: wasmjob_wire::RunningInstance,
+    instance: Option<&crate::instances::model::Instance>,
+) {
+    let reason = match instance {
+        Some(i) => format!("the instance is {} on the server", i.status.name()),
+        None => format!("attempt {} of the instance is not running on the server", held.attempt),
+    };
+    worker.send(ServerMessage::Stop(Stop { instance_id: held.instance_id, attempt: Some(held.attempt), reason }));
 }

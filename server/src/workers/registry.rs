@@ -22,6 +22,9 @@ pub struct ConnectedWorker {
     pub tags: Vec<String>,
     /// What it can run.
     pub capabilities: Capabilities,
+    /// Where the other workers of an instance it coordinates reach it;
+    /// `None`: it runs instances alone and takes part in no other's.
+    pub peer_address: Option<String>,
     metrics: Mutex<Metrics>,
     last_seen: AtomicI64,
     running: AtomicUsize,
@@ -37,6 +40,9 @@ pub struct Assignment {
     pub job_id: Id,
     /// Whether the job is FIXED_RATE / FIXED_DELAY.
     pub frequent: bool,
+    /// Whether the worker takes part in the instance another worker
+    /// coordinates (its logs are accepted; its status reports are not).
+    pub participant: bool,
     /// When it ended (Unix ms); its late log lines are still accepted for
     /// a while.
     pub finished_at: Option<i64>,
@@ -59,6 +65,7 @@ impl ConnectedWorker {
             address: register.address.clone(),
             tags: register.tags.clone(),
             capabilities: register.capabilities.clone(),
+            peer_address: register.peer_address.clone().filter(|a| !a.trim().is_empty()),
             metrics: Mutex::new(register.metrics),
             last_seen: AtomicI64::new(now_ms() as i64),
             running: AtomicUsize::new(0),
@@ -202,6 +209,13 @@ impl WorkerRegistry {
     pub fn find(&self, app: Id, address: &str) -> Option<Arc<ConnectedWorker>> {
         let workers = self.workers.read().unwrap_or_else(|p| p.into_inner());
         workers.values().find(|w| w.address == address && w.app_id.is_none_or(|own| own == app)).cloned()
+    }
+
+    /// The workers that were sent `instance`: its coordinator and its
+    /// participants, as far as they are connected here.
+    pub fn holding(&self, instance: i64) -> Vec<Arc<ConnectedWorker>> {
+        let workers = self.workers.read().unwrap_or_else(|p| p.into_inner());
+        workers.values().filter(|w| w.assignment(instance).is_some()).cloned().collect()
     }
 
     /// Every connected worker.

@@ -1,15 +1,26 @@
 //! PowerJob's dispatch rules: which connected workers may take an
 //! instance (designated workers or tags, minimum CPU, memory and disk, the
 //! processor kind), how many of them (max worker count), and which one
-//! coordinates (HEALTH_FIRST, RANDOM, SPECIFY).
+//! coordinates (HEALTH_FIRST, RANDOM, SPECIFY); the others may take part
+//! in a BROADCAST, MAP or MAP_REDUCE instance.
 
 use super::registry::ConnectedWorker;
 use crate::jobs::model::{DispatchStrategy, Job};
 use rand::seq::IndexedRandom;
 use std::sync::Arc;
 
-/// The worker an instance goes to, or why there is none.
-pub fn choose(job: &Job, workers: Vec<Arc<ConnectedWorker>>) -> Result<Arc<ConnectedWorker>, String> {
+/// The workers an instance may use.
+#[derive(Debug)]
+pub struct Choice {
+    /// The worker that coordinates it.
+    pub coordinator: Arc<ConnectedWorker>,
+    /// The other eligible workers (within the max worker count), healthiest
+    /// first.
+    pub others: Vec<Arc<ConnectedWorker>>,
+}
+
+/// The workers an instance goes to, or why there are none.
+pub fn choose(job: &Job, workers: Vec<Arc<ConnectedWorker>>) -> Result<Choice, String> {
     let spec = &job.spec;
     let connected = workers.len();
     let designated: Vec<&Arc<ConnectedWorker>> =
@@ -47,7 +58,9 @@ pub fn choose(job: &Job, workers: Vec<Arc<ConnectedWorker>>) -> Result<Arc<Conne
             found
         }
     };
-    chosen.cloned().ok_or_else(|| "no worker available".to_string())
+    let coordinator = chosen.cloned().ok_or_else(|| "no worker available".to_string())?;
+    let others = fit.into_iter().filter(|w| !Arc::ptr_eq(w, &coordinator)).cloned().collect();
+    Ok(Choice { coordinator, others })
 }
 
 /// Whether the worker's address or one of its tags is in `names` (an
@@ -106,6 +119,7 @@ mod tests {
                 disk_available_gb: 50.0,
             },
             version: String::new(),
+            peer_address: Some(format!("{address}:7701")),
         };
         Arc::new(ConnectedWorker::new(Id(1), Some(Id(1)), &register, tx))
     }
@@ -123,14 +137,17 @@ mod tests {
     #[test]
     fn health_first_picks_the_freest_worker() {
         let workers = vec![worker("a", &[], 2.0, 3.0), worker("b", &[], 12.0, 0.5)];
-        assert_eq!(choose(&job(|_| {}), workers).unwrap().address, "b");
+        let choice = choose(&job(|_| {}), workers).unwrap();
+        assert_eq!(choice.coordinator.address, "b");
+        assert_eq!(choice.others.iter().map(|w| w.address.as_str()).collect::<Vec<_>>(), ["a"]);
     }
 
     #[test]
     fn designated_workers_match_addresses_and_tags() {
         let workers = vec![worker("a", &["gpu"], 2.0, 3.0), worker("b", &[], 12.0, 0.5)];
         let chosen = choose(&job(|s| s.designated_workers = vec!["gpu".into()]), workers.clone()).unwrap();
-        assert_eq!(chosen.address, "a");
+        assert_eq!(chosen.coordinator.address, "a");
+        assert!(chosen.others.is_empty(), "only designated workers take part");
         let err = choose(&job(|s| s.designated_workers = vec!["c".into()]), workers).unwrap_err();
         assert!(err.contains("designated"), "{err}");
     }
@@ -140,12 +157,17 @@ mod tests {
         let workers = vec![worker("a", &[], 2.0, 0.0), worker("b", &["blue"], 12.0, 3.5)];
         let err = choose(&job(|s| s.min_memory_space = 20.0), workers.clone()).unwrap_err();
         assert!(err.contains("20 GB free memory"), "{err}");
-        assert_eq!(choose(&job(|s| s.min_cpu_cores = 1.0), workers.clone()).unwrap().address, "a");
+        assert_eq!(choose(&job(|s| s.min_cpu_cores = 1.0), workers.clone()).unwrap().coordinator.address, "a");
         let specify = job(|s| {
             s.dispatch_strategy = DispatchStrategy::Specify;
             s.dispatch_strategy_config = "blue".into();
         });
-        assert_eq!(choose(&specify, workers.clone()).unwrap().address, "b");
+        assert_eq!(choose(&specify, workers.clone()).unwrap().coordinator.address, "b");
+        let capped = job(|s| s.max_worker_count = 1);
+        assert!(
+            choose(&capped, workers.clone()).unwrap().others.is_empty(),
+            "max worker count includes the coordinator"
+        );
         assert_eq!(specify_list(r#"["x","y"]"#), vec!["x", "y"]);
         assert_eq!(specify_list(" x, y ,"), vec!["x", "y"]);
     }

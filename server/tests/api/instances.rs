@@ -141,13 +141,33 @@ async fn reports_from_the_wrong_worker_or_attempt_are_ignored(backend: Backend) 
     assert!(!store::claim(db, id, "w2", 2).await.unwrap(), "a claimed instance cannot be claimed again");
     assert!(!store::mark_running(db, id, 1, "w2", 3).await.unwrap(), "another worker's report");
     assert!(store::mark_running(db, id, 1, "w1", 3).await.unwrap());
-    let failed = (InstanceStatus::Failed, "boom");
+    // Progress counts from the coordinator of the current attempt only.
+    let progress = |succeeded: u64| wasmjob_wire::InstanceProgress {
+        tasks: Some(wasmjob_wire::TaskTally { total: 10, waiting: 0, running: 10 - succeeded, succeeded, failed: 0 }),
+        workers: vec![wasmjob_wire::WorkerShare {
+            address: "w1".into(),
+            coordinator: true,
+            state: "ACTIVE".into(),
+            running: 10 - succeeded,
+            succeeded,
+            failed: 0,
+        }],
+    };
+    assert!(store::set_progress(db, id, 1, "w1", &progress(4)).await.unwrap());
+    assert!(!store::set_progress(db, id, 1, "w2", &progress(9)).await.unwrap(), "another worker's progress");
+    assert!(!store::set_progress(db, id, 0, "w1", &progress(9)).await.unwrap(), "a stale attempt's progress");
+    let live = env.call(Method::GET, &format!("/api/v1/instances/{}", id.0), Some(&token), None).await;
+    assert_eq!(live.body["tasks"]["succeeded"], 4, "{live:?}");
+    let failed = (InstanceStatus::Failed, "boom", None);
     assert!(!store::finish(db, id, 0, "w1", failed, 4).await.unwrap(), "a stale attempt's report");
     assert!(!store::finish(db, id, 1, "w2", failed, 4).await.unwrap(), "another worker's report");
-    assert!(store::finish(db, id, 1, "w1", (InstanceStatus::Succeed, "ok"), 5).await.unwrap());
+    let last = progress(10);
+    assert!(store::finish(db, id, 1, "w1", (InstanceStatus::Succeed, "ok", Some(&last)), 5).await.unwrap());
     assert!(!store::finish(db, id, 1, "w1", failed, 6).await.unwrap(), "a finished instance stays finished");
     let detail = env.call(Method::GET, &format!("/api/v1/instances/{}", id.0), Some(&token), None).await;
     assert_eq!((detail.body["status"].as_str(), detail.body["result"].as_str()), (Some("SUCCEED"), Some("ok")));
+    assert_eq!(detail.body["tasks"]["succeeded"], 10, "the final status carries the last counts: {detail:?}");
+    assert_eq!(detail.body["workers"][0]["address"], "w1");
 
     // One instance per (job, trigger slot), enforced by the database.
     let mut second = store::fetch(db, id).await.unwrap().unwrap();

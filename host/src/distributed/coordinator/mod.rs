@@ -177,10 +177,26 @@ pub struct Coordination {
     pub ended: oneshot::Receiver<InstanceEnd>,
 }
 
+/// The events a coordinator will take, before it starts: runners may join
+/// (their events wait) while the instance's processor still loads.
+#[derive(Debug)]
+pub struct Inbox(mpsc::Receiver<Event>);
+
+/// A handle and the inbox it sends to, for [`start_with`].
+pub fn inbox() -> (CoordinatorHandle, Inbox) {
+    let (events, rx) = mpsc::channel(EVENT_QUEUE);
+    (CoordinatorHandle { events, next_peer: Arc::new(AtomicU32::new(0)) }, Inbox(rx))
+}
+
 /// Starts the coordinator of an instance on a thread of its own.
 pub fn start(spec: CoordinatorSpec) -> std::io::Result<Coordination> {
-    let (events_tx, events_rx) = mpsc::channel(EVENT_QUEUE);
-    let handle = CoordinatorHandle { events: events_tx, next_peer: Arc::new(AtomicU32::new(0)) };
+    let (handle, inbox) = inbox();
+    start_with(spec, handle, inbox)
+}
+
+/// Starts a coordinator on the inbox of `handle`.
+pub fn start_with(spec: CoordinatorSpec, handle: CoordinatorHandle, inbox: Inbox) -> std::io::Result<Coordination> {
+    let events_rx = inbox.0;
     let progress = Arc::new(Mutex::new(Progress::default()));
     let (ended_tx, ended) = oneshot::channel();
     let coordinator = (handle.clone(), events_rx, progress.clone());

@@ -12,7 +12,7 @@ use crate::distributed::{Children, TaskDone, ToRunner};
 use crate::logs::LogLevel;
 use crate::task::TaskSpec;
 use crate::worker::executor::kind_of;
-use crate::worker::instances::InstanceHandle;
+use crate::worker::instances::{InstanceHandle, StopCause};
 use crate::worker::logs::InstanceLog;
 use crate::worker::slots::MAX_INSTANCE_WORKERS;
 use crate::worker::{Shared, loader};
@@ -35,8 +35,8 @@ const OUTPUTS_PER_SEND: usize = 16_384;
 enum Ending {
     /// The coordinator says every task is done.
     Finished,
-    /// The instance was stopped.
-    Stopped,
+    /// The instance was stopped, for this reason.
+    Stopped(String),
     /// The worker leaves early, for this reason.
     Left(&'static str),
 }
@@ -121,13 +121,6 @@ async fn participate(
         control: handle.next_control(),
     };
     let runner = Runner::start(spec, slots.workers, Arc::new(ChannelOutput(out_tx)));
-    log.host(
-        LogLevel::Info,
-        &format!(
-            "worker {} joined coordinator {} with {} task threads",
-            shared.config.address, join.coordinator, slots.workers
-        ),
-    );
     let timeout = shared.config.peer_timeout;
     let mut ping = tokio::time::interval(PING_EVERY);
     let mut heard = Instant::now();
@@ -138,7 +131,7 @@ async fn participate(
                 match frame {
                     Some(Ok(Message::Binary(bytes))) => match decode::<ToParticipant>(&bytes) {
                         Ok(ToParticipant::Runner(ToRunner::Tasks(tasks))) => runner.push(tasks),
-                        Ok(ToParticipant::Runner(ToRunner::Stop(_))) => break Ending::Stopped,
+                        Ok(ToParticipant::Runner(ToRunner::Stop(why))) => break Ending::Stopped(why),
                         Ok(ToParticipant::Runner(ToRunner::Finished)) => break Ending::Finished,
                         Ok(_) => {}
                         Err(why) => {
@@ -160,7 +153,14 @@ async fn participate(
                     break Ending::Left("the link to the coordinator failed");
                 }
             }
-            () = handle.stopped() => break Ending::Stopped,
+            () = handle.stopped() => {
+                let why = match handle.cause() {
+                    Some(StopCause::Requested(why)) => why,
+                    Some(StopCause::TimeLimit(ms)) => format!("the time limit of {ms} ms"),
+                    Some(StopCause::Shutdown) | None => "the worker is shutting down".into(),
+                };
+                break Ending::Stopped(why);
+            }
             _ = ping.tick() => {
                 if heard.elapsed() > timeout {
                     break Ending::Left("the coordinator was silent for the peer timeout");
@@ -173,7 +173,10 @@ async fn participate(
     };
     match ending {
         Ending::Finished => runner.close(),
-        Ending::Stopped => runner.stop(),
+        Ending::Stopped(why) => {
+            runner.stop();
+            log.host(LogLevel::Info, &format!("worker {} stopped its tasks: {why}", shared.config.address));
+        }
         Ending::Left(why) => {
             runner.stop();
             log.host(LogLevel::Warn, &format!("worker {} left the instance: {why}", shared.config.address));

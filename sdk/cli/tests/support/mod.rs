@@ -282,9 +282,14 @@ pub struct Worker {
 impl Worker {
     /// Starts a worker of `app` (by name, with its secret) at `address`.
     pub fn start(server: &Server, app: &str, secret: &str, address: &str) -> Worker {
+        Worker::start_with(server, app, secret, address, &[])
+    }
+
+    /// The same, with more `wasmjob worker` arguments.
+    pub fn start_with(server: &Server, app: &str, secret: &str, address: &str, extra: &[&str]) -> Worker {
         let data = tempfile::tempdir().unwrap();
         let mut command = command(&["worker", "--server", &server.url, "--app", app, "--address", address]);
-        command.arg("--data-dir").arg(data.path().join("data")).env("WASMJOB_APP_SECRET", secret);
+        command.args(extra).arg("--data-dir").arg(data.path().join("data")).env("WASMJOB_APP_SECRET", secret);
         let process = Process::spawn(&format!("worker {address}"), command, data.path().join("worker.log"));
         Worker { address: address.to_string(), process, _data: data }
     }
