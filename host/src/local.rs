@@ -19,7 +19,7 @@ use crate::kinds::ExecuteType;
 use crate::logs::LogSink;
 use crate::outcomes::{TaskOutcome, VecOutcomes};
 use crate::processor::Processor;
-use crate::task::{TaskCall, TaskControl, TaskRequest, TaskRun, TaskSpec};
+use crate::task::{SubtaskBatch, TaskCall, TaskControl, TaskRequest, TaskRun, TaskSpec};
 use serde::Serialize;
 use std::collections::VecDeque;
 use std::sync::{Arc, Condvar, Mutex};
@@ -113,18 +113,25 @@ impl LocalInstance {
     /// Runs a task, retrying it while it fails and retries remain. Once the
     /// instance is stopped, tasks still queued end at once as stopped
     /// instead of each starting a guest that the next epoch tick ends.
+    ///
+    /// As on a cluster, the subtasks an attempt emitted stay emitted: a
+    /// retry's subtask `n` counts only if no earlier attempt emitted an
+    /// `n`-th.
     fn run_with_retry(&self, processor: &Processor, call: fn() -> TaskCall, mut spec: TaskSpec) -> TaskRun {
+        let mut emitted: Vec<SubtaskBatch> = Vec::new();
         loop {
             if self.control.is_stopped() {
                 return TaskRun {
                     outcome: Err(crate::TaskFailure::Stopped),
-                    subtasks: Vec::new(),
+                    subtasks: emitted,
                     workflow_appends: Vec::new(),
                     elapsed: Default::default(),
                 };
             }
-            let run = processor.run(self.request(call(), spec.clone()));
+            let mut run = processor.run(self.request(call(), spec.clone()));
+            keep_new_subtasks(&mut emitted, std::mem::take(&mut run.subtasks));
             if run.succeeded() || spec.current_retry >= spec.max_retry || self.control.is_stopped() {
+                run.subtasks = emitted;
                 return run;
             }
             spec.current_retry += 1;
@@ -207,6 +214,20 @@ impl LocalInstance {
             Some(first) => format!("{} of {} tasks failed; first: {first}", counts.failed, counts.total),
         };
         finish(counts.failed == 0, msg, counts, done.appends)
+    }
+}
+
+/// Adds to `kept` the subtasks of `attempt` past the ones kept already.
+fn keep_new_subtasks(kept: &mut Vec<SubtaskBatch>, attempt: Vec<SubtaskBatch>) {
+    let mut skip: usize = kept.iter().map(|b| b.payloads.len()).sum();
+    for mut batch in attempt {
+        if skip >= batch.payloads.len() {
+            skip -= batch.payloads.len();
+            continue;
+        }
+        batch.payloads.drain(..skip);
+        skip = 0;
+        kept.push(batch);
     }
 }
 
@@ -300,5 +321,26 @@ impl TaskQueue {
 
     fn into_done(self) -> Done {
         self.state.into_inner().unwrap_or_else(|p| p.into_inner()).done
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn batch(name: &str, payloads: &[u8]) -> SubtaskBatch {
+        SubtaskBatch { task_name: name.into(), payloads: payloads.iter().map(|p| vec![*p]).collect() }
+    }
+
+    #[test]
+    fn a_retry_adds_only_the_subtasks_past_those_of_earlier_attempts() {
+        let mut kept = Vec::new();
+        keep_new_subtasks(&mut kept, vec![batch("A", &[0, 1]), batch("A", &[2])]);
+        keep_new_subtasks(&mut kept, vec![batch("B", &[9]), batch("B", &[9, 9, 3, 4])]);
+        keep_new_subtasks(&mut kept, vec![batch("C", &[9])]);
+        let flat: Vec<(String, u8)> =
+            kept.iter().flat_map(|b| b.payloads.iter().map(|p| (b.task_name.clone(), p[0]))).collect();
+        let expected = [("A", 0), ("A", 1), ("A", 2), ("B", 3), ("B", 4)];
+        assert_eq!(flat, expected.map(|(n, p)| (n.to_string(), p)));
     }
 }

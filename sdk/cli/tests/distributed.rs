@@ -10,7 +10,7 @@ mod support;
 
 use serde_json::{Value, json};
 use std::time::{Duration, Instant};
-use support::{Mode, Server, Worker, now_ms, report, str_of, wait_for};
+use support::{ADMIN_PASSWORD, Cli, Mode, Server, Worker, now_ms, report, str_of, wait_for};
 
 /// How long something that should take a second or two may take on a
 /// loaded machine.
@@ -150,6 +150,13 @@ fn map_reduce_spreads_over_every_worker_with_live_counts() {
         let joined = format!("worker {worker} joined");
         assert!(lines.iter().any(|l| message(l).starts_with(&joined)), "{joined}: {lines:?}");
     }
+    // The CLI shows the counts on one line and the workers as a table.
+    let cli = Cli::new();
+    cli.ok(&["login", "--server", &cluster.server.url, "--username", "admin", "--password", ADMIN_PASSWORD]);
+    let shown = cli.ok(&["instance", "get", &id]);
+    assert!(shown.contains("3001 total, 0 waiting, 0 running, 3001 succeeded, 0 failed"), "{shown}");
+    let row = shown.lines().find(|l| l.starts_with(coordinator.as_str())).unwrap_or_else(|| panic!("{shown}"));
+    assert!(row.contains("coordinator") && row.contains("LEFT"), "{row}");
     report(format!("spread: {:?}", done["workers"]));
 }
 
@@ -211,7 +218,8 @@ fn stopping_an_instance_stops_every_worker_within_a_second() {
         cluster.server.logs(&id).into_iter().find(|l| l["message"].as_str().unwrap().starts_with("finished: stopped"));
     let finished = finished.expect("the coordinator's ending");
     assert!(finished["time"].as_i64().unwrap() - asked < 1000, "{finished}");
-    report(format!("stop: participants {stops:?}, coordinator {} ms", finished["time"].as_i64().unwrap() - asked));
+    let after: Vec<String> = stops.iter().map(|(w, at)| format!("{w} {} ms", at - asked)).collect();
+    report(format!("stop: participants {}, coordinator {} ms", after.join(", "), finished["time"].as_i64().unwrap() - asked));
 }
 
 #[test]

@@ -105,6 +105,8 @@ async fn bad_definitions_name_the_field_and_write_nothing(backend: Backend) {
         (with("concurrency", json!(-1)), "concurrency"),
         (with("processorInfo", json!("")), "processorInfo"),
         (with("executeType", json!("SIDEWAYS")), "executeType"),
+        (with("taskTrackerBehavior", json!("LAZY")), "taskTrackerBehavior"),
+        (with("skipReduceOnFailure", json!("yes")), "skipReduceOnFailure"),
         (with("minCpuCores", json!(-2)), "minCpuCores"),
         (with("lifecycle", json!({"start": 5, "end": 1})), "lifecycle"),
         (with("name", json!("")), "name"),

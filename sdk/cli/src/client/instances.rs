@@ -119,12 +119,44 @@ fn execute(client: &Client, json: bool, command: InstanceCommand) -> Result<(), 
     let instance = &reply.json;
     match command {
         InstanceCommand::List { .. } => list(&reply),
-        InstanceCommand::Get { .. } => output::fields(instance, INSTANCE_FIELDS),
+        InstanceCommand::Get { .. } => detail(instance),
         InstanceCommand::Stop { .. } | InstanceCommand::Cancel { .. } | InstanceCommand::Retry { .. } => {
             output::lines(&format!("Instance {} is {}.", cell(instance, "id"), cell(instance, "status")))
         }
         InstanceCommand::Logs { .. } => Ok(()),
     }
+}
+
+/// An instance's fields, its task counts on one line, and the workers
+/// that took part as a table.
+fn detail(instance: &Value) -> Result<(), CliError> {
+    let mut shown = instance.clone();
+    let workers = shown.as_object_mut().and_then(|m| m.remove("workers"));
+    if let Some(tasks) = shown.get("tasks").filter(|t| t.is_object()) {
+        let count = |key: &str| cell(tasks, key);
+        let line = format!(
+            "{} total, {} waiting, {} running, {} succeeded, {} failed",
+            count("total"),
+            count("waiting"),
+            count("running"),
+            count("succeeded"),
+            count("failed")
+        );
+        shown["tasks"] = Value::String(line);
+    }
+    output::fields(&shown, INSTANCE_FIELDS)?;
+    let workers = workers.as_ref().and_then(Value::as_array).map(Vec::as_slice).unwrap_or_default();
+    if workers.is_empty() {
+        return Ok(());
+    }
+    let mut table = Table::new(&["WORKER", "ROLE", "STATE", "RUNNING", "SUCCEEDED", "FAILED"]);
+    for w in workers {
+        let role = if w.get("coordinator") == Some(&Value::Bool(true)) { "coordinator" } else { "participant" };
+        let row = vec![cell(w, "address"), role.into(), cell(w, "state"), cell(w, "running"), cell(w, "succeeded")];
+        table.row(row.into_iter().chain([cell(w, "failed")]).collect());
+    }
+    output::lines("")?;
+    table.print()
 }
 
 fn list(reply: &Reply) -> Result<(), CliError> {
