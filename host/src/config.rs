@@ -57,6 +57,11 @@ pub struct PoolingConfig {
     pub max_core_instances_per_component: u32,
     /// Table elements per table.
     pub table_elements: usize,
+    /// Bytes of each linear memory (and table) zeroed in place when a task
+    /// ends instead of handed back to the kernel: the next task in the
+    /// slot then touches no fresh pages (page faults and the process-wide
+    /// memory-map lock cost more than the memset). The rest is released.
+    pub keep_resident_kb: usize,
 }
 
 impl Default for PoolingConfig {
@@ -66,6 +71,7 @@ impl Default for PoolingConfig {
             max_memory_mb: 1024,
             max_core_instances_per_component: 32,
             table_elements: 100_000,
+            keep_resident_kb: 2048,
         }
     }
 }

@@ -21,6 +21,7 @@ pub(crate) fn build_engine(config: &RuntimeConfig) -> Result<Engine> {
     if let Some(pool) = &config.pooling {
         let tasks = pool.max_concurrent_tasks.max(1);
         let per_component = pool.max_core_instances_per_component.max(1);
+        let keep = pool.keep_resident_kb;
         let mut pooling = PoolingAllocationConfig::new();
         pooling
             .total_component_instances(tasks)
@@ -34,7 +35,9 @@ pub(crate) fn build_engine(config: &RuntimeConfig) -> Result<Engine> {
             .max_memory_size((pool.max_memory_mb << 20) as usize)
             .table_elements(pool.table_elements)
             .max_component_instance_size(1 << 20)
-            .max_core_instance_size(4 << 20);
+            .max_core_instance_size(4 << 20)
+            .linear_memory_keep_resident(keep << 10)
+            .table_keep_resident((keep << 10).min(1 << 20));
         wasm.allocation_strategy(InstanceAllocationStrategy::Pooling(pooling));
     }
     Engine::new(&wasm).map_err(|e| Error::Engine(crate::error::chain(&e)))

@@ -89,6 +89,20 @@ fn open_to_participants(shared: &Shared, dispatch: &Dispatch) -> Option<(Coordin
     Some((handle, inbox))
 }
 
+/// The root task of a dispatched instance: its ids, params and task
+/// retries (every other task is a child of it).
+pub(crate) fn root_task(dispatch: &Dispatch) -> TaskSpec {
+    TaskSpec {
+        max_retry: dispatch.task_retry_num,
+        ..TaskSpec::root(
+            u64::try_from(dispatch.job_id).unwrap_or_default(),
+            u64::try_from(dispatch.instance_id).unwrap_or_default(),
+            &dispatch.job_params,
+            &dispatch.instance_params,
+        )
+    }
+}
+
 /// The kind a wire execute type names.
 pub(crate) fn kind_of(execute_type: wasmjob_wire::ExecuteType) -> ExecuteType {
     match execute_type {
@@ -248,15 +262,7 @@ impl InstanceRun {
             runner: RunnerSpec {
                 processor: processor.clone(),
                 kind: kind_of(dispatch.execute_type),
-                root: TaskSpec {
-                    max_retry: dispatch.task_retry_num,
-                    ..TaskSpec::root(
-                        u64::try_from(dispatch.job_id).unwrap_or_default(),
-                        u64::try_from(dispatch.instance_id).unwrap_or_default(),
-                        &dispatch.job_params,
-                        &dispatch.instance_params,
-                    )
-                },
+                root: root_task(dispatch),
                 limits: self.shared.runtime.config().task_limits.clone(),
                 log: Arc::new(log),
                 control,

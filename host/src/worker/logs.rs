@@ -116,7 +116,7 @@ mod tests {
             log_level: log_level.into(),
             ship_logs,
             participants: Vec::new(),
-            peer_token: String::new(),
+            peer_token: Default::default(),
             paddling: false,
             skip_reduce_on_failure: false,
         }

@@ -66,7 +66,7 @@ fn dispatch(instance_id: i64, execute_type: ExecuteType, processor: ProcessorSpe
         log_level: "DEBUG".into(),
         ship_logs: true,
         participants: Vec::new(),
-        peer_token: String::new(),
+        peer_token: Default::default(),
         paddling: false,
         skip_reduce_on_failure: false,
     }
@@ -271,7 +271,7 @@ fn distributed(
 ) -> (Dispatch, wasmjob_wire::Join) {
     let mut job = dispatch(instance_id, kind, processor);
     job.participants = vec![participant.to_string()];
-    job.peer_token = "a-fresh-secret".into();
+    job.peer_token = wasmjob_wire::PeerToken("a-fresh-secret".into());
     job.concurrency = 2;
     let join = wasmjob_wire::Join {
         dispatch: job.clone(),
@@ -325,8 +325,8 @@ async fn a_participant_with_a_wrong_token_is_refused_and_the_coordinator_carries
     let mut b = harness_at("worker-b:2", 4);
     let (mut job, mut join) = distributed(&a, 12, ExecuteType::Broadcast, a.guest("broadcast"), "worker-b:2");
     b.guest("broadcast");
-    job.peer_token = "the-real-one".into();
-    join.dispatch.peer_token = "a-guess".into();
+    job.peer_token = wasmjob_wire::PeerToken("the-real-one".into());
+    join.dispatch.peer_token = wasmjob_wire::PeerToken("a-guess".into());
     a.dispatch(job);
     peer::join(&b.shared, join);
     b.until("the participant's note", |f| {

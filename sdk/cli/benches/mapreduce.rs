@@ -80,7 +80,11 @@ fn print_machine() {
     let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
     let cpu = std::fs::read_to_string("/proc/cpuinfo")
         .ok()
-        .and_then(|t| t.lines().find(|l| l.starts_with("model name")).map(|l| l.split(':').nth(1).unwrap_or("").trim().to_string()))
+        .and_then(|t| {
+            t.lines()
+                .find(|l| l.starts_with("model name"))
+                .map(|l| l.split(':').nth(1).unwrap_or("").trim().to_string())
+        })
         .unwrap_or_else(|| "unknown CPU".into());
     let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
     let load: Vec<&str> = load.split(' ').take(3).collect();
@@ -243,7 +247,8 @@ fn wasmjob_run(wasm: &[u8], subtasks: u64, concurrency: u32) -> Result<Figures> 
         }
         std::thread::sleep(Duration::from_millis(100));
     }
-    let login = api.call("POST", "/api/v1/auth/login", Some(&json!({"username": "admin", "password": ADMIN_PASSWORD})))?;
+    let login =
+        api.call("POST", "/api/v1/auth/login", Some(&json!({"username": "admin", "password": ADMIN_PASSWORD})))?;
     api.token = login["token"].as_str().map(str::to_string);
     let created = api.call("POST", "/api/v1/apps", Some(&json!({"name": APP})))?;
     let app = created["app"]["id"].as_str().ok_or_else(|| anyhow!("no app id: {created}"))?.to_string();
@@ -257,7 +262,8 @@ fn wasmjob_run(wasm: &[u8], subtasks: u64, concurrency: u32) -> Result<Figures> 
             let mut args: Vec<&str> = args.to_vec();
             let data = data.to_string_lossy().to_string();
             args.push(&data);
-            let process = Process::spawn(&args, &[("WASMJOB_APP_SECRET", &secret)], dir.path().join(format!("{address}.log")))?;
+            let process =
+                Process::spawn(&args, &[("WASMJOB_APP_SECRET", &secret)], dir.path().join(format!("{address}.log")))?;
             Ok((address, process))
         })
         .collect::<Result<_>>()?;
@@ -289,9 +295,8 @@ fn wasmjob_run(wasm: &[u8], subtasks: u64, concurrency: u32) -> Result<Figures> 
     let mut last_note = Instant::now();
     let done = loop {
         let instance = api.call("GET", &format!("/api/v1/instances/{id}"), None)?;
-        match instance["status"].as_str() {
-            Some("SUCCEED" | "FAILED" | "STOPPED" | "CANCELED") => break instance,
-            _ => {}
+        if let Some("SUCCEED" | "FAILED" | "STOPPED" | "CANCELED") = instance["status"].as_str() {
+            break instance;
         }
         if last_note.elapsed() > Duration::from_secs(5) {
             eprintln!("   {:.0} s: {}", asked.elapsed().as_secs_f64(), instance["tasks"]);
@@ -330,7 +335,14 @@ fn print_ours(f: &Figures) {
         .as_array()
         .map(|w| {
             w.iter()
-                .map(|w| format!("{}{} {}", w["address"].as_str().unwrap_or("?"), if w["coordinator"] == true { " (coordinator)" } else { "" }, w["succeeded"]))
+                .map(|w| {
+                    format!(
+                        "{}{} {}",
+                        w["address"].as_str().unwrap_or("?"),
+                        if w["coordinator"] == true { " (coordinator)" } else { "" },
+                        w["succeeded"]
+                    )
+                })
                 .collect()
         })
         .unwrap_or_default();
@@ -365,14 +377,28 @@ fn dask_run(subtasks: u64) -> Result<Value> {
     if saturation != "default" {
         args.extend(["--worker-saturation", saturation.as_str()]);
     }
-    let output = Command::new(&script).args(&args).stderr(Stdio::inherit()).output().with_context(|| format!("running {}", script.display()))?;
+    let output = Command::new(&script)
+        .args(&args)
+        .stderr(Stdio::inherit())
+        .output()
+        .with_context(|| format!("running {}", script.display()))?;
     let text = String::from_utf8_lossy(&output.stdout);
-    let line = text.lines().rev().find(|l| l.starts_with('{')).ok_or_else(|| anyhow!("Dask printed no figures: {text}"))?;
+    let line =
+        text.lines().rev().find(|l| l.starts_with('{')).ok_or_else(|| anyhow!("Dask printed no figures: {text}"))?;
     let figures: Value = serde_json::from_str(line)?;
-    println!("\nDask distributed {} — {subtasks} subtasks, 2 workers × 1 thread", figures["daskVersion"].as_str().unwrap_or("?"));
+    println!(
+        "\nDask distributed {} — {subtasks} subtasks, 2 workers × 1 thread",
+        figures["daskVersion"].as_str().unwrap_or("?")
+    );
     println!("  end to end                              {:>10.2} s", figures["seconds"].as_f64().unwrap_or(0.0));
-    println!("  subtasks per second                     {:>10.0}", figures["subtasksPerSecond"].as_f64().unwrap_or(0.0));
-    println!("  scheduler's peak RSS (in the client)    {:>10.1} MiB", figures["schedulerPeakRssMb"].as_f64().unwrap_or(0.0));
+    println!(
+        "  subtasks per second                     {:>10.0}",
+        figures["subtasksPerSecond"].as_f64().unwrap_or(0.0)
+    );
+    println!(
+        "  scheduler's peak RSS (in the client)    {:>10.1} MiB",
+        figures["schedulerPeakRssMb"].as_f64().unwrap_or(0.0)
+    );
     println!("  workers' peak RSS                       {}", figures["workerPeakRssMb"]);
     println!("  result                                  {}", figures["result"]);
     println!("{line}");
@@ -387,7 +413,13 @@ fn print_comparison(ours: &[Figures], dask: Option<&Value>) {
     println!("\nside by side");
     println!("  {:<44} {:>12} {:>14} {:>22}", "", "subtasks", "subtasks/s", "coordinator peak RSS");
     for f in ours {
-        println!("  {:<44} {:>12} {:>14.0} {:>18.1} MiB", "wasmjob (2 workers)", f.subtasks, f.per_second(), f.coordinator_rss_mb);
+        println!(
+            "  {:<44} {:>12} {:>14.0} {:>18.1} MiB",
+            "wasmjob (2 workers)",
+            f.subtasks,
+            f.per_second(),
+            f.coordinator_rss_mb
+        );
     }
     let Some(dask) = dask else { return };
     let dask_rate = dask["subtasksPerSecond"].as_f64().unwrap_or(0.0);
@@ -409,6 +441,9 @@ fn print_comparison(ours: &[Figures], dask: Option<&Value>) {
             dask_time_for_ours,
             best.server_ms as f64 / 1000.0
         );
-        println!("{}", json!({"comparison": {"wasmjobSubtasks": best.subtasks, "daskSubtasks": dask_n, "throughputRatio": ratio}}));
+        println!(
+            "{}",
+            json!({"comparison": {"wasmjobSubtasks": best.subtasks, "daskSubtasks": dask_n, "throughputRatio": ratio}})
+        );
     }
 }

@@ -219,7 +219,11 @@ fn stopping_an_instance_stops_every_worker_within_a_second() {
     let finished = finished.expect("the coordinator's ending");
     assert!(finished["time"].as_i64().unwrap() - asked < 1000, "{finished}");
     let after: Vec<String> = stops.iter().map(|(w, at)| format!("{w} {} ms", at - asked)).collect();
-    report(format!("stop: participants {}, coordinator {} ms", after.join(", "), finished["time"].as_i64().unwrap() - asked));
+    report(format!(
+        "stop: participants {}, coordinator {} ms",
+        after.join(", "),
+        finished["time"].as_i64().unwrap() - asked
+    ));
 }
 
 #[test]

@@ -1,6 +1,8 @@
 //! The frames of the worker link.
 
-use crate::model::{Capabilities, ExecuteType, InstanceProgress, Metrics, ProcessorSpec, ReportedStatus, RunSchedule};
+use crate::model::{
+    Capabilities, ExecuteType, InstanceProgress, Metrics, PeerToken, ProcessorSpec, ReportedStatus, RunSchedule,
+};
 use serde::{Deserialize, Serialize};
 
 /// A frame from a worker.
@@ -140,7 +142,7 @@ pub struct Dispatch {
     /// The secret a participant presents to the coordinator (fresh for
     /// every attempt).
     #[serde(default)]
-    pub peer_token: String,
+    pub peer_token: PeerToken,
     /// PADDLING: the coordinator runs no tasks itself while a participant
     /// can.
     #[serde(default)]
@@ -277,6 +279,14 @@ mod tests {
         let text = serde_json::to_string(&report).unwrap();
         assert!(text.starts_with(r#"{"type":"STATUS","instanceId":1"#), "{text}");
         assert_eq!(serde_json::from_str::<WorkerMessage>(&text).unwrap(), report);
+    }
+
+    #[test]
+    fn peer_tokens_travel_as_strings_and_never_print() {
+        let token = PeerToken("s3cret".into());
+        assert_eq!(serde_json::to_string(&token).unwrap(), r#""s3cret""#);
+        assert_eq!(format!("{token:?}"), "PeerToken(<redacted>)");
+        assert!(PeerToken::default().is_empty());
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! Values the messages carry.
 
 use serde::{Deserialize, Serialize};
+use std::fmt;
 
 /// How an instance's work is spread (PowerJob's `ExecuteType`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -191,4 +192,29 @@ pub struct InstanceProgress {
     /// tasks.
     #[serde(default)]
     pub workers: Vec<WorkerShare>,
+}
+
+/// The secret the workers of one attempt of a distributed instance share
+/// (participants present it to the coordinator). Its `Debug` form hides
+/// it, so it cannot reach a log line by accident.
+#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct PeerToken(pub String);
+
+impl PeerToken {
+    /// Whether there is no token (an instance that runs on one worker).
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The secret itself.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for PeerToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(if self.0.is_empty() { "PeerToken(none)" } else { "PeerToken(<redacted>)" })
+    }
 }

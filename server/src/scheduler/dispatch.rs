@@ -14,7 +14,7 @@ use crate::workers::{Assignment, ConnectedWorker, select, store as worker_store}
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::Semaphore;
-use wasmjob_wire::{Dispatch, Join, ProcessorSpec, RunSchedule, ServerMessage};
+use wasmjob_wire::{Dispatch, Join, PeerToken, ProcessorSpec, RunSchedule, ServerMessage};
 
 /// How often the database is scanned for waiting instances this server
 /// did not create (delayed runs after a restart, other servers' instances
@@ -175,8 +175,8 @@ fn participants(job: &Job, choice: &select::Choice) -> Vec<Arc<ConnectedWorker>>
 }
 
 /// A fresh secret for the workers of one attempt.
-fn peer_token() -> String {
-    hex::encode(rand::random::<[u8; 16]>())
+fn peer_token() -> PeerToken {
+    PeerToken(hex::encode(rand::random::<[u8; 16]>()))
 }
 
 /// Picks a worker for a waiting instance of `job` and sends it there.
@@ -214,7 +214,7 @@ pub async fn send(state: &AppState, plan: Plan, instance: &Instance, job: &Job) 
         log_level: log_level(job.spec.log_config.level).to_string(),
         ship_logs: job.spec.log_config.kind == LogType::Online,
         participants: participants.iter().map(|w| w.address.clone()).collect(),
-        peer_token: if participants.is_empty() { String::new() } else { peer_token() },
+        peer_token: if participants.is_empty() { PeerToken::default() } else { peer_token() },
         paddling: job.spec.task_tracker_behavior == TaskTrackerBehavior::Paddling,
         skip_reduce_on_failure: job.spec.skip_reduce_on_failure,
     };

@@ -35,7 +35,7 @@ const TICK: Duration = Duration::from_millis(50);
 /// Events taken in per step (one store transaction).
 const EVENTS_PER_STEP: usize = 1024;
 /// Events that may wait for the coordinator; senders wait beyond.
-const EVENT_QUEUE: usize = 256;
+const EVENT_QUEUE: usize = 64;
 /// How often the progress snapshot is refreshed.
 const PROGRESS_EVERY: Duration = Duration::from_millis(200);
 

@@ -14,7 +14,7 @@ pub(crate) struct Hello {
     pub(crate) instance_id: i64,
     pub(crate) attempt: i64,
     /// The dispatch's peer token.
-    pub(crate) token: String,
+    pub(crate) token: wasmjob_wire::PeerToken,
     /// The participant's worker address.
     pub(crate) address: String,
     /// Tasks it runs at once.
@@ -64,7 +64,7 @@ mod tests {
         let hello = ToCoordinator::Hello(Hello {
             instance_id: 1,
             attempt: 2,
-            token: "t".into(),
+            token: wasmjob_wire::PeerToken("t".into()),
             address: "w:1".into(),
             concurrency: 4,
         });

@@ -35,7 +35,7 @@ pub(crate) struct Routes {
 #[derive(Debug, Clone)]
 pub(crate) struct Route {
     pub(crate) attempt: i64,
-    pub(crate) token: String,
+    pub(crate) token: wasmjob_wire::PeerToken,
     pub(crate) participants: Vec<String>,
     pub(crate) handle: CoordinatorHandle,
 }
@@ -70,7 +70,7 @@ impl Routes {
                 hello.instance_id, route.attempt, hello.attempt
             ));
         }
-        if route.token.is_empty() || !same_secret(route.token.as_bytes(), hello.token.as_bytes()) {
+        if route.token.is_empty() || !same_secret(route.token.expose().as_bytes(), hello.token.expose().as_bytes()) {
             return Err("the peer token is wrong".into());
         }
         if !route.participants.contains(&hello.address) {
@@ -90,7 +90,8 @@ mod tests {
     use super::*;
 
     fn hello(token: &str, attempt: i64, address: &str) -> Hello {
-        Hello { instance_id: 5, attempt, token: token.into(), address: address.into(), concurrency: 2 }
+        let token = wasmjob_wire::PeerToken(token.into());
+        Hello { instance_id: 5, attempt, token, address: address.into(), concurrency: 2 }
     }
 
     #[test]
@@ -99,7 +100,8 @@ mod tests {
         let (events, _rx) = tokio::sync::mpsc::channel(1);
         let handle = CoordinatorHandle::for_tests(events);
         assert!(routes.admit(&hello("t0k", 2, "w:1")).unwrap_err().contains("does not coordinate"));
-        let route = Route { attempt: 2, token: "t0k".into(), participants: vec!["w:1".into()], handle };
+        let token = wasmjob_wire::PeerToken("t0k".into());
+        let route = Route { attempt: 2, token, participants: vec!["w:1".into()], handle };
         routes.open(5, route);
         assert!(routes.admit(&hello("t0k", 2, "w:1")).is_ok());
         assert_eq!(routes.admit(&hello("t0x", 2, "w:1")).unwrap_err(), "the peer token is wrong");

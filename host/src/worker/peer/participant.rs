@@ -10,8 +10,7 @@ use super::session::{PING_EVERY, ws_config};
 use crate::distributed::runner::{Runner, RunnerOutput, RunnerSpec};
 use crate::distributed::{Children, TaskDone, ToRunner};
 use crate::logs::LogLevel;
-use crate::task::TaskSpec;
-use crate::worker::executor::kind_of;
+use crate::worker::executor::{kind_of, root_task};
 use crate::worker::instances::{InstanceHandle, StopCause};
 use crate::worker::logs::InstanceLog;
 use crate::worker::slots::MAX_INSTANCE_WORKERS;
@@ -107,15 +106,7 @@ async fn participate(
     let spec = RunnerSpec {
         processor,
         kind,
-        root: TaskSpec {
-            max_retry: dispatch.task_retry_num,
-            ..TaskSpec::root(
-                u64::try_from(dispatch.job_id).unwrap_or_default(),
-                u64::try_from(dispatch.instance_id).unwrap_or_default(),
-                &dispatch.job_params,
-                &dispatch.instance_params,
-            )
-        },
+        root: root_task(dispatch),
         limits: shared.runtime.config().task_limits.clone(),
         log: Arc::new(log.clone()),
         control: handle.next_control(),

@@ -57,6 +57,10 @@ pub(super) async fn serve(shared: Arc<Shared>, stream: TcpStream) {
     let joined =
         Event::Joined { peer, address: hello.address.clone(), concurrency: hello.concurrency, link: Box::new(link) };
     if events.send(joined).await.is_err() {
+        // The instance ended meanwhile: nothing left to do.
+        let finished = encode(&ToParticipant::Runner(ToRunner::Finished));
+        let _ = socket.send(Message::binary(finished)).await;
+        let _ = socket.close(None).await;
         return;
     }
     let timeout = shared.config.peer_timeout;
