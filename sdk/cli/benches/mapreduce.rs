@@ -19,8 +19,9 @@
 //! - `WASMJOB_BENCH_SUBTASKS`: counts, comma separated (default
 //!   `100000,1000000`: the smaller one shows the memory does not grow
 //!   with the count);
-//! - `WASMJOB_BENCH_CONCURRENCY`: task threads per worker (default 1; the
-//!   machine has two cores for two workers and a coordinator);
+//! - `WASMJOB_BENCH_CONCURRENCY`: task threads per worker, the job's
+//!   `concurrency` (default 2; with one thread each the two cores idle
+//!   while the coordinator or the network works);
 //! - `WASMJOB_BENCH_DASK_SUBTASKS`: the Dask peer's count (default 100000:
 //!   Dask needs 15–50 minutes for 1,000,000 here), `0` skips it;
 //! - `WASMJOB_BENCH_DASK_SATURATION`: Dask's `worker-saturation` (default
@@ -55,7 +56,7 @@ fn run() -> Result<()> {
         .split(',')
         .map(|c| c.trim().parse().with_context(|| format!("bad subtask count `{c}`")))
         .collect::<Result<_>>()?;
-    let concurrency: u32 = setting("WASMJOB_BENCH_CONCURRENCY", 1);
+    let concurrency: u32 = setting("WASMJOB_BENCH_CONCURRENCY", 2);
     let wasm = root().join("guest-examples/dist/map-reduce.wasm");
     let wasm = std::fs::read(&wasm).with_context(|| format!("{}: run guest-examples/build.sh", wasm.display()))?;
     print_machine();
