@@ -280,3 +280,19 @@ fn losing_the_coordinator_fails_the_attempt_and_the_retry_runs_elsewhere() {
     cluster.logs_when(&id, "the lost coordinator", |lines| lines.iter().any(|l| message(l).starts_with(&lost)));
     report(format!("coordinator lost: retried and done in {:?}", started.elapsed()));
 }
+
+#[test]
+fn a_job_can_fail_instead_of_reducing_when_tasks_failed() {
+    let cluster = cluster("skip-reduce", 2, "map-reduce");
+    let params = r#"{"num":200,"batchSize":1,"successRate":0}"#;
+    let reduced = cluster.run("MAP_REDUCE", params, json!({}));
+    let skipped = cluster.run("MAP_REDUCE", params, json!({"skipReduceOnFailure": true}));
+    let reduced = cluster.ended(&reduced);
+    assert_eq!((status(&reduced), reduced["result"].as_str()), ("FAILED", Some(r#"{"succeeded":0,"failed":200}"#)));
+    let skipped = cluster.ended(&skipped);
+    assert_eq!(status(&skipped), "FAILED", "{skipped}");
+    let result = skipped["result"].as_str().unwrap();
+    assert!(result.starts_with("200 of 201 tasks failed; first: task 0."), "{result}");
+    assert!(result.ends_with("(reduce skipped: the job skips reduce when a task failed)"), "{result}");
+    assert_eq!(count(&skipped["tasks"]["failed"]), 200, "{skipped}");
+}

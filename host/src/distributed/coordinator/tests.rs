@@ -2,8 +2,9 @@
 //! this process: its own, and "remote" ones that reach it only through
 //! events and a [`PeerLink`] channel, as a network session would.
 
+use super::peers::LocalLink;
 use super::*;
-use crate::distributed::runner::RunnerOutput;
+use crate::distributed::runner::{Runner, RunnerOutput};
 use crate::local::LocalInstance;
 use crate::logs::DiscardLogSink;
 use crate::task::{TaskControl, TaskSpec};

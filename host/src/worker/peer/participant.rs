@@ -174,6 +174,8 @@ async fn participate(
         }
     }
     let _ = socket.close(None).await;
+    // A task thread blocked on a full channel gives up once it is gone.
+    drop(out_rx);
     // The slots are free once the task threads are.
     let deadline = Instant::now() + Duration::from_secs(5);
     while !runner.is_finished() && Instant::now() < deadline {
