@@ -14,6 +14,9 @@
 //!   (`outcomes`); logs go to a [`LogSink`] (`logs`).
 //! - [`local`] runs a whole instance of any kind in one process — the
 //!   guest author's inner loop (`wasmjob run-local`).
+//! - [`official`] holds PowerJob's official processors (Shell, Python,
+//!   HTTP, SQL, file cleanup, config, workflow-context injection), run
+//!   like components through [`TaskProcessor`].
 //! - [`distributed`] runs a BROADCAST, MAP or MAP_REDUCE instance over
 //!   several workers: a coordinator with its tasks on disk, and runners.
 //! - [`worker`] is the worker agent (`wasmjob worker`): it connects to a
@@ -31,6 +34,7 @@ mod inspect;
 mod kinds;
 pub mod local;
 mod logs;
+pub mod official;
 mod outcomes;
 mod output;
 mod processor;
@@ -49,6 +53,6 @@ pub use outcomes::{OutcomeSource, TaskOutcome, VecOutcomes};
 pub use processor::Processor;
 pub use runtime::Runtime;
 pub use task::{
-    ROOT_TASK_ID, ROOT_TASK_NAME, SubtaskBatch, SubtaskSink, TaskCall, TaskControl, TaskFailure, TaskRequest,
-    TaskResult, TaskRun, TaskSpec,
+    ROOT_TASK_ID, ROOT_TASK_NAME, SubtaskBatch, SubtaskSink, TaskCall, TaskControl, TaskFailure, TaskProcessor,
+    TaskRequest, TaskResult, TaskRun, TaskSpec,
 };

@@ -18,8 +18,7 @@ use crate::config::TaskLimits;
 use crate::kinds::ExecuteType;
 use crate::logs::LogSink;
 use crate::outcomes::{TaskOutcome, VecOutcomes};
-use crate::processor::Processor;
-use crate::task::{SubtaskBatch, TaskCall, TaskControl, TaskRequest, TaskRun, TaskSpec};
+use crate::task::{SubtaskBatch, TaskCall, TaskControl, TaskProcessor, TaskRequest, TaskRun, TaskSpec};
 use serde::Serialize;
 use std::collections::VecDeque;
 use std::sync::{Arc, Condvar, Mutex};
@@ -82,7 +81,7 @@ pub struct LocalOutcome {
 
 impl LocalInstance {
     /// Runs the instance to completion on `processor`.
-    pub fn run(&self, processor: &Processor) -> LocalOutcome {
+    pub fn run(&self, processor: &dyn TaskProcessor) -> LocalOutcome {
         let started = Instant::now();
         let root = TaskSpec {
             max_retry: self.task_retry,
@@ -117,7 +116,7 @@ impl LocalInstance {
     /// As on a cluster, the subtasks an attempt emitted stay emitted: a
     /// retry's subtask `n` counts only if no earlier attempt emitted an
     /// `n`-th.
-    fn run_with_retry(&self, processor: &Processor, call: fn() -> TaskCall, mut spec: TaskSpec) -> TaskRun {
+    fn run_with_retry(&self, processor: &dyn TaskProcessor, call: fn() -> TaskCall, mut spec: TaskSpec) -> TaskRun {
         let mut emitted: Vec<SubtaskBatch> = Vec::new();
         loop {
             if self.control.is_stopped() {
@@ -138,14 +137,14 @@ impl LocalInstance {
         }
     }
 
-    fn standalone(&self, processor: &Processor, root: TaskSpec) -> LocalOutcome {
+    fn standalone(&self, processor: &dyn TaskProcessor, root: TaskSpec) -> LocalOutcome {
         let run = self.run_with_retry(processor, || TaskCall::Process, root);
         let mut counts = TaskCounts::default();
         count(&mut counts, run.succeeded());
         finish(run.succeeded(), run.message(), counts, run.workflow_appends)
     }
 
-    fn broadcast(&self, processor: &Processor, root: TaskSpec) -> LocalOutcome {
+    fn broadcast(&self, processor: &dyn TaskProcessor, root: TaskSpec) -> LocalOutcome {
         let pre = self.run_with_retry(processor, || TaskCall::PreProcess, root.clone());
         if !pre.succeeded() {
             let msg = format!("pre-process failed: {}", pre.message());
@@ -178,7 +177,7 @@ impl LocalInstance {
         finish(post.succeeded(), msg, counts, appends)
     }
 
-    fn map(&self, processor: &Processor, root: TaskSpec) -> LocalOutcome {
+    fn map(&self, processor: &dyn TaskProcessor, root: TaskSpec) -> LocalOutcome {
         let queue = TaskQueue::new(root.clone());
         let workers = self.workers.max(1);
         std::thread::scope(|scope| {

@@ -9,7 +9,7 @@ use crate::kinds::{ExecuteType, World};
 use crate::logs::truncate;
 use crate::outcomes::TaskResultsCursor;
 use crate::state::TaskState;
-use crate::task::{TaskCall, TaskFailure, TaskRequest, TaskResult, TaskRun};
+use crate::task::{TaskCall, TaskFailure, TaskProcessor, TaskRequest, TaskResult, TaskRun};
 use std::time::{Duration, Instant};
 use wasmtime::component::{Component, InstancePre, Linker};
 use wasmtime::{Engine, Store, UpdateDeadline};
@@ -95,6 +95,10 @@ impl Processor {
     /// Runs one task in a fresh store and instance, within its limits.
     /// Never panics on guest behaviour: every failure is in the result.
     pub fn run(&self, request: TaskRequest) -> TaskRun {
+        self.run_task(request)
+    }
+
+    fn run_task(&self, request: TaskRequest) -> TaskRun {
         let started = Instant::now();
         let TaskRequest { kind, call, spec, mut limits, control, log, subtasks } = request;
         if let Some(cap) = self.memory_cap {
@@ -189,6 +193,12 @@ impl Processor {
             },
         };
         Ok(Ok(result))
+    }
+}
+
+impl TaskProcessor for Processor {
+    fn run(&self, request: TaskRequest) -> TaskRun {
+        self.run_task(request)
     }
 }
 

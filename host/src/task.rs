@@ -126,6 +126,22 @@ pub struct TaskRequest {
     pub subtasks: Option<Arc<dyn SubtaskSink>>,
 }
 
+/// Runs one task of an instance: a wasm component ([`crate::Processor`])
+/// or one of the official processors. Every executor — `run-local`, a
+/// worker's own instance, a distributed instance's runners — runs tasks
+/// through this one call.
+pub trait TaskProcessor: Send + Sync + fmt::Debug {
+    /// Runs the task; never panics on the task's behaviour: every failure
+    /// is in the result.
+    fn run(&self, request: TaskRequest) -> TaskRun;
+}
+
+impl<T: TaskProcessor + ?Sized> TaskProcessor for Arc<T> {
+    fn run(&self, request: TaskRequest) -> TaskRun {
+        T::run(self, request)
+    }
+}
+
 /// Takes a task's subtasks batch by batch, while the task runs: a
 /// coordinator stores them at once, so a task emitting a million subtasks
 /// never holds them all in the host.

@@ -7,8 +7,7 @@ use super::{Children, TaskAssignment, TaskDone};
 use crate::config::TaskLimits;
 use crate::kinds::ExecuteType;
 use crate::logs::LogSink;
-use crate::processor::Processor;
-use crate::task::{SubtaskBatch, SubtaskSink, TaskCall, TaskControl, TaskRequest, TaskSpec};
+use crate::task::{SubtaskBatch, SubtaskSink, TaskCall, TaskControl, TaskProcessor, TaskRequest, TaskSpec};
 use std::collections::VecDeque;
 use std::fmt;
 use std::sync::{Arc, Condvar, Mutex};
@@ -25,8 +24,8 @@ pub trait RunnerOutput: Send + Sync + fmt::Debug {
 /// What every task of the instance shares.
 #[derive(Debug, Clone)]
 pub struct RunnerSpec {
-    /// The instance's processor.
-    pub processor: Arc<Processor>,
+    /// What runs the instance's tasks.
+    pub processor: Arc<dyn TaskProcessor>,
     /// The instance's kind.
     pub kind: ExecuteType,
     /// The root task's context: job and instance ids and params, retries

@@ -1,6 +1,7 @@
 //! How a worker is set up, and who it is to the server.
 
 use crate::config::RuntimeConfig;
+use crate::official::OfficialConfig;
 use std::fmt;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
@@ -48,7 +49,8 @@ pub struct WorkerConfig {
     pub runtime: RuntimeConfig,
     /// Instances run at once; further dispatches wait their turn.
     pub max_concurrent_instances: u32,
-    /// Processor types advertised to the server.
+    /// Processor types advertised to the server besides the enabled
+    /// official ones (`WASM` by default).
     pub processor_types: Vec<String>,
     /// Where to listen for the other workers of a distributed instance
     /// this worker coordinates (port 0: any free port); `None` keeps the
@@ -63,6 +65,9 @@ pub struct WorkerConfig {
     pub peer_timeout: Duration,
     /// How the coordinator of a distributed instance keeps its tasks.
     pub coordinator: CoordinatorTuning,
+    /// The official processors the worker runs (Shell, Python, dynamic SQL
+    /// and file cleanup only when enabled here).
+    pub official: OfficialConfig,
 }
 
 /// How a coordinating worker keeps an instance's tasks: on disk under
@@ -105,6 +110,7 @@ impl WorkerConfig {
             peer_advertise: None,
             peer_timeout: Duration::from_secs(10),
             coordinator: CoordinatorTuning::default(),
+            official: OfficialConfig::default(),
         }
     }
 }

@@ -23,11 +23,10 @@ use crate::distributed::runner::RunnerSpec;
 use crate::kinds::ExecuteType;
 use crate::local::{LocalInstance, LocalOutcome, TaskCounts};
 use crate::logs::LogLevel;
-use crate::processor::Processor;
-use crate::task::{TaskControl, TaskSpec};
+use crate::task::{TaskControl, TaskProcessor, TaskSpec};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use wasmjob_wire::{Dispatch, ProcessorSpec, ProgressReport, ReportedStatus, RunSchedule, StatusReport, WorkerMessage};
+use wasmjob_wire::{Dispatch, ProgressReport, ReportedStatus, RunSchedule, StatusReport, WorkerMessage};
 
 /// How often a coordinated instance's progress goes to the server.
 const PROGRESS_EVERY: Duration = Duration::from_secs(1);
@@ -45,6 +44,7 @@ pub(crate) fn dispatch(shared: &Arc<Shared>, dispatch: Dispatch) {
             result,
             time: now_ms(),
             progress: None,
+            workflow_appends: Vec::new(),
         }));
         return;
     }
@@ -56,14 +56,8 @@ pub(crate) fn dispatch(shared: &Arc<Shared>, dispatch: Dispatch) {
     let log = InstanceLog::new(shared.reports.clone(), &dispatch);
     log.host(LogLevel::Info, &format!("received by worker {}", shared.config.address));
     let inbox = open_to_participants(shared, &dispatch);
-    let run = InstanceRun {
-        shared: shared.clone(),
-        dispatch,
-        handle,
-        log,
-        inbox: Mutex::new(inbox),
-        last_progress: Mutex::default(),
-    };
+    let run =
+        InstanceRun { shared: shared.clone(), dispatch, handle, log, inbox: Mutex::new(inbox), last: Mutex::default() };
     tokio::spawn(run.execute());
 }
 
@@ -121,8 +115,17 @@ pub(crate) struct InstanceRun {
     pub(crate) log: InstanceLog,
     /// A distributed instance's coordinator inbox, open to participants.
     inbox: Mutex<Option<(CoordinatorHandle, Inbox)>>,
-    /// Its last progress, for the final status.
-    last_progress: Mutex<Option<Progress>>,
+    /// What the final status carries besides the result.
+    last: Mutex<Carried>,
+}
+
+/// What a run leaves for its final status.
+#[derive(Debug, Default)]
+struct Carried {
+    /// A coordinated instance's last progress.
+    progress: Option<Progress>,
+    /// Workflow context pairs the run appended.
+    appends: Vec<(String, String)>,
 }
 
 impl InstanceRun {
@@ -173,7 +176,7 @@ impl InstanceRun {
 
     async fn load_and_run(&self) -> (ReportedStatus, String) {
         let loaded = tokio::select! {
-            loaded = self.processor() => loaded,
+            loaded = loader::task_processor(&self.shared, &self.dispatch, &self.log) => loaded,
             () = self.handle.stopped() => Err(String::new()),
         };
         let processor = match loaded {
@@ -191,25 +194,10 @@ impl InstanceRun {
         }
     }
 
-    /// The dispatch's processor, checked against its execution kind.
-    async fn processor(&self) -> Result<Arc<Processor>, String> {
-        let (container, version, digest, size) = match &self.dispatch.processor {
-            ProcessorSpec::Wasm { container, version, digest, size } => (container, version, digest, *size),
-            ProcessorSpec::Official { processor_type, .. } => {
-                return Err(format!("this worker runs WASM processors only, not {processor_type}"));
-            }
-        };
-        let (processor, origin) = loader::processor(&self.shared, digest, size).await?;
-        processor.check_kind(kind_of(self.dispatch.execute_type)).map_err(|e| e.to_string())?;
-        let short = digest.get(..12).unwrap_or(digest);
-        self.log.host(LogLevel::Info, &format!("loaded {container}@{version} ({short}) from {}", origin.name()));
-        Ok(processor)
-    }
-
     /// One full run of the processor under `control`, logging to `log`.
     pub(crate) async fn once(
         &self,
-        processor: &Arc<Processor>,
+        processor: &Arc<dyn TaskProcessor>,
         control: TaskControl,
         log: InstanceLog,
     ) -> LocalOutcome {
@@ -235,15 +223,24 @@ impl InstanceRun {
             log: Arc::new(log),
         };
         let processor = processor.clone();
-        let outcome = tokio::task::spawn_blocking(move || instance.run(&processor)).await;
+        let outcome = tokio::task::spawn_blocking(move || instance.run(processor.as_ref())).await;
         drop(slots);
-        outcome.unwrap_or_else(|e| failed_outcome(&format!("the instance's thread failed: {e}")))
+        let mut outcome = outcome.unwrap_or_else(|e| failed_outcome(&format!("the instance's thread failed: {e}")));
+        if self.dispatch.schedule == RunSchedule::Once {
+            self.last.lock().unwrap_or_else(|p| p.into_inner()).appends = std::mem::take(&mut outcome.workflow_appends);
+        }
+        outcome
     }
 
     /// Coordinates a BROADCAST, MAP or MAP_REDUCE run: over the
     /// dispatch's participants too when it names some (FIXED_RATE and
     /// FIXED_DELAY sub-runs stay on this worker).
-    async fn coordinate(&self, processor: &Arc<Processor>, control: TaskControl, log: InstanceLog) -> LocalOutcome {
+    async fn coordinate(
+        &self,
+        processor: &Arc<dyn TaskProcessor>,
+        control: TaskControl,
+        log: InstanceLog,
+    ) -> LocalOutcome {
         let dispatch = &self.dispatch;
         let want = dispatch.concurrency.clamp(1, MAX_INSTANCE_WORKERS);
         let slots = tokio::select! {
@@ -300,7 +297,7 @@ impl InstanceRun {
         drop(slots);
         let Ok(end) = end else { return failed_outcome("the coordinator's thread failed") };
         if once {
-            *self.last_progress.lock().unwrap_or_else(|p| p.into_inner()) = Some(end.progress.clone());
+            self.last.lock().unwrap_or_else(|p| p.into_inner()).progress = Some(end.progress.clone());
         }
         let tasks = end.progress.tasks;
         LocalOutcome {
@@ -326,18 +323,22 @@ impl InstanceRun {
         *sent = Some(now);
     }
 
-    /// Reports a status; a final one carries the last progress, so the
-    /// server stores both at once.
+    /// Reports a status; a final one carries the last progress and the
+    /// workflow appends, so the server stores them with it.
     fn report_status(&self, status: ReportedStatus, result: String) {
-        let progress =
-            if status.is_final() { self.last_progress.lock().unwrap_or_else(|p| p.into_inner()).take() } else { None };
+        let carried = if status.is_final() {
+            std::mem::take(&mut *self.last.lock().unwrap_or_else(|p| p.into_inner()))
+        } else {
+            Carried::default()
+        };
         self.shared.reports.frame(WorkerMessage::Status(StatusReport {
             instance_id: self.dispatch.instance_id,
             attempt: self.dispatch.attempt,
             status,
             result,
             time: now_ms(),
-            progress: progress.map(Into::into),
+            progress: carried.progress.map(Into::into),
+            workflow_appends: carried.appends,
         }));
     }
 }

@@ -177,7 +177,7 @@ async fn register(shared: &Arc<Shared>, socket: &mut Socket) -> Result<Welcome, 
         address: config.address.clone(),
         tags: config.tags.clone(),
         capabilities: Capabilities {
-            processor_types: config.processor_types.clone(),
+            processor_types: shared.processor_types(),
             max_concurrent_tasks: config.max_concurrent_instances,
             engine: ENGINE.to_string(),
         },

@@ -1,13 +1,21 @@
-//! The processor a dispatch names: already loaded (microseconds), else
-//! from the artifact cache on disk, else downloaded from the server — then
-//! compiled (or read from the compiled-code cache) by the [`Runtime`](crate::Runtime).
+//! The processor a dispatch names. A component: already loaded
+//! (microseconds), else from the artifact cache on disk, else downloaded
+//! from the server — then compiled (or read from the compiled-code cache)
+//! by the [`Runtime`](crate::Runtime). An official processor: the one this
+//! worker enables, if it does.
 
 use super::Shared;
 use super::artifacts::{FetchError, download, is_digest, verify};
 use super::auth::AuthError;
+use super::executor::kind_of;
+use super::logs::InstanceLog;
+use crate::kinds::ExecuteType;
+use crate::logs::LogLevel;
 use crate::processor::Processor;
+use crate::task::TaskProcessor;
 use std::sync::Arc;
 use std::time::Duration;
+use wasmjob_wire::{Dispatch, ProcessorSpec};
 
 /// Download attempts for one artifact (network failures and 5xx answers).
 const FETCH_ATTEMPTS: u32 = 3;
@@ -26,6 +34,34 @@ impl Origin {
         match self {
             Self::Cache => "cache",
             Self::Download => "download",
+        }
+    }
+}
+
+/// What runs the tasks of `dispatch`, checked against its execution kind;
+/// the error is the instance's result. Notes where it came from in `log`.
+pub(crate) async fn task_processor(
+    shared: &Arc<Shared>,
+    dispatch: &Dispatch,
+    log: &InstanceLog,
+) -> Result<Arc<dyn TaskProcessor>, String> {
+    let kind = kind_of(dispatch.execute_type);
+    match &dispatch.processor {
+        ProcessorSpec::Wasm { container, version, digest, size } => {
+            let (processor, origin) = processor(shared, digest, *size).await?;
+            processor.check_kind(kind).map_err(|e| e.to_string())?;
+            let short = digest.get(..12).unwrap_or(digest);
+            log.host(LogLevel::Info, &format!("loaded {container}@{version} ({short}) from {}", origin.name()));
+            Ok(processor)
+        }
+        ProcessorSpec::Official { processor_type, .. } => {
+            if matches!(kind, ExecuteType::Map | ExecuteType::MapReduce) {
+                return Err(format!("{processor_type} processors run as STANDALONE or BROADCAST, not {kind}"));
+            }
+            shared
+                .official
+                .get(processor_type)
+                .ok_or_else(|| format!("worker {} does not enable processor {processor_type}", shared.config.address))
         }
     }
 }

@@ -39,6 +39,7 @@ mod slots;
 #[cfg(test)]
 mod run_tests;
 
+pub(crate) use auth::error_chain;
 pub use config::{CoordinatorTuning, Credentials, WorkerConfig, default_address};
 
 use crate::error::{Error, Result};
@@ -74,6 +75,8 @@ struct Shared {
     /// Processors loaded so far, by digest (the runtime keeps them loaded
     /// anyway; this skips reading and hashing the component again).
     processors: Mutex<HashMap<String, Arc<Processor>>>,
+    /// The official processors this worker enables.
+    official: crate::official::OfficialProcessors,
     instances: instances::Instances,
     /// Instances other workers coordinate that this one takes part in.
     participations: instances::Instances,
@@ -131,6 +134,9 @@ impl Worker {
             .map(|addr| peer::PeerListener::bind(addr, config.peer_advertise.as_deref()))
             .transpose()?;
         let peer_address = listener.as_ref().map(|l| l.advertised().to_string());
+        let runtime_handle = tokio::runtime::Handle::try_current()
+            .map_err(|_| Error::WorkerConfig("a worker is built inside a tokio runtime".into()))?;
+        let official = crate::official::OfficialProcessors::new(&config.official, runtime_handle)?;
         let (reports, receiver) = reports::channel();
         let shared = Shared {
             config,
@@ -140,6 +146,7 @@ impl Worker {
             auth,
             artifacts,
             processors: Mutex::default(),
+            official,
             instances: instances::Instances::default(),
             participations: instances::Instances::default(),
             routes: peer::Routes::default(),
@@ -206,6 +213,15 @@ impl Shared {
     /// The peer listener's address, for the server.
     fn peer_address(&self) -> Option<String> {
         self.peer_address.clone()
+    }
+
+    /// Processor types to advertise: the configured ones and the official
+    /// processors enabled.
+    fn processor_types(&self) -> Vec<String> {
+        let mut types = self.config.processor_types.clone();
+        types.extend(self.official.advertised().iter().cloned());
+        types.dedup();
+        types
     }
 
     /// The processor of `digest`, if loaded before.

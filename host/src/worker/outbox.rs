@@ -128,6 +128,7 @@ pub(crate) mod tests {
             result: String::new(),
             time: 0,
             progress: None,
+            workflow_appends: Vec::new(),
         })
     }
 

@@ -238,7 +238,7 @@ async fn what_cannot_run_fails_with_the_reason() {
     let (status, msg) = h.statuses(6).pop().unwrap();
     assert_eq!(status, ReportedStatus::Failed);
     assert!(msg.contains("cannot run as MAP_REDUCE"), "{msg}");
-    let expected = (ReportedStatus::Failed, "this worker runs WASM processors only, not SHELL".to_string());
+    let expected = (ReportedStatus::Failed, "worker test-worker:1 does not enable processor SHELL".to_string());
     assert_eq!(h.statuses(7).pop().unwrap(), expected);
 }
 

@@ -14,7 +14,7 @@
 use super::executor::InstanceRun;
 use super::instances::final_status;
 use super::now_ms;
-use crate::processor::Processor;
+use crate::task::TaskProcessor;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
@@ -43,7 +43,7 @@ fn millis(ms: u64) -> i64 {
 
 /// Runs the sub-runs of `run` until it is stopped or its lifecycle ends;
 /// the final status.
-pub(crate) async fn lifecycle(run: &InstanceRun, processor: &Arc<Processor>) -> (ReportedStatus, String) {
+pub(crate) async fn lifecycle(run: &InstanceRun, processor: &Arc<dyn TaskProcessor>) -> (ReportedStatus, String) {
     let schedule = run.dispatch.schedule;
     let (interval_ms, until) = match schedule {
         RunSchedule::FixedRate { interval_ms, until } | RunSchedule::FixedDelay { interval_ms, until } => {
@@ -78,7 +78,7 @@ pub(crate) async fn lifecycle(run: &InstanceRun, processor: &Arc<Processor>) -> 
 }
 
 /// Sub-run `n`, with its own control and time limit.
-async fn sub_run(run: &InstanceRun, processor: &Arc<Processor>, n: u64) -> SubRunReport {
+async fn sub_run(run: &InstanceRun, processor: &Arc<dyn TaskProcessor>, n: u64) -> SubRunReport {
     let started_at = now_ms();
     let control = run.handle.next_control();
     let limit = run.dispatch.time_limit_ms;

@@ -145,6 +145,7 @@ fn unreadable(shared: &Shared, text: &str, error: &serde_json::Error) {
             result: format!("worker {} cannot read the dispatch: {error}", shared.config.address),
             time: now_ms(),
             progress: None,
+            workflow_appends: Vec::new(),
         }));
     }
 }

@@ -5,6 +5,7 @@
 mod contract_growth;
 mod guests;
 mod kinds;
+mod official;
 mod sandbox;
 mod support;
 mod validation;

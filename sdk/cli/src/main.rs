@@ -33,7 +33,7 @@ enum Command {
     /// PostgreSQL or MySQL/MariaDB.
     Server(server::ServerArgs),
     /// Run a worker: connect to a server and run the app's jobs.
-    Worker(worker::WorkerArgs),
+    Worker(Box<worker::WorkerArgs>),
     /// Run the server and an embedded worker in one process on SQLite and
     /// the local filesystem, with a demo app at first start.
     Standalone(standalone::StandaloneArgs),
@@ -66,7 +66,7 @@ fn main() -> ExitCode {
         Command::RunLocal(args) => run_local::run(args),
         Command::Inspect(args) => run_local::inspect(args),
         Command::Server(args) => server::run(args),
-        Command::Worker(args) => worker::run(args),
+        Command::Worker(args) => worker::run(*args),
         Command::Standalone(args) => standalone::run(args),
         Command::Login(args) => client::login::run(args),
         Command::App(args) => client::apps::run(args),

@@ -8,6 +8,7 @@ use clap::Args;
 use std::fmt;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use wasmjob_host::official::{Datasource, OfficialConfig, OfficialKind, default_sql_refuse};
 use wasmjob_host::worker::{Credentials, Worker, WorkerConfig};
 
 /// Arguments of `worker`.
@@ -58,6 +59,32 @@ pub struct WorkerArgs {
     /// A peer silent this long is taken for lost (its tasks run elsewhere).
     #[arg(long, default_value_t = 10_000, value_parser = clap::value_parser!(u64).range(500..=600_000))]
     peer_timeout_ms: u64,
+    /// Official processors to run besides HTTP, SQL, CONFIG and
+    /// INJECT_WORKFLOW_CONTEXT: shell, python, sql-dynamic, file-cleanup
+    /// (comma separated or repeated). They are off unless named here.
+    #[arg(long = "enable", env = "WASMJOB_ENABLE", value_delimiter = ',', value_name = "KIND")]
+    enable: Vec<OfficialKind>,
+    /// Default official processors to leave off (e.g. `http,sql`).
+    #[arg(long = "disable", value_delimiter = ',', value_name = "KIND")]
+    disable: Vec<OfficialKind>,
+    /// The interpreter PYTHON jobs run with.
+    #[arg(long, env = "WASMJOB_PYTHON", default_value = "python3")]
+    python: String,
+    /// A named SQL datasource, `NAME=URL` (repeatable). URLs carry
+    /// passwords: prefer `WASMJOB_DATASOURCE_<NAME>=URL` variables.
+    #[arg(long = "datasource", value_name = "NAME=URL")]
+    datasources: Vec<String>,
+    /// SQL statements matching this case-insensitive regular expression are
+    /// refused (repeatable; replaces the default, which refuses `DROP
+    /// TABLE` and `TRUNCATE`).
+    #[arg(long = "sql-refuse", value_name = "REGEX", conflicts_with = "sql_allow_all")]
+    sql_refuse: Vec<String>,
+    /// Refuse no SQL statement.
+    #[arg(long)]
+    sql_allow_all: bool,
+    /// Where CONFIG jobs' configuration is also written.
+    #[arg(long)]
+    config_file: Option<PathBuf>,
 }
 
 impl fmt::Debug for WorkerArgs {
@@ -71,6 +98,8 @@ impl fmt::Debug for WorkerArgs {
             .field("max_instances", &self.max_instances)
             .field("peer_listen", &self.peer_listen)
             .field("peer_advertise", &self.peer_advertise)
+            .field("enable", &self.enable)
+            .field("python", &self.python)
             .finish_non_exhaustive()
     }
 }
@@ -104,7 +133,43 @@ fn config(args: WorkerArgs) -> Result<WorkerConfig, String> {
     config.peer_listen = (!args.no_peer).then_some(args.peer_listen);
     config.peer_advertise = args.peer_advertise;
     config.peer_timeout = std::time::Duration::from_millis(args.peer_timeout_ms);
+    config.official = OfficialConfig {
+        enable: args.enable,
+        disable: args.disable,
+        python: args.python,
+        datasources: datasources(&args.datasources)?,
+        sql_refuse: if args.sql_allow_all {
+            Vec::new()
+        } else if args.sql_refuse.is_empty() {
+            default_sql_refuse()
+        } else {
+            args.sql_refuse
+        },
+        config_file: args.config_file,
+        ..OfficialConfig::default()
+    };
     Ok(config)
+}
+
+/// Datasources from `--datasource NAME=URL` and `WASMJOB_DATASOURCE_<NAME>`
+/// variables (the name lowercased).
+fn datasources(flags: &[String]) -> Result<Vec<Datasource>, String> {
+    let mut sources = Vec::new();
+    for flag in flags {
+        let Some((name, url)) = flag.split_once('=') else {
+            return Err(format!("--datasource takes NAME=URL, not `{}`", flag.split(':').next().unwrap_or_default()));
+        };
+        sources.push(Datasource { name: name.trim().to_string(), url: url.trim().to_string() });
+    }
+    for (key, value) in std::env::vars() {
+        if let Some(name) = key.strip_prefix("WASMJOB_DATASOURCE_").filter(|n| !n.is_empty()) {
+            sources.push(Datasource { name: name.to_ascii_lowercase(), url: value });
+        }
+    }
+    if let Some(bad) = sources.iter().find(|s| s.name.is_empty() || s.url.is_empty()) {
+        return Err(format!("datasource `{}` needs a name and a URL", bad.name));
+    }
+    Ok(sources)
 }
 
 /// Runs the worker until Ctrl-C or SIGTERM.

@@ -209,6 +209,10 @@ pub struct StatusReport {
     /// status (so both are stored at once).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub progress: Option<InstanceProgress>,
+    /// Workflow context pairs the instance's tasks appended, in order (with
+    /// a final status).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub workflow_appends: Vec<(String, String)>,
 }
 
 /// One FIXED_RATE / FIXED_DELAY sub-run.
@@ -275,6 +279,7 @@ mod tests {
             result: "ok".into(),
             time: 3,
             progress: None,
+            workflow_appends: Vec::new(),
         });
         let text = serde_json::to_string(&report).unwrap();
         assert!(text.starts_with(r#"{"type":"STATUS","instanceId":1"#), "{text}");

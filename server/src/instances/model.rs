@@ -106,6 +106,10 @@ pub struct Instance {
     /// coordinator last reported them (every second while it runs).
     #[serde(flatten)]
     pub progress: InstanceProgress,
+    /// Workflow context entries the instance's tasks appended (the last
+    /// write of a key wins); empty for most.
+    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub workflow_appends: std::collections::BTreeMap<String, String>,
 }
 
 pub use wasmjob_wire::InstanceProgress;

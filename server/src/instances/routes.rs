@@ -83,6 +83,7 @@ async fn run_job(
         created_at: now,
         updated_at: now,
         progress: Default::default(),
+        workflow_appends: Default::default(),
     };
     store::insert(&state.db, state.db.pool(), &instance, None).await?;
     if request.delay_ms > 0 {

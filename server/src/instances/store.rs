@@ -16,7 +16,7 @@ macro_rules! columns {
 /// The selected columns: the inserted ones and the coordinator's progress.
 macro_rules! selected {
     () => {
-        concat!(columns!(), ", progress")
+        concat!(columns!(), ", progress, workflow_appends")
     };
 }
 
@@ -200,6 +200,10 @@ fn from_row(row: &AnyRow) -> Result<Instance, sqlx::Error> {
             .try_get::<Option<DbText>, _>("progress")?
             .and_then(|text| serde_json::from_str(&text.0).ok())
             .unwrap_or_default(),
+        workflow_appends: row
+            .try_get::<Option<DbText>, _>("workflow_appends")?
+            .and_then(|text| serde_json::from_str(&text.0).ok())
+            .unwrap_or_default(),
     })
 }
 
@@ -273,11 +277,31 @@ pub async fn finish(
     id: Id,
     attempt: i64,
     coordinator: &str,
-    (to, result, progress): (InstanceStatus, &str, Option<&InstanceProgress>),
+    ending: &Ending<'_>,
     now: i64,
 ) -> Result<bool, sqlx::Error> {
-    let progress = progress.map(|p| serde_json::to_string(p).unwrap_or_default());
-    end_attempt(db, id, attempt, Some(coordinator), (to, result, progress), now).await
+    end_attempt(db, id, attempt, Some(coordinator), ending, now).await
+}
+
+/// How an attempt ends: its status and result, and what its coordinator
+/// reported with them.
+#[derive(Debug, Clone, Copy)]
+pub struct Ending<'a> {
+    /// The final status.
+    pub status: InstanceStatus,
+    /// The result message.
+    pub result: &'a str,
+    /// A distributed instance's last task counts and workers.
+    pub progress: Option<&'a InstanceProgress>,
+    /// Workflow context pairs the tasks appended (last write of a key wins).
+    pub appends: &'a [(String, String)],
+}
+
+impl<'a> Ending<'a> {
+    /// An ending with a status and result only.
+    pub fn new(status: InstanceStatus, result: &'a str) -> Self {
+        Self { status, result, progress: None, appends: &[] }
+    }
 }
 
 /// Ends an unfinished instance, whoever holds it (the server's own
@@ -289,7 +313,7 @@ pub async fn fail_unfinished(
     (to, result): (InstanceStatus, &str),
     now: i64,
 ) -> Result<bool, sqlx::Error> {
-    end_attempt(db, id, attempt, None, (to, result, None), now).await
+    end_attempt(db, id, attempt, None, &Ending::new(to, result), now).await
 }
 
 /// Ends attempt `attempt` if it is unfinished and, when `coordinator` is
@@ -300,17 +324,25 @@ async fn end_attempt(
     id: Id,
     attempt: i64,
     coordinator: Option<&str>,
-    (to, result, progress): (InstanceStatus, &str, Option<String>),
+    ending: &Ending<'_>,
     now: i64,
 ) -> Result<bool, sqlx::Error> {
+    let progress = ending.progress.map(|p| serde_json::to_string(p).unwrap_or_default());
+    let appends = (!ending.appends.is_empty()).then(|| {
+        let map: std::collections::BTreeMap<&str, &str> =
+            ending.appends.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        serde_json::to_string(&map).unwrap_or_default()
+    });
     let done = sqlx::query(&db.sql(
-        "UPDATE job_instance SET status = ?, result = ?, progress = COALESCE(?, progress), finished_time = ?, \
-         updated_at = ? WHERE id = ? AND running_times = ? AND (? IS NULL OR coordinator = ?) \
+        "UPDATE job_instance SET status = ?, result = ?, progress = COALESCE(?, progress), \
+         workflow_appends = COALESCE(?, workflow_appends), finished_time = ?, updated_at = ? \
+         WHERE id = ? AND running_times = ? AND (? IS NULL OR coordinator = ?) \
          AND status IN ('WAITING_DISPATCH', 'WAITING_WORKER_RECEIVE', 'RUNNING')",
     ))
-    .bind(to.name())
-    .bind(result)
+    .bind(ending.status.name())
+    .bind(ending.result)
     .bind(progress)
+    .bind(appends)
     .bind(now)
     .bind(now)
     .bind(id.0)

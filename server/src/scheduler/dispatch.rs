@@ -122,7 +122,7 @@ pub enum NoPlan {
 }
 
 /// Applies PowerJob's dispatch rules to an instance of `job`.
-pub async fn plan(state: &AppState, job: &Job) -> Result<Result<Plan, NoPlan>, sqlx::Error> {
+pub async fn plan(state: &AppState, job: &Job, instance_params: &str) -> Result<Result<Plan, NoPlan>, sqlx::Error> {
     let frequent = is_frequent(job.spec.time_expression_type);
     if job.spec.max_instance_num > 0 && !frequent {
         let live = store::live_count(&state.db, job.id).await?;
@@ -138,15 +138,24 @@ pub async fn plan(state: &AppState, job: &Job) -> Result<Result<Plan, NoPlan>, s
         Ok(processor) => processor,
         Err(why) => return Ok(Err(NoPlan::Fail(why))),
     };
-    let processor_type = name_of(&job.spec.processor_type);
+    // Official processors read the instance's params, else the job's.
+    let params = if instance_params.trim().is_empty() { &job.spec.job_params } else { instance_params };
+    let processor_type = wasmjob_host::official::required_processor_type(&name_of(&job.spec.processor_type), params);
     let candidates = state.workers.serving(job.app_id, &processor_type);
     if candidates.is_empty() {
         let since = now_ms() as i64 - state.config.worker_timeout_ms as i64;
         if worker_store::live_elsewhere(&state.db, job.app_id, state.workers.server_id(), since).await? {
             return Ok(Err(NoPlan::Elsewhere));
         }
-        let why = if state.workers.of_app(job.app_id).is_empty() {
+        let present = state.workers.of_app(job.app_id);
+        let pool_only = present.iter().all(|w| w.app_id.is_none());
+        let why = if present.is_empty() {
             "no worker available: no worker of this app is connected".to_string()
+        } else if pool_only && processor_type != "WASM" {
+            format!(
+                "no worker enables processor {processor_type}: only shared pool workers are connected, and they run \
+                 WASM processors only (start a worker of the app to run official processors)"
+            )
         } else {
             format!("no worker enables processor {processor_type}")
         };
@@ -161,11 +170,11 @@ pub async fn plan(state: &AppState, job: &Job) -> Result<Result<Plan, NoPlan>, s
 }
 
 /// The workers that take part in an instance besides its coordinator: for
-/// BROADCAST, MAP and MAP_REDUCE wasm jobs run once, every other eligible
-/// worker that (like the coordinator) has a peer listener.
+/// BROADCAST, MAP and MAP_REDUCE jobs run once (of wasm or official
+/// processors), every other eligible worker that (like the coordinator) has
+/// a peer listener.
 fn participants(job: &Job, choice: &select::Choice) -> Vec<Arc<ConnectedWorker>> {
     let spread = job.spec.execute_type != ExecuteType::Standalone
-        && job.spec.processor_type == ProcessorType::Wasm
         && !is_frequent(job.spec.time_expression_type)
         && choice.coordinator.peer_address.is_some();
     if !spread {
@@ -181,7 +190,7 @@ fn peer_token() -> PeerToken {
 
 /// Picks a worker for a waiting instance of `job` and sends it there.
 pub async fn dispatch_to_worker(state: &AppState, instance: &Instance, job: &Job) -> Result<(), sqlx::Error> {
-    let plan = match plan(state, job).await? {
+    let plan = match plan(state, job, &instance.instance_params).await? {
         Ok(plan) => plan,
         Err(NoPlan::Elsewhere) => return Ok(()),
         Err(NoPlan::Fail(why)) => return reports::server_failure(state, instance, Some(job), &why).await,

@@ -40,8 +40,10 @@ pub async fn on_status(
     };
     let result = clip(&report.result);
     let progress = report.progress.map(bounded);
-    let ending = (status, result.as_str(), progress.as_ref());
-    if !store::finish(&state.db, id, report.attempt, &worker.address, ending, now).await? {
+    let mut appends = report.workflow_appends;
+    appends.truncate(MAX_APPENDS);
+    let ending = store::Ending { status, result: &result, progress: progress.as_ref(), appends: &appends };
+    if !store::finish(&state.db, id, report.attempt, &worker.address, &ending, now).await? {
         tracing::debug!(instance = id.0, attempt = report.attempt, "stale or foreign report ignored");
         return Ok(());
     }
@@ -237,6 +239,9 @@ fn bounded(mut progress: InstanceProgress) -> InstanceProgress {
     }
     progress
 }
+
+/// Workflow context pairs kept from one report at most.
+const MAX_APPENDS: usize = 1000;
 
 /// Workers of one instance kept in its progress at most.
 const MAX_REPORTED_WORKERS: usize = 1000;

@@ -208,7 +208,7 @@ async fn fire(state: &AppState, job: Id, slot: i64, trigger: &Trigger) -> Result
     // Choose the worker first, so the instance is born dispatched: the
     // trigger's slot, its instance and its coordinator in one commit.
     let plan = match &definition {
-        Some(definition) => super::dispatch::plan(state, definition).await?.ok(),
+        Some(definition) => super::dispatch::plan(state, definition, "").await?.ok(),
         None => None,
     };
     let mut tx = db.pool().begin().await?;
@@ -255,6 +255,7 @@ async fn fire(state: &AppState, job: Id, slot: i64, trigger: &Trigger) -> Result
             created_at: now,
             updated_at: now,
             progress: Default::default(),
+            workflow_appends: Default::default(),
         };
         match crate::instances::store::insert(db, &mut *tx, &instance, Some(fire_slot)).await {
             Ok(()) => created = Some((instance, definition)),

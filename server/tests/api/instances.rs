@@ -158,16 +158,20 @@ async fn reports_from_the_wrong_worker_or_attempt_are_ignored(backend: Backend) 
     assert!(!store::set_progress(db, id, 0, "w1", &progress(9)).await.unwrap(), "a stale attempt's progress");
     let live = env.call(Method::GET, &format!("/api/v1/instances/{}", id.0), Some(&token), None).await;
     assert_eq!(live.body["tasks"]["succeeded"], 4, "{live:?}");
-    let failed = (InstanceStatus::Failed, "boom", None);
-    assert!(!store::finish(db, id, 0, "w1", failed, 4).await.unwrap(), "a stale attempt's report");
-    assert!(!store::finish(db, id, 1, "w2", failed, 4).await.unwrap(), "another worker's report");
+    let failed = store::Ending::new(InstanceStatus::Failed, "boom");
+    assert!(!store::finish(db, id, 0, "w1", &failed, 4).await.unwrap(), "a stale attempt's report");
+    assert!(!store::finish(db, id, 1, "w2", &failed, 4).await.unwrap(), "another worker's report");
     let last = progress(10);
-    assert!(store::finish(db, id, 1, "w1", (InstanceStatus::Succeed, "ok", Some(&last)), 5).await.unwrap());
-    assert!(!store::finish(db, id, 1, "w1", failed, 6).await.unwrap(), "a finished instance stays finished");
+    let appends = [("region".to_string(), "eu".to_string()), ("region".to_string(), "us".to_string())];
+    let ok =
+        store::Ending { progress: Some(&last), appends: &appends, ..store::Ending::new(InstanceStatus::Succeed, "ok") };
+    assert!(store::finish(db, id, 1, "w1", &ok, 5).await.unwrap());
+    assert!(!store::finish(db, id, 1, "w1", &failed, 6).await.unwrap(), "a finished instance stays finished");
     let detail = env.call(Method::GET, &format!("/api/v1/instances/{}", id.0), Some(&token), None).await;
     assert_eq!((detail.body["status"].as_str(), detail.body["result"].as_str()), (Some("SUCCEED"), Some("ok")));
     assert_eq!(detail.body["tasks"]["succeeded"], 10, "the final status carries the last counts: {detail:?}");
     assert_eq!(detail.body["workers"][0]["address"], "w1");
+    assert_eq!(detail.body["workflowAppends"], serde_json::json!({"region": "us"}), "the last write wins");
 
     // One instance per (job, trigger slot), enforced by the database.
     let mut second = store::fetch(db, id).await.unwrap().unwrap();

@@ -136,7 +136,7 @@ fn map_results_match_the_local_reference_and_paddling_keeps_the_coordinator_out(
         control: TaskControl::new(),
         log: Arc::new(DiscardLogSink),
     }
-    .run(&processor);
+    .run(processor.as_ref());
     let mut setup = setup(runner_spec(&processor, ExecuteType::Map, params, 0), &["a:1"]);
     setup.spec.paddling = true;
     let coordination = start(setup.spec).unwrap();

@@ -20,7 +20,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::mpsc;
 use tokio_tungstenite::tungstenite::Message;
-use wasmjob_wire::{Join, ProcessorSpec};
+use wasmjob_wire::Join;
 
 /// Connection attempts to the coordinator, 300 ms apart.
 const CONNECT_ATTEMPTS: u32 = 10;
@@ -86,16 +86,12 @@ async fn participate(
     log: &InstanceLog,
 ) -> Result<(), String> {
     let dispatch = &join.dispatch;
-    let ProcessorSpec::Wasm { digest, size, .. } = &dispatch.processor else {
-        return Err("only WASM processors run distributed".into());
-    };
     let kind = kind_of(dispatch.execute_type);
     let loaded = tokio::select! {
-        loaded = loader::processor(shared, digest, *size) => loaded,
+        loaded = loader::task_processor(shared, dispatch, log) => loaded,
         () = handle.stopped() => return Ok(()),
     };
-    let (processor, _) = loaded?;
-    processor.check_kind(kind).map_err(|e| e.to_string())?;
+    let processor = loaded?;
     let want = dispatch.concurrency.clamp(1, MAX_INSTANCE_WORKERS);
     let slots = tokio::select! {
         slots = shared.slots.tasks(want) => slots,
