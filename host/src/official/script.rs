@@ -16,15 +16,20 @@ use std::collections::VecDeque;
 use std::process::Stdio;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use tokio::io::{AsyncBufReadExt, AsyncRead, BufReader};
+use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, BufReader};
 use tokio::process::Command;
 
 /// Lines of output kept for the result.
 const TAIL_LINES: usize = 20;
 /// Bytes of output kept for the result.
 const TAIL_BYTES: usize = 4096;
-/// Longest log line kept, in bytes.
+/// Longest log line, in bytes: a longer one is split, so a script that
+/// never writes a newline cannot grow the worker's memory.
 const MAX_LINE: usize = 8192;
+/// Lines one script may send to the online log; what follows is counted
+/// and reported in one last line, so a runaway script cannot flood the
+/// server's log store.
+const MAX_LOG_LINES: usize = 1_000_000;
 
 /// Which interpreter runs the script.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -170,7 +175,17 @@ impl Script {
         };
         let (status, (), ()) = tokio::join!(waited, out, err);
         let status = status.map_err(|e| format!("cannot wait for the script: {e}"))?;
-        let tail = tail.lock().unwrap_or_else(|p| p.into_inner()).text();
+        let (tail, dropped) = {
+            let tail = tail.lock().unwrap_or_else(|p| p.into_inner());
+            (tail.text(), tail.dropped)
+        };
+        if dropped > 0 {
+            task.log(
+                LogLevel::Warn,
+                LogSource::Host,
+                &format!("{dropped} more lines of output were not logged: a script may log {MAX_LOG_LINES} lines"),
+            );
+        }
         let ended = match status.code() {
             Some(0) => Ended::new(true, if tail.is_empty() { "exit code 0".to_string() } else { tail }),
             Some(code) => Ended::new(false, with_tail(format!("exit code {code}"), &tail)),
@@ -213,14 +228,28 @@ impl Drop for ProcessGroup {
     }
 }
 
-/// The last lines of output, for the result.
+/// The last lines of output, for the result, and how many lines went to
+/// the log.
 #[derive(Debug, Default)]
 struct Tail {
     lines: VecDeque<String>,
     bytes: usize,
+    logged: usize,
+    dropped: usize,
 }
 
 impl Tail {
+    /// Counts a line against the log's cap: true if it may be logged.
+    fn admit(&mut self) -> bool {
+        if self.logged < MAX_LOG_LINES {
+            self.logged += 1;
+            true
+        } else {
+            self.dropped += 1;
+            false
+        }
+    }
+
     fn push(&mut self, line: &str) {
         self.bytes += line.len();
         self.lines.push_back(line.to_string());
@@ -245,21 +274,32 @@ async fn pump(pipe: Option<impl AsyncRead + Unpin>, task: &Task<'_>, source: Log
     let level = if source == LogSource::Stderr { LogLevel::Warn } else { LogLevel::Info };
     loop {
         buffer.clear();
-        match reader.read_until(b'\n', &mut buffer).await {
+        match (&mut reader).take(MAX_LINE as u64).read_until(b'\n', &mut buffer).await {
             Ok(0) | Err(_) => return,
             Ok(_) => {}
         }
         let text = String::from_utf8_lossy(&buffer);
         let line = text.trim_end_matches(['\n', '\r']);
-        let line = crate::logs::truncate(line, MAX_LINE);
-        task.log(level, source, &line);
-        tail.lock().unwrap_or_else(|p| p.into_inner()).push(&line);
+        let mut tail = tail.lock().unwrap_or_else(|p| p.into_inner());
+        if tail.admit() {
+            task.log(level, source, line);
+        }
+        tail.push(line);
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_log_takes_a_bounded_number_of_lines_and_counts_the_rest() {
+        let mut tail = Tail { logged: MAX_LOG_LINES - 1, ..Tail::default() };
+        assert!(tail.admit());
+        assert!(!tail.admit());
+        assert!(!tail.admit());
+        assert_eq!((tail.logged, tail.dropped), (MAX_LOG_LINES, 2));
+    }
 
     #[test]
     fn the_tail_keeps_the_last_lines_within_its_size() {

@@ -103,6 +103,16 @@ fn ten_thousand_lines_arrive_in_order() {
 }
 
 #[test]
+fn a_line_without_end_is_logged_in_bounded_pieces() {
+    let p = processors(&enabled(&[OfficialKind::Shell]));
+    let (done, logs) = run(&p, "SHELL", "head -c 20000 /dev/zero | tr '\\0' x");
+    assert!(done.succeeded(), "{}", done.message());
+    let pieces: Vec<usize> =
+        logs.lines().into_iter().filter(|l| l.source == LogSource::Stdout).map(|l| l.message.len()).collect();
+    assert_eq!(pieces, vec![8192, 8192, 3616]);
+}
+
+#[test]
 fn a_stop_ends_the_whole_process_group_within_a_second() {
     let p = processors(&enabled(&[OfficialKind::Shell]));
     let shell = p.get("SHELL").unwrap();
