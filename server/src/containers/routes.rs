@@ -123,7 +123,18 @@ async fn upload_version(
         return Err(ApiError::Validation(problems).into());
     }
     let bytes = read_component(&headers, body).await?;
-    Ok(publish(&state, principal, app, &name, query.label, bytes).await?)
+    if !store::app_exists(&state.db, app).await.map_err(ApiError::from)? {
+        return Err(ApiError::NotFound("app").into());
+    }
+    let upload = Publication {
+        app,
+        container: &name,
+        label: query.label,
+        source: serde_json::json!({"type": "UPLOAD"}),
+        created_by: created_by(&state, principal).await?,
+    };
+    let (status, version) = publish(&state, upload, bytes).await?;
+    Ok((status, Json(version)))
 }
 
 /// The body, if it is a component's bytes of an acceptable size.
@@ -152,22 +163,37 @@ async fn read_component(headers: &HeaderMap, body: Body) -> Result<Bytes, Upload
     Ok(bytes)
 }
 
-async fn publish(
+/// A component about to become a version: where it goes and where it
+/// came from.
+#[derive(Debug)]
+pub(crate) struct Publication<'a> {
+    /// The app (which exists).
+    pub(crate) app: Id,
+    /// The container's name (checked).
+    pub(crate) container: &'a str,
+    /// The label (checked); default: the digest's first 12 hex digits.
+    pub(crate) label: Option<String>,
+    /// Where it came from: `{"type": "UPLOAD"}` or a git source and commit.
+    pub(crate) source: serde_json::Value,
+    /// Who made it.
+    pub(crate) created_by: String,
+}
+
+/// Validates `bytes` exactly as an upload is validated and stores them as
+/// a new version (deployed); 200 with the version that has these bytes
+/// already, 201 with a new one, 409 when the label is taken, 422 when the
+/// bytes are no processor component.
+pub(crate) async fn publish(
     state: &AppState,
-    principal: Principal,
-    app: Id,
-    name: &str,
-    label: Option<String>,
+    publication: Publication<'_>,
     bytes: Bytes,
-) -> ApiResult<(StatusCode, Json<ContainerVersion>)> {
-    if !store::app_exists(&state.db, app).await? {
-        return Err(ApiError::NotFound("app"));
-    }
+) -> ApiResult<(StatusCode, ContainerVersion)> {
+    let Publication { app, container: name, label, source, created_by } = publication;
     let digest = wasmjob_host::content_digest(&bytes);
     let label = label.unwrap_or_else(|| digest[..12].to_string());
     let existing = store::existing(&state.db, app, name, &digest, &label).await?;
     if let Some(version) = existing.version {
-        return Ok((StatusCode::OK, Json(version)));
+        return Ok((StatusCode::OK, version));
     }
     if existing.label_digest.is_some() {
         return Err(label_taken(&label));
@@ -187,16 +213,16 @@ async fn publish(
         size_bytes: info.size as i64,
         worlds: info.worlds.iter().map(|w| w.name().to_string()).collect(),
         imports: info.imports,
-        source: serde_json::json!({"type": "UPLOAD"}),
-        created_by: created_by(state, principal).await?,
+        source,
+        created_by,
     };
     match store::add_version(&state.db, &state.ids, &new).await? {
         Added::Created(version) => {
             let (label, digest) = (&version.label, &version.digest);
             tracing::info!(%app, container = name, %label, %digest, "container version uploaded");
-            Ok((StatusCode::CREATED, Json(version)))
+            Ok((StatusCode::CREATED, version))
         }
-        Added::Existing(version) => Ok((StatusCode::OK, Json(version))),
+        Added::Existing(version) => Ok((StatusCode::OK, version)),
         Added::LabelTaken => Err(label_taken(&label)),
     }
 }
@@ -211,7 +237,7 @@ fn internal(what: &str, error: impl std::fmt::Display) -> ApiError {
 }
 
 /// A user's name, or `app:<id>`.
-async fn created_by(state: &AppState, principal: Principal) -> ApiResult<String> {
+pub(crate) async fn created_by(state: &AppState, principal: Principal) -> ApiResult<String> {
     match principal {
         Principal::App { id } => Ok(format!("app:{id}")),
         Principal::User { id, .. } => {
