@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Runs the whole test suite on a fresh machine: installs what it needs
 # (wasm32-wasip2 target, cargo-component, componentize-py and schemathesis
-# in virtualenvs), builds every guest example, checks formatting and lints,
-# runs every test of the workspace against the real components and the
-# real databases (SQLite, PostgreSQL and MariaDB on 127.0.0.1), then fuzzes
-# the API from its OpenAPI document.
+# in virtualenvs, the s3s-fs S3 server for the artifact store tests),
+# builds every guest example, checks formatting and lints, runs every test
+# of the workspace against the real components and the real databases
+# (SQLite, PostgreSQL and MariaDB on 127.0.0.1) and a real S3 server,
+# then fuzzes the API from its OpenAPI document.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
@@ -13,6 +14,9 @@ step() { printf '\n== %s\n' "$*" >&2; }
 
 step "toolchain"
 rustup component add rustfmt clippy >/dev/null 2>&1 || true
+
+step "S3 test server (scripts/s3-server.sh install)"
+scripts/s3-server.sh install
 
 step "guest examples (guest-examples/build.sh)"
 guest-examples/build.sh

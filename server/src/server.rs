@@ -32,8 +32,15 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<Started> {
         .await
         .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", config.listen))?;
     tracing::info!(address = %listener.local_addr()?, dialect = ?db.dialect(), "wasmjob server ready");
-    let artifacts = Arc::new(crate::containers::ArtifactStore::local(&config.data_dir)?);
+    let artifacts = Arc::new(crate::containers::ArtifactStore::from_config(&config.artifact_store, &config.data_dir)?);
+    tracing::info!(store = %artifacts.describe(), "artifact store");
     let state = AppState::new(db, ids, Arc::new(config), artifacts);
+    if state.builds.config().enabled {
+        // A bad configured key is an error now, not at the first build.
+        state.builds.sealer().map_err(|e| anyhow::anyhow!("builds: {e}"))?;
+        crate::containers::builds::fail_abandoned_builds(&state).await?;
+        tracing::info!(concurrency = state.builds.config().concurrency, "builds from git enabled");
+    }
     Ok(Started { state, generated_admin_password, listener })
 }
 

@@ -1,16 +1,26 @@
 //! Component bytes, content-addressed: each artifact lives at
 //! `sha256/<digest>.wasm` in an [`ObjectStore`] — a directory under the
-//! data directory today; S3 or another backend is one more constructor.
+//! data directory by default, any S3-compatible bucket, or memory, chosen
+//! by the `[artifact_store]` configuration (`config`) and opened by
+//! `backend`. The store puts (idempotently), gets, checks, deletes and
+//! lists artifacts; the rest of the server never sees which backend it is.
+
+mod backend;
+pub mod config;
 
 use super::inspect::Inspector;
 use bytes::Bytes;
-use object_store::local::LocalFileSystem;
-use object_store::memory::InMemory;
+use config::ArtifactStoreConfig;
+use futures_util::StreamExt;
+use futures_util::stream::BoxStream;
 use object_store::path::Path as ObjectPath;
 use object_store::{ObjectStore, ObjectStoreExt, PutMode, PutOptions, PutPayload};
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+
+/// The folder of the store that artifacts live in.
+const FOLDER: &str = "sha256";
 
 /// Why an artifact could not be read or written.
 #[derive(Debug, thiserror::Error)]
@@ -29,6 +39,9 @@ pub enum ArtifactError {
     /// A digest that is not 64 lowercase hex digits.
     #[error("`{0}` is not a sha256 digest")]
     BadDigest(String),
+    /// The `[artifact_store]` settings are unusable.
+    #[error("{0}")]
+    Config(String),
 }
 
 /// Where component bytes are kept, and the inspector that checks them
@@ -37,9 +50,18 @@ pub enum ArtifactError {
 pub struct ArtifactStore {
     store: Arc<dyn ObjectStore>,
     inspector: Arc<Inspector>,
+    description: String,
 }
 
 impl ArtifactStore {
+    /// The store `config` names; local artifacts go to
+    /// `<data_dir>/artifacts` (created), and components compiled for
+    /// inspection are cached in `<data_dir>/compiled` whatever the backend.
+    pub fn from_config(config: &ArtifactStoreConfig, data_dir: &Path) -> Result<Self, ArtifactError> {
+        let backend = backend::open(config, &data_dir.join("artifacts"))?;
+        Ok(Self::with_description(backend, Inspector::new(data_dir.join("compiled"))))
+    }
+
     /// Artifacts in `<data_dir>/artifacts` (created), components compiled
     /// for inspection cached in `<data_dir>/compiled`.
     pub fn local(data_dir: &Path) -> Result<Self, ArtifactError> {
@@ -48,20 +70,29 @@ impl ArtifactStore {
 
     /// Artifacts in the directory `dir` (created).
     pub fn directory(dir: &Path, inspector: Inspector) -> Result<Self, ArtifactError> {
-        std::fs::create_dir_all(dir).map_err(|source| ArtifactError::Directory { path: dir.to_path_buf(), source })?;
-        let store = LocalFileSystem::new_with_prefix(dir)?;
-        Ok(Self::new(Arc::new(store), inspector))
+        Ok(Self::with_description(backend::local(dir)?, inspector))
     }
 
     /// Artifacts in memory (for tests); inspection compiles into the
     /// host's default cache directory.
     pub fn in_memory() -> Self {
-        Self::new(Arc::new(InMemory::new()), Inspector::new(wasmjob_host::config::default_cache_dir()))
+        Self::with_description(backend::memory(), Inspector::new(wasmjob_host::config::default_cache_dir()))
     }
 
     /// Artifacts in any object store.
     pub fn new(store: Arc<dyn ObjectStore>, inspector: Inspector) -> Self {
-        Self { store, inspector: Arc::new(inspector) }
+        let description = store.to_string();
+        Self { store, inspector: Arc::new(inspector), description }
+    }
+
+    fn with_description(backend: backend::Backend, inspector: Inspector) -> Self {
+        Self { store: backend.store, inspector: Arc::new(inspector), description: backend.description }
+    }
+
+    /// Where the artifacts are, for logs: `local directory …`, `in memory`
+    /// or `s3://bucket/prefix at ENDPOINT`; never a secret.
+    pub fn describe(&self) -> &str {
+        &self.description
     }
 
     /// The inspector of uploads.
@@ -70,12 +101,23 @@ impl ArtifactStore {
     }
 
     /// Stores `bytes` under their digest, which it returns. Storing the
-    /// same bytes again changes nothing.
+    /// same bytes again changes nothing (and uploads nothing).
     pub async fn put(&self, bytes: Bytes) -> Result<String, ArtifactError> {
         let digest = hex::encode(Sha256::digest(&bytes));
-        let options = PutOptions { mode: PutMode::Create, ..PutOptions::default() };
-        match self.store.put_opts(&location(&digest)?, PutPayload::from_bytes(bytes), options).await {
+        let location = location(&digest)?;
+        if self.exists(&digest).await? {
+            return Ok(digest);
+        }
+        let payload = PutPayload::from_bytes(bytes);
+        let create = PutOptions { mode: PutMode::Create, ..PutOptions::default() };
+        match self.store.put_opts(&location, payload.clone(), create).await {
             Ok(_) | Err(object_store::Error::AlreadyExists { .. }) => Ok(digest),
+            // A backend without conditional writes: the same name always
+            // holds the same bytes, so overwriting is as good.
+            Err(object_store::Error::NotImplemented { .. }) => {
+                self.store.put(&location, payload).await?;
+                Ok(digest)
+            }
             Err(e) => Err(e.into()),
         }
     }
@@ -97,6 +139,30 @@ impl ArtifactStore {
             Err(e) => Err(e.into()),
         }
     }
+
+    /// Removes the artifact `digest`; removing one that is not stored is
+    /// not an error.
+    pub async fn delete(&self, digest: &str) -> Result<(), ArtifactError> {
+        match self.store.delete(&location(digest)?).await {
+            Ok(()) | Err(object_store::Error::NotFound { .. }) => Ok(()),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// The digests of every stored artifact, in no particular order,
+    /// streamed page by page from the backend's listing. Objects of the
+    /// folder that are not artifacts (`sha256/notes.txt`) are skipped.
+    pub fn list(&self) -> BoxStream<'static, Result<String, ArtifactError>> {
+        self.store
+            .list(Some(&ObjectPath::from(FOLDER)))
+            .filter_map(|item| async move {
+                match item {
+                    Ok(meta) => digest_of(&meta.location).map(Ok),
+                    Err(e) => Some(Err(e.into())),
+                }
+            })
+            .boxed()
+    }
 }
 
 /// Whether `text` is a sha256 digest as artifacts are named: 64 lowercase
@@ -109,7 +175,13 @@ fn location(digest: &str) -> Result<ObjectPath, ArtifactError> {
     if !is_digest(digest) {
         return Err(ArtifactError::BadDigest(digest.to_string()));
     }
-    Ok(ObjectPath::from(format!("sha256/{digest}.wasm")))
+    Ok(ObjectPath::from(format!("{FOLDER}/{digest}.wasm")))
+}
+
+/// The digest an artifact's location names, if it is one.
+fn digest_of(location: &ObjectPath) -> Option<String> {
+    let name = location.as_ref().strip_prefix(FOLDER)?.strip_prefix('/')?.strip_suffix(".wasm")?;
+    is_digest(name).then(|| name.to_string())
 }
 
 #[cfg(test)]
@@ -138,6 +210,15 @@ mod tests {
         assert!(dir.path().join(format!("artifacts/sha256/{digest}.wasm")).is_file());
         assert_eq!(store.put(Bytes::from_static(b"x")).await.unwrap(), digest);
         assert_eq!(store.get(&digest).await.unwrap().unwrap(), Bytes::from_static(b"x"));
+    }
+
+    #[test]
+    fn only_artifact_locations_name_a_digest() {
+        let digest = "ab".repeat(32);
+        assert_eq!(digest_of(&location(&digest).unwrap()), Some(digest.clone()));
+        assert_eq!(digest_of(&ObjectPath::from("sha256/notes.txt")), None);
+        assert_eq!(digest_of(&ObjectPath::from(format!("sha256/{digest}.wasm#1"))), None, "a partial upload");
+        assert_eq!(digest_of(&ObjectPath::from(format!("other/{digest}.wasm"))), None);
     }
 
     #[test]
