@@ -72,6 +72,22 @@ impl ArtifactCache {
         Ok((component, LoadSource::Compiled))
     }
 
+    /// Removes the compiled code of `digest` (for every engine
+    /// fingerprint); returns how many files went. Blocking.
+    pub(crate) fn remove(&self, digest: &str) -> usize {
+        let prefix = format!("{digest}-");
+        let Ok(entries) = std::fs::read_dir(&self.dir) else { return 0 };
+        entries
+            .filter_map(|entry| entry.ok())
+            .filter(|entry| {
+                let name = entry.file_name();
+                let name = name.to_string_lossy();
+                name.starts_with(&prefix) && name.ends_with(".cwasm")
+            })
+            .filter(|entry| std::fs::remove_file(entry.path()).is_ok())
+            .count()
+    }
+
     fn store(&self, path: &Path, compiled: &[u8]) -> Result<()> {
         let tmp = self.dir.join(format!(".tmp-{}-{}", std::process::id(), unique_suffix()));
         let io = |source| Error::Cache { path: path.to_path_buf(), source };

@@ -96,6 +96,15 @@ impl Runtime {
         }
     }
 
+    /// Forgets the component `digest`: the next load compiles it again,
+    /// and its compiled code leaves the cache. Processors handed out
+    /// before keep working (they hold their compiled code). Blocking.
+    pub fn unload(&self, digest: &str) {
+        self.loaded.lock().unwrap_or_else(|p| p.into_inner()).remove(digest);
+        let removed = self.cache.remove(digest);
+        tracing::debug!(digest, removed, "unloaded a component");
+    }
+
     /// [`Runtime::load`] on a file.
     pub fn load_file(&self, path: &Path) -> Result<Arc<Processor>> {
         let bytes = std::fs::read(path).map_err(|source| Error::Read { path: path.to_path_buf(), source })?;

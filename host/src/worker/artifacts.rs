@@ -61,6 +61,21 @@ impl ArtifactStore {
         None
     }
 
+    /// The digests of the cached components. Blocking.
+    pub(crate) fn list(&self) -> Vec<String> {
+        let Ok(entries) = std::fs::read_dir(&self.dir) else { return Vec::new() };
+        entries
+            .filter_map(|entry| entry.ok())
+            .filter_map(|entry| entry.file_name().to_str()?.strip_suffix(".wasm").map(str::to_string))
+            .filter(|name| is_digest(name))
+            .collect()
+    }
+
+    /// Removes the cached component `digest`, if present. Blocking.
+    pub(crate) fn remove(&self, digest: &str) -> bool {
+        is_digest(digest) && std::fs::remove_file(self.path(digest)).is_ok()
+    }
+
     /// Caches verified bytes under their digest. Blocking.
     pub(crate) fn write(&self, digest: &str, bytes: &[u8]) -> std::io::Result<()> {
         if !is_digest(digest) || content_digest(bytes) != digest {

@@ -76,6 +76,7 @@ pub(crate) async fn processor(
     if !is_digest(digest) {
         return Err(format!("the dispatch names an invalid artifact digest `{digest}`"));
     }
+    shared.prefetch.touch(digest);
     if let Some(loaded) = shared.loaded(digest) {
         return Ok((loaded, Origin::Cache));
     }
@@ -88,6 +89,7 @@ pub(crate) async fn processor(
     };
     let processor = shared.runtime.load_blocking(bytes).await.map_err(|e| e.to_string())?;
     shared.remember(digest, &processor);
+    super::prefetch::loaded(shared, digest);
     Ok((processor, origin))
 }
 

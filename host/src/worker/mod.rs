@@ -19,6 +19,9 @@
 //!   (components fetched, verified and cached on disk) or downloaded;
 //!   `logs`: the [`crate::LogSink`] that ships task logs; `metrics`: the
 //!   machine, for registration and heartbeats.
+//! - `prefetch`: deployed versions fetched and compiled before their
+//!   first dispatch, their states reported, and cached components no job
+//!   can use any more removed (never one that runs).
 
 mod artifacts;
 mod auth;
@@ -31,6 +34,7 @@ mod logs;
 mod metrics;
 mod outbox;
 mod peer;
+mod prefetch;
 mod reports;
 mod schedule;
 mod session;
@@ -75,6 +79,8 @@ struct Shared {
     /// Processors loaded so far, by digest (the runtime keeps them loaded
     /// anyway; this skips reading and hashing the component again).
     processors: Mutex<HashMap<String, Arc<Processor>>>,
+    /// Prefetches in flight, states reported, last uses.
+    prefetch: prefetch::Prefetcher,
     /// The official processors this worker enables.
     official: crate::official::OfficialProcessors,
     instances: instances::Instances,
@@ -146,6 +152,7 @@ impl Worker {
             auth,
             artifacts,
             processors: Mutex::default(),
+            prefetch: prefetch::Prefetcher::default(),
             official,
             instances: instances::Instances::default(),
             participations: instances::Instances::default(),

@@ -48,6 +48,8 @@ pub(crate) async fn run(
         tracing::warn!("this machine's clock is {skew} ms off the server's");
     }
     let (mut sink, mut stream) = socket.split();
+    // The server forgot what this worker reported of its artifacts.
+    shared.prefetch.new_session();
     let period = match welcome.heartbeat_interval_ms {
         0 => DEFAULT_HEARTBEAT,
         ms => Duration::from_millis(ms.max(100)),
@@ -110,6 +112,8 @@ fn on_frame(shared: &Arc<Shared>, text: &str, draining: bool) -> Option<SessionE
             tracing::info!(instance = join.dispatch.instance_id, "not joining an instance while shutting down");
         }
         Ok(ServerMessage::Join(join)) => peer::join(shared, *join),
+        Ok(ServerMessage::Prefetch(_)) if draining => tracing::debug!("not prefetching while shutting down"),
+        Ok(ServerMessage::Prefetch(prefetch)) => super::prefetch::on_prefetch(shared, prefetch),
         Ok(ServerMessage::Stop(stop)) => {
             let cause = StopCause::Requested(stop.reason);
             let coordinated = shared.instances.stop(stop.instance_id, stop.attempt, cause.clone());

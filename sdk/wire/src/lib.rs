@@ -18,10 +18,18 @@
 //! of which gets a [`Join`] naming the coordinator's peer listener. The
 //! workers then exchange tasks directly (the server is not on that path);
 //! the coordinator reports counts in [`ProgressReport`]s.
+//!
+//! Deploying a container version sends a [`Prefetch`] to the workers that
+//! may run it: they fetch and precompile it in the background and answer
+//! [`ArtifactReport`]s. Peers that predate these frames skip them (an
+//! unknown frame is ignored), so [`PROTOCOL_VERSION`] stays 1.
 #![deny(missing_docs)]
 
+mod artifacts;
 mod messages;
 mod model;
+
+pub use artifacts::{ArtifactReport, ArtifactState, Prefetch, PrefetchArtifact};
 
 pub use messages::{
     Dispatch, Heartbeat, Join, LogBatch, LogLine, ProgressReport, Register, RunningInstance, ServerMessage,

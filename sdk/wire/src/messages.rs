@@ -21,6 +21,8 @@ pub enum WorkerMessage {
     Logs(LogBatch),
     /// How the tasks of a distributed instance stand (from its coordinator).
     Progress(ProgressReport),
+    /// How an artifact the worker prefetches or loaded stands.
+    Artifact(crate::ArtifactReport),
 }
 
 /// A frame from the server.
@@ -35,6 +37,9 @@ pub enum ServerMessage {
     Stop(Stop),
     /// Take part in an instance another worker coordinates.
     Join(Box<Join>),
+    /// Fetch and precompile artifacts ahead of use; drop cached ones no
+    /// longer usable.
+    Prefetch(crate::Prefetch),
     /// The link is refused or broken; the message says why.
     #[serde(rename_all = "camelCase")]
     Error {

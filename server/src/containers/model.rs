@@ -36,6 +36,10 @@ pub struct ContainerVersion {
     pub created_at: i64,
     /// Whether it is the version jobs naming just the container run.
     pub deployed: bool,
+    /// Addresses of the live workers that hold it downloaded and
+    /// compiled (they reported it READY); filled in the container's detail.
+    #[serde(default)]
+    pub workers: Vec<String>,
 }
 
 /// A container, with the version that is deployed.
@@ -88,6 +92,14 @@ pub struct ContainerDetail {
     pub updated_at: i64,
     /// Every version, newest first.
     pub versions: Vec<ContainerVersion>,
+    /// The deployment in force: which version, when, by whom.
+    pub deployment: Option<super::deploy::Deployment>,
+    /// Past deployments, newest first (the last 50; all of them at
+    /// `GET …/deployments`).
+    pub deployments: Vec<super::deploy::Deployment>,
+    /// Every live worker that may run the container's jobs, and whether the
+    /// deployed version reached it.
+    pub workers: Vec<super::rollout::WorkerDeployStatus>,
 }
 
 /// Checks a container name or a version label: 1 to 128 letters, digits,

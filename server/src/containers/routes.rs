@@ -27,14 +27,17 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(upload_version))
         .routes(routes!(list_containers))
-        .routes(routes!(get_container))
+        .routes(routes!(get_container, super::delete::delete_container))
+        .routes(routes!(super::deploy::deploy_version))
+        .routes(routes!(super::deploy::list_deployments))
+        .routes(routes!(super::delete::delete_version))
         .routes(routes!(get_artifact))
 }
 
 /// `{id}` (an app) and `{name}` (a container) of a path.
-struct ContainerPath {
-    app: Id,
-    name: String,
+pub(super) struct ContainerPath {
+    pub(super) app: Id,
+    pub(super) name: String,
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for ContainerPath {
@@ -58,6 +61,9 @@ pub struct UploadQuery {
     /// default: the first 12 hex digits of the component's sha256.
     #[param(pattern = r"^[A-Za-z0-9._-]{1,128}$")]
     label: Option<String>,
+    /// Whether the new version becomes the deployed one (default `true`);
+    /// `false` stores it for a later `…/deploy`.
+    deploy: Option<bool>,
 }
 
 /// An upload refused before it is read: too large, or not readable.
@@ -87,7 +93,7 @@ impl IntoResponse for UploadError {
 }
 
 /// Uploads a component as a new version of a container (created if new)
-/// and deploys it. The component is validated first: it must satisfy a
+/// and deploys it (unless `deploy=false`). The component is validated first: it must satisfy a
 /// processor world. Bytes the container holds already return that
 /// version (200).
 #[utoipa::path(post, path = "/apps/{id}/containers/{name}/versions", tag = "containers", security(("bearer" = [])),
@@ -133,7 +139,7 @@ async fn upload_version(
         source: serde_json::json!({"type": "UPLOAD"}),
         created_by: created_by(&state, principal).await?,
     };
-    let (status, version) = publish(&state, upload, bytes).await?;
+    let (status, version) = publish_as(&state, upload, bytes, query.deploy.unwrap_or(true)).await?;
     Ok((status, Json(version)))
 }
 
@@ -180,13 +186,16 @@ pub(crate) struct Publication<'a> {
 }
 
 /// Validates `bytes` exactly as an upload is validated and stores them as
-/// a new version (deployed); 200 with the version that has these bytes
-/// already, 201 with a new one, 409 when the label is taken, 422 when the
-/// bytes are no processor component.
-pub(crate) async fn publish(
+/// a new version, deployed when `deploy` is true; 200 with the version that
+/// has these bytes already, 201 with a new one, 409 when the label is
+/// taken, 422 when the bytes are no processor component. A new version is
+/// followed by retention (`retention::prune`) and, when deployed, by
+/// prefetches to the workers (`rollout::announce`).
+pub(crate) async fn publish_as(
     state: &AppState,
     publication: Publication<'_>,
     bytes: Bytes,
+    deploy: bool,
 ) -> ApiResult<(StatusCode, ContainerVersion)> {
     let Publication { app, container: name, label, source, created_by } = publication;
     let digest = wasmjob_host::content_digest(&bytes);
@@ -215,15 +224,31 @@ pub(crate) async fn publish(
         imports: info.imports,
         source,
         created_by,
+        deploy,
     };
     match store::add_version(&state.db, &state.ids, &new).await? {
         Added::Created(version) => {
             let (label, digest) = (&version.label, &version.digest);
-            tracing::info!(%app, container = name, %label, %digest, "container version uploaded");
+            tracing::info!(%app, container = name, %label, %digest, deploy, "container version uploaded");
+            after_new_version(state, app, name, deploy).await;
             Ok((StatusCode::CREATED, version))
         }
         Added::Existing(version) => Ok((StatusCode::OK, version)),
         Added::LabelTaken => Err(label_taken(&label)),
+    }
+}
+
+/// Prefetches (when deployed) and retention after a new version; their
+/// failures are logged, the version stands.
+async fn after_new_version(state: &AppState, app: Id, name: &str, deployed: bool) {
+    if deployed {
+        state.scheduler.containers_changed();
+        if let Err(e) = super::rollout::announce(state, app).await {
+            tracing::error!(error = %e, "cannot send prefetches of a new version");
+        }
+    }
+    if let Err(e) = super::retention::prune(state, app, name).await {
+        tracing::error!(error = %e, "cannot prune old container versions");
     }
 }
 
@@ -265,7 +290,9 @@ async fn list_containers(
     Ok(Json(store::list(&state.db, app).await?))
 }
 
-/// A container with all its versions, newest first.
+/// A container with all its versions (newest first, each with the live
+/// workers that hold it), its deployment and history, and how the
+/// deployed version stands on each live worker that may run its jobs.
 #[utoipa::path(get, path = "/apps/{id}/containers/{name}", tag = "containers", security(("bearer" = [])),
     params(("id" = String, Path, description = "app id"),
         ("name" = String, Path, description = "container name", pattern = r"^[A-Za-z0-9._-]{1,128}$")),
@@ -278,7 +305,8 @@ async fn get_container(
 ) -> ApiResult<Json<ContainerDetail>> {
     principal.require_app(path.app)?;
     let detail = store::detail(&state.db, path.app, &path.name).await?;
-    Ok(Json(detail.ok_or(ApiError::NotFound("container"))?))
+    let detail = detail.ok_or(ApiError::NotFound("container"))?;
+    Ok(Json(super::rollout::with_status(&state, detail).await?))
 }
 
 /// A component's bytes, for workers: administrators may fetch any, an

@@ -35,6 +35,7 @@ fn version_from_row(container: &str, deployed: Option<i64>, row: VersionRow) -> 
         created_by,
         created_at,
         deployed: deployed == Some(id),
+        workers: Vec::new(),
     }
 }
 
@@ -102,6 +103,9 @@ pub(super) async fn detail(db: &Database, app: Id, name: &str) -> Result<Option<
         created_at: c.created_at,
         updated_at: c.updated_at,
         versions,
+        deployment: None,
+        deployments: Vec::new(),
+        workers: Vec::new(),
     }))
 }
 
@@ -173,12 +177,14 @@ pub(super) struct NewVersion<'a> {
     pub(super) imports: Vec<String>,
     pub(super) source: serde_json::Value,
     pub(super) created_by: String,
+    /// Whether the new version becomes the deployed one.
+    pub(super) deploy: bool,
 }
 
 /// What adding a version did.
 #[derive(Debug)]
 pub(super) enum Added {
-    /// A new version, now deployed.
+    /// A new version (deployed if asked).
     Created(ContainerVersion),
     /// The container had these bytes already: that version.
     Existing(ContainerVersion),
@@ -186,8 +192,8 @@ pub(super) enum Added {
     LabelTaken,
 }
 
-/// Adds a version (creating the container if it is new) and deploys it,
-/// in one transaction. Two servers adding at once: the loser's unique
+/// Adds a version (creating the container if it is new) and, when asked,
+/// deploys it (recording the deployment), in one transaction. Two servers adding at once: the loser's unique
 /// key violation rolls it back, and it looks again.
 pub(super) async fn add_version(db: &Database, ids: &IdGenerator, new: &NewVersion<'_>) -> Result<Added, sqlx::Error> {
     let mut attempt = 0;
@@ -234,7 +240,8 @@ async fn try_add_version(db: &Database, ids: &IdGenerator, new: &NewVersion<'_>)
         source: new.source.clone(),
         created_by: new.created_by.clone(),
         created_at: now,
-        deployed: true,
+        deployed: new.deploy,
+        workers: Vec::new(),
     };
     sqlx::query(&db.sql(
         "INSERT INTO container_version \
@@ -253,12 +260,23 @@ async fn try_add_version(db: &Database, ids: &IdGenerator, new: &NewVersion<'_>)
     .bind(now)
     .execute(&mut *tx)
     .await?;
-    sqlx::query(&db.sql("UPDATE container SET deployed_version_id = ?, updated_at = ? WHERE id = ?"))
-        .bind(version.id.0)
-        .bind(now)
-        .bind(container)
-        .execute(&mut *tx)
-        .await?;
+    if new.deploy {
+        let deployment = super::deploy::Deployment {
+            id: ids.next(),
+            version_id: version.id,
+            label: version.label.clone(),
+            digest: version.digest.clone(),
+            deployed_by: version.created_by.clone(),
+            deployed_at: now,
+        };
+        super::deploy::record(db, &mut tx, container, &deployment).await?;
+    } else {
+        sqlx::query(&db.sql("UPDATE container SET updated_at = ? WHERE id = ?"))
+            .bind(now)
+            .bind(container)
+            .execute(&mut *tx)
+            .await?;
+    }
     tx.commit().await?;
     Ok(Added::Created(version))
 }

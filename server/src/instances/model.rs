@@ -102,6 +102,14 @@ pub struct Instance {
     pub created_at: i64,
     /// Last change.
     pub updated_at: i64,
+    /// WASM jobs: the container version the current attempt runs,
+    /// `container@label` (resolved when the attempt was dispatched: a
+    /// retry runs the version deployed at its own dispatch).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub container_version: Option<String>,
+    /// WASM jobs: the sha256 of that version's component.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub container_digest: Option<String>,
     /// BROADCAST, MAP, MAP_REDUCE: the tasks and workers, as the
     /// coordinator last reported them (every second while it runs).
     #[serde(flatten)]

@@ -82,6 +82,8 @@ async fn run_job(
         running_times: 1,
         created_at: now,
         updated_at: now,
+        container_version: None,
+        container_digest: None,
         progress: Default::default(),
         workflow_appends: Default::default(),
     };

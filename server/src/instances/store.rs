@@ -9,7 +9,8 @@ use sqlx::any::AnyRow;
 macro_rules! columns {
     () => {
         "id, job_id, app_id, status, trigger_type, instance_params, expected_trigger_time, actual_trigger_time, \
-         finished_time, result, coordinator, running_times, created_at, updated_at"
+         finished_time, result, coordinator, running_times, created_at, updated_at, container_version, \
+         container_digest"
     };
 }
 
@@ -35,7 +36,7 @@ where
     let sql = concat!(
         "INSERT INTO job_instance (",
         columns!(),
-        ", trigger_slot) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        ", trigger_slot) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
     );
     let trigger = match i.trigger_type {
         TriggerType::Api => "API",
@@ -57,6 +58,8 @@ where
         .bind(i.running_times)
         .bind(i.created_at)
         .bind(i.updated_at)
+        .bind(i.container_version.clone())
+        .bind(i.container_digest.clone())
         .bind(trigger_slot)
         .execute(executor)
         .await?;
@@ -196,6 +199,8 @@ fn from_row(row: &AnyRow) -> Result<Instance, sqlx::Error> {
         running_times: row.try_get("running_times")?,
         created_at: row.try_get("created_at")?,
         updated_at: row.try_get("updated_at")?,
+        container_version: row.try_get("container_version")?,
+        container_digest: row.try_get("container_digest")?,
         progress: row
             .try_get::<Option<DbText>, _>("progress")?
             .and_then(|text| serde_json::from_str(&text.0).ok())
@@ -232,13 +237,21 @@ pub async fn set_progress(
 /// Hands a waiting instance to a worker: WAITING_DISPATCH →
 /// WAITING_WORKER_RECEIVE with its coordinator. False when another server
 /// (or a stop) got there first.
-pub async fn claim(db: &Database, id: Id, coordinator: &str, now: i64) -> Result<bool, sqlx::Error> {
+pub async fn claim(
+    db: &Database,
+    id: Id,
+    coordinator: &str,
+    (container_version, container_digest): (Option<String>, Option<String>),
+    now: i64,
+) -> Result<bool, sqlx::Error> {
     let done = sqlx::query(&db.sql(
         "UPDATE job_instance SET status = 'WAITING_WORKER_RECEIVE', coordinator = ?, actual_trigger_time = ?, \
-         updated_at = ? WHERE id = ? AND status = 'WAITING_DISPATCH'",
+         container_version = ?, container_digest = ?, updated_at = ? WHERE id = ? AND status = 'WAITING_DISPATCH'",
     ))
     .bind(coordinator)
     .bind(now)
+    .bind(container_version)
+    .bind(container_digest)
     .bind(now)
     .bind(id.0)
     .execute(db.pool())

@@ -110,6 +110,17 @@ impl Plan {
     pub fn address(&self) -> &str {
         &self.worker.address
     }
+
+    /// What a WASM job runs: `container@label` and the digest (`None`s for
+    /// official processors), recorded on the instance.
+    pub fn ran(&self) -> (Option<String>, Option<String>) {
+        match &self.processor {
+            ProcessorSpec::Wasm { container, version, digest, .. } => {
+                (Some(format!("{container}@{version}")), Some(digest.clone()))
+            }
+            ProcessorSpec::Official { .. } => (None, None),
+        }
+    }
 }
 
 /// Why an instance of a job cannot go to a worker of this server.
@@ -195,7 +206,7 @@ pub async fn dispatch_to_worker(state: &AppState, instance: &Instance, job: &Job
         Err(NoPlan::Elsewhere) => return Ok(()),
         Err(NoPlan::Fail(why)) => return reports::server_failure(state, instance, Some(job), &why).await,
     };
-    if !store::claim(&state.db, instance.id, plan.address(), now_ms() as i64).await? {
+    if !store::claim(&state.db, instance.id, plan.address(), plan.ran(), now_ms() as i64).await? {
         return Ok(()); // stopped, canceled or taken meanwhile
     }
     send(state, plan, instance, job).await
@@ -293,6 +304,11 @@ impl ResolvedContainers {
     fn get(&self, key: &(Id, String), now: i64) -> Option<Result<ProcessorSpec, String>> {
         let entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
         entries.get(key).filter(|(at, _)| now - at < RESOLVED_FOR_MS).map(|(_, spec)| Ok(spec.clone()))
+    }
+
+    /// Forgets every resolution.
+    pub(super) fn clear(&self) {
+        self.entries.lock().unwrap_or_else(|p| p.into_inner()).clear();
     }
 
     fn put(&self, key: (Id, String), now: i64, resolved: ProcessorSpec) {

@@ -56,6 +56,12 @@ impl Scheduler {
     pub fn sweep_soon(&self) {
         self.sweep.notify_one();
     }
+
+    /// A container's deployed version changed or versions were deleted:
+    /// resolve `container[@version]` afresh at the next dispatch.
+    pub fn containers_changed(&self) {
+        self.resolved.clear();
+    }
 }
 
 /// A job's definition or status changed: the live instance of a

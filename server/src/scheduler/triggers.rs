@@ -254,6 +254,8 @@ async fn fire(state: &AppState, job: Id, slot: i64, trigger: &Trigger) -> Result
             running_times: 1,
             created_at: now,
             updated_at: now,
+            container_version: plan.as_ref().and_then(|p| p.ran().0),
+            container_digest: plan.as_ref().and_then(|p| p.ran().1),
             progress: Default::default(),
             workflow_appends: Default::default(),
         };

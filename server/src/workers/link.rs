@@ -70,6 +70,8 @@ async fn serve(state: AppState, app: Option<Id>, socket: WebSocket) {
     }));
     state.workers.add(worker.clone());
     tracing::info!(address = %worker.address, app = ?app.map(|a| a.0), "worker connected");
+    // What it should prefetch and may keep, now and every so often.
+    crate::containers::rollout::on_register(&state, &worker);
     let writer = tokio::spawn(async move {
         while let Some(message) = rx.recv().await {
             let Ok(text) = serde_json::to_string(&message) else { continue };
@@ -199,6 +201,7 @@ impl LinkTasks {
             let result = match message {
                 WorkerMessage::Status(report) => reports::on_status(&state, &worker, report).await,
                 WorkerMessage::SubRun(report) => reports::on_sub_run(&state, &worker, report).await,
+                WorkerMessage::Artifact(report) => crate::containers::rollout::on_report(&state, &worker, report).await,
                 WorkerMessage::Register(_)
                 | WorkerMessage::Heartbeat(_)
                 | WorkerMessage::Logs(_)

@@ -137,8 +137,8 @@ async fn reports_from_the_wrong_worker_or_attempt_are_ignored(backend: Backend) 
     let run = env.call(Method::POST, &format!("/api/v1/jobs/{job}/run"), Some(&token), None).await;
     let id = Id(run.body["id"].as_str().unwrap().parse().unwrap());
     let db = &env.state.db;
-    assert!(store::claim(db, id, "w1", 1).await.unwrap());
-    assert!(!store::claim(db, id, "w2", 2).await.unwrap(), "a claimed instance cannot be claimed again");
+    assert!(store::claim(db, id, "w1", (None, None), 1).await.unwrap());
+    assert!(!store::claim(db, id, "w2", (None, None), 2).await.unwrap(), "a claimed instance cannot be claimed again");
     assert!(!store::mark_running(db, id, 1, "w2", 3).await.unwrap(), "another worker's report");
     assert!(store::mark_running(db, id, 1, "w1", 3).await.unwrap());
     // Progress counts from the coordinator of the current attempt only.

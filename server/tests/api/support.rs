@@ -112,13 +112,19 @@ pub struct Reply {
 
 impl TestEnv {
     pub async fn new(backend: Backend) -> Self {
+        Self::with_config(backend, |_| {}).await
+    }
+
+    /// [`TestEnv::new`] with the server configuration changed by `edit`.
+    pub async fn with_config(backend: Backend, edit: impl FnOnce(&mut ServerConfig)) -> Self {
         let _ = tracing_subscriber::fmt().with_test_writer().with_env_filter("warn").try_init();
         let (url, scratch) = scratch_database(backend).await;
         let db = Database::connect(&url).await.unwrap();
         db.migrate().await.unwrap();
         let ids = Arc::new(IdGenerator::random());
         wasmjob_server::auth::ensure_admin(&db, &ids, Some(ADMIN_PASSWORD)).await.unwrap();
-        let config = ServerConfig { database_url: Some(url), ..ServerConfig::default() };
+        let mut config = ServerConfig { database_url: Some(url), ..ServerConfig::default() };
+        edit(&mut config);
         let artifacts_dir = tempfile::tempdir().unwrap();
         // Compiled components are shared by every test: each compiles once per machine.
         let inspector = Inspector::new(std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("wasmjob-compiled"));

@@ -1,4 +1,6 @@
-//! `wasmjob container`: push a component as a container's new version, list an app's containers, show one.
+//! `wasmjob container`: push a component as a container's new version, list an app's containers, show one
+//! (with how its deployed version stands on each worker), deploy or roll back a version, delete a version or a
+//! container.
 
 use super::output::{self, Table, cell};
 use super::{CliError, Client, ClientOpts, Reply, parse_id};
@@ -32,6 +34,35 @@ enum ContainerCommand {
         /// The version's label (default: the first 12 hex digits of its sha256).
         #[arg(long, value_parser = parse_name)]
         label: Option<String>,
+        /// Store the version without deploying it (deploy it later with `container deploy`).
+        #[arg(long)]
+        no_deploy: bool,
+    },
+    /// Deploy a version (a rollback deploys an older one): jobs naming just the container run it from their next
+    /// instance; workers fetch and precompile it at once.
+    Deploy {
+        /// The container's name.
+        #[arg(value_parser = parse_name)]
+        name: String,
+        /// The app's id.
+        #[arg(long, value_parser = parse_id)]
+        app: String,
+        /// The version's label.
+        #[arg(long, value_parser = parse_name)]
+        label: String,
+    },
+    /// Delete a version (`--label`) or the whole container; refused while enabled jobs name it, and the deployed
+    /// version cannot be deleted alone.
+    Delete {
+        /// The container's name.
+        #[arg(value_parser = parse_name)]
+        name: String,
+        /// The app's id.
+        #[arg(long, value_parser = parse_id)]
+        app: String,
+        /// Only this version.
+        #[arg(long, value_parser = parse_name)]
+        label: Option<String>,
     },
     /// List an app's containers with their deployed versions.
     List {
@@ -52,7 +83,8 @@ enum ContainerCommand {
 
 const VERSION_FIELDS: &[&str] =
     &["id", "container", "label", "digest", "sizeBytes", "worlds", "imports", "deployed", "createdBy", "createdAt"];
-const CONTAINER_FIELDS: &[&str] = &["id", "name", "deployedLabel", "deployedDigest", "createdAt", "updatedAt"];
+const CONTAINER_FIELDS: &[&str] =
+    &["id", "name", "deployedLabel", "deployedDigest", "deployedBy", "deployedAt", "createdAt", "updatedAt"];
 
 /// Checks a container name or label before it goes into a URL.
 fn parse_name(s: &str) -> Result<String, String> {
@@ -71,14 +103,27 @@ pub fn run(args: ContainerArgs) -> ExitCode {
 
 fn execute(client: &Client, json: bool, command: ContainerCommand) -> Result<(), CliError> {
     let reply = match &command {
-        ContainerCommand::Push { file, app, name, label } => {
+        ContainerCommand::Push { file, app, name, label, no_deploy } => {
             let bytes =
                 std::fs::read(file).map_err(|e| CliError::Usage(format!("cannot read {}: {e}", file.display())))?;
-            let query: Vec<(&str, String)> = label.iter().map(|l| ("label", l.clone())).collect();
+            let mut query: Vec<(&str, String)> = label.iter().map(|l| ("label", l.clone())).collect();
+            if *no_deploy {
+                query.push(("deploy", "false".into()));
+            }
             client.post_bytes(&format!("/apps/{app}/containers/{name}/versions"), &query, "application/wasm", &bytes)?
         }
         ContainerCommand::List { app } => client.get(&format!("/apps/{app}/containers"), &[])?,
         ContainerCommand::Get { name, app } => client.get(&format!("/apps/{app}/containers/{name}"), &[])?,
+        ContainerCommand::Deploy { name, app, label } => {
+            let body = serde_json::json!({ "label": label });
+            client.post(&format!("/apps/{app}/containers/{name}/deploy"), Some(&body))?
+        }
+        ContainerCommand::Delete { name, app, label: Some(label) } => {
+            client.delete(&format!("/apps/{app}/containers/{name}/versions/{label}"))?
+        }
+        ContainerCommand::Delete { name, app, label: None } => {
+            client.delete(&format!("/apps/{app}/containers/{name}"))?
+        }
     };
     if json {
         return output::raw(&reply);
@@ -86,7 +131,11 @@ fn execute(client: &Client, json: bool, command: ContainerCommand) -> Result<(),
     match command {
         ContainerCommand::Push { .. } => output::fields(&joined(&reply.json), VERSION_FIELDS),
         ContainerCommand::List { .. } => list(&reply),
-        ContainerCommand::Get { .. } => detail(&reply.json),
+        ContainerCommand::Get { .. } | ContainerCommand::Deploy { .. } => detail(&reply.json),
+        ContainerCommand::Delete { name, label: Some(label), .. } => {
+            output::lines(&format!("Deleted version {label} of container {name}."))
+        }
+        ContainerCommand::Delete { name, label: None, .. } => output::lines(&format!("Deleted container {name}.")),
     }
 }
 
@@ -124,8 +173,29 @@ fn list(reply: &Reply) -> Result<(), CliError> {
 fn detail(container: &Value) -> Result<(), CliError> {
     let mut head = container.clone();
     let versions = head.as_object_mut().and_then(|o| o.remove("versions")).unwrap_or(Value::Null);
+    let workers = head.as_object_mut().and_then(|o| o.remove("workers")).unwrap_or(Value::Null);
+    let deployments = head.as_object_mut().and_then(|o| o.remove("deployments")).unwrap_or(Value::Null);
+    if let Some(deployment) = head.as_object_mut().and_then(|o| o.remove("deployment")) {
+        head["deployedBy"] = Value::String(cell(&deployment, "deployedBy"));
+        head["deployedAt"] = deployment.get("deployedAt").cloned().unwrap_or(Value::Null);
+    }
     output::fields(&head, CONTAINER_FIELDS)?;
-    let mut table = Table::new(&["", "LABEL", "DIGEST", "SIZE", "WORLDS", "CREATED BY", "CREATED"]);
+    output::lines("")?;
+    deploy_status(&workers)?;
+    if let Some(history) = deployments.as_array().filter(|h| h.len() > 1) {
+        output::lines("")?;
+        let mut table = Table::new(&["DEPLOYED", "LABEL", "DIGEST", "BY"]);
+        for deployment in history.iter().take(10) {
+            table.row(vec![
+                cell(deployment, "deployedAt"),
+                cell(deployment, "label"),
+                short_digest(&cell(deployment, "digest")),
+                cell(deployment, "deployedBy"),
+            ]);
+        }
+        table.print()?;
+    }
+    let mut table = Table::new(&["", "LABEL", "DIGEST", "SIZE", "WORLDS", "WORKERS", "CREATED BY", "CREATED"]);
     for version in versions.as_array().into_iter().flatten() {
         let version = joined(version);
         let deployed = if version["deployed"] == Value::Bool(true) { "*" } else { "" };
@@ -135,12 +205,33 @@ fn detail(container: &Value) -> Result<(), CliError> {
             short_digest(&cell(&version, "digest")),
             cell(&version, "sizeBytes"),
             cell(&version, "worlds"),
+            version["workers"].as_array().map_or(0, Vec::len).to_string(),
             cell(&version, "createdBy"),
             cell(&version, "createdAt"),
         ]);
     }
     output::lines("")?;
     table.print()
+}
+
+/// How the deployed version stands on each live worker.
+fn deploy_status(workers: &Value) -> Result<(), CliError> {
+    let workers = workers.as_array().map(Vec::as_slice).unwrap_or_default();
+    if workers.is_empty() {
+        return output::lines("No live worker runs this app's WASM jobs.");
+    }
+    let mut table = Table::new(&["WORKER", "POOL", "DEPLOY", "UPDATED", "MESSAGE"]);
+    for worker in workers {
+        table.row(vec![
+            cell(worker, "address"),
+            cell(worker, "pool"),
+            cell(worker, "state"),
+            cell(worker, "updatedAt"),
+            cell(worker, "message"),
+        ]);
+    }
+    table.print()?;
+    output::lines("")
 }
 
 #[cfg(test)]
