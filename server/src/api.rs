@@ -43,6 +43,8 @@ pub fn api() -> (Router<AppState>, OpenApiDoc) {
         .merge(crate::instances::router())
         .merge(crate::workers::router())
         .merge(crate::containers::router())
+        .merge(crate::templates::router())
+        .merge(crate::containers::builds::router())
         .split_for_parts();
     doc.servers = Some(vec![utoipa::openapi::Server::new("/api/v1")]);
     document_bad_requests(&mut doc);

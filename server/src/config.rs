@@ -36,6 +36,14 @@ pub struct ServerConfig {
     pub misfire_threshold_ms: u64,
     /// Instance log lines are deleted after this many days.
     pub log_retention_days: u64,
+    /// Where component artifacts are kept: `[artifact_store]` with `kind`
+    /// `local` (default), `s3` or `memory`; see docs/configuration.md.
+    pub artifact_store: crate::containers::ArtifactStoreConfig,
+    /// Versions kept per container: older ones are pruned after each new
+    /// version, except the deployed one and those a job names by label.
+    pub container_versions_kept: u64,
+    /// Builds from git: `[builds]`, off unless `enabled`.
+    pub builds: crate::containers::BuildConfig,
 }
 
 impl Default for ServerConfig {
@@ -51,6 +59,9 @@ impl Default for ServerConfig {
             worker_timeout_ms: 30_000,
             misfire_threshold_ms: 5000,
             log_retention_days: 7,
+            artifact_store: crate::containers::ArtifactStoreConfig::default(),
+            container_versions_kept: 20,
+            builds: crate::containers::BuildConfig::default(),
         }
     }
 }
@@ -69,6 +80,11 @@ impl std::fmt::Debug for ServerConfig {
             .field("worker_timeout_ms", &self.worker_timeout_ms)
             .field("misfire_threshold_ms", &self.misfire_threshold_ms)
             .field("log_retention_days", &self.log_retention_days)
+            // Its Debug redacts the S3 secret key and session token.
+            .field("artifact_store", &self.artifact_store)
+            .field("container_versions_kept", &self.container_versions_kept)
+            // Its Debug redacts the credential key.
+            .field("builds", &self.builds)
             .finish()
     }
 }
@@ -91,6 +107,8 @@ impl ServerConfig {
         }
         let config: ServerConfig = figment
             .merge(Env::prefixed("WASMJOB_").only(&ENV_KEYS))
+            .merge(crate::containers::ArtifactStoreConfig::env())
+            .merge(Env::prefixed("WASMJOB_BUILDS__").map(|key| format!("builds.{key}").into()))
             .merge(Serialized::defaults(overrides))
             .extract()
             .map_err(|e| ConfigError(e.to_string()))?;
@@ -119,6 +137,13 @@ impl ServerConfig {
         if !(1..=365_000).contains(&self.log_retention_days) {
             return Err(ConfigError("log_retention_days must be at least 1".into()));
         }
+        self.artifact_store.validate().map_err(|e| ConfigError(e.to_string()))?;
+        if !(1..=100_000).contains(&self.container_versions_kept) {
+            return Err(ConfigError("container_versions_kept must be between 1 and 100000".into()));
+        }
+        if !(1..=86_400).contains(&self.builds.timeout_secs) || !(1..=64).contains(&self.builds.concurrency) {
+            return Err(ConfigError("builds.timeout_secs must be 1 to 86400 and builds.concurrency 1 to 64".into()));
+        }
         if let Some(url) = &self.database_url
             && !["sqlite:", "postgres:", "postgresql:", "mysql:", "mariadb:"].iter().any(|p| url.starts_with(p))
         {
@@ -137,7 +162,7 @@ impl ServerConfig {
 }
 
 /// The keys environment variables may set (`WASMJOB_LISTEN`, …).
-const ENV_KEYS: [&str; 10] = [
+const ENV_KEYS: [&str; 11] = [
     "listen",
     "data_dir",
     "database_url",
@@ -148,6 +173,7 @@ const ENV_KEYS: [&str; 10] = [
     "worker_timeout_ms",
     "misfire_threshold_ms",
     "log_retention_days",
+    "container_versions_kept",
 ];
 
 #[cfg(test)]
@@ -181,9 +207,14 @@ mod tests {
         let config = ServerConfig {
             admin_password: Some("hunter2".into()),
             database_url: Some("postgres://u:pw@db/x".into()),
+            builds: crate::containers::BuildConfig {
+                secret_key: Some("c2VjcmV0LWtleS1vZi10aGlydHktdHdvLWJ5dGVzISE=".into()),
+                ..Default::default()
+            },
             ..Default::default()
         };
         let text = format!("{config:?}");
         assert!(!text.contains("hunter2") && !text.contains("pw"), "{text}");
+        assert!(!text.contains("c2VjcmV0") && text.contains("secret_key: Some(\"<set>\")"), "{text}");
     }
 }

@@ -4,7 +4,7 @@
 //! [`serve`] (`server`) loads the [`ServerConfig`] (`config`), opens and
 //! migrates the [`Database`] (`db`), creates the first administrator
 //! (`auth`), and serves the router that `api` assembles from one module per
-//! resource (`namespaces`, `apps`, `jobs`, `instances`, `containers`, `health`, `auth::routes`). Handlers share an
+//! resource (`namespaces`, `apps`, `jobs`, `instances`, `containers`, `templates`, `health`, `auth::routes`). Handlers share an
 //! [`AppState`] (`state`), take their caller as an [`auth::Principal`],
 //! read bodies through `json::ValidJson` (field-named 4xx on bad input) and
 //! fail with one [`ApiError`] (`error`) that never leaks internals. Ids come
@@ -32,6 +32,7 @@ pub mod namespaces;
 pub mod scheduler;
 mod server;
 pub mod state;
+mod templates;
 pub mod workers;
 
 pub use config::ServerConfig;

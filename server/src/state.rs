@@ -22,6 +22,8 @@ pub struct AppState {
     pub workers: Arc<WorkerRegistry>,
     /// The scheduler's handle (its loops run once `scheduler::spawn` ran).
     pub scheduler: Arc<Scheduler>,
+    /// Builds from git: their configuration, key and permits.
+    pub builds: Arc<crate::containers::Builds>,
 }
 
 impl AppState {
@@ -36,6 +38,7 @@ impl AppState {
         Self {
             db,
             ids,
+            builds: Arc::new(crate::containers::Builds::new(config.builds.clone(), &config.data_dir)),
             config,
             artifacts,
             workers: Arc::new(WorkerRegistry::new(server_id)),

@@ -1,10 +1,13 @@
 //! `wasmjob`: the one binary of the project. It runs processors locally
-//! (`run-local`), inspects components (`inspect`), runs the server
+//! (`run-local`), inspects components (`inspect`), starts processor
+//! projects from templates (`new`), runs the server
 //! (`server`) and is a client of its API (`login`, `app`, `job`,
 //! `instance`, `container`), runs workers (`worker`), and runs both in one
 //! process (`standalone`).
 
+mod artifact_store;
 mod client;
+mod new;
 mod process;
 mod run_local;
 mod server;
@@ -49,6 +52,11 @@ enum Command {
     Instance(client::instances::InstanceArgs),
     /// Containers: push a component as a new version, list, get.
     Container(client::containers::ContainerArgs),
+    /// Builds from git: set a container's source, build it, follow the log.
+    Build(client::builds::BuildArgs),
+    /// Write a new processor project (Rust or Python) of an execution kind
+    /// that builds as is.
+    New(new::NewArgs),
 }
 
 fn main() -> ExitCode {
@@ -73,5 +81,7 @@ fn main() -> ExitCode {
         Command::Job(args) => client::jobs::run(args),
         Command::Instance(args) => client::instances::run(args),
         Command::Container(args) => client::containers::run(args),
+        Command::Build(args) => client::builds::run(args),
+        Command::New(args) => new::run(args),
     }
 }

@@ -33,6 +33,9 @@ pub struct ServerArgs {
     #[arg(long)]
     #[serde(skip_serializing_if = "Option::is_none")]
     admin_password: Option<String>,
+    /// Where component artifacts are kept (keys: TOML or environment only).
+    #[command(flatten, next_help_heading = "Artifact store")]
+    artifact_store: crate::artifact_store::ArtifactStoreArgs,
 }
 
 /// Runs the server until Ctrl-C or SIGTERM.

@@ -36,12 +36,23 @@ pub struct StandaloneArgs {
     #[arg(long)]
     #[serde(skip)]
     no_demo: bool,
+    /// Do not build containers from git (standalone builds them by
+    /// default: it is one user's machine).
+    #[arg(long)]
+    #[serde(skip)]
+    no_builds: bool,
+    /// Where component artifacts are kept (keys: `WASMJOB_ARTIFACT_STORE__*` only).
+    #[command(flatten, next_help_heading = "Artifact store")]
+    artifact_store: crate::artifact_store::ArtifactStoreArgs,
 }
 
 /// Runs the server and the embedded worker until Ctrl-C or SIGTERM.
 pub fn run(args: StandaloneArgs) -> ExitCode {
     let config = match ServerConfig::load(None, &args) {
-        Ok(config) => config,
+        Ok(mut config) => {
+            config.builds.enabled |= !args.no_builds;
+            config
+        }
         Err(e) => {
             tracing::error!("{e}");
             return ExitCode::from(2);

@@ -30,8 +30,9 @@ fn operations() -> Vec<(Method, String)> {
 
 const PUBLIC: [&str; 2] = ["/health", "/auth/login"];
 
-/// Endpoints about the caller's own token: no other app's resource is involved.
-const SELF_SCOPED: [&str; 2] = ["/auth/me", "/auth/logout"];
+/// Endpoints that involve no app's resource: the caller's own token, and
+/// project templates (the same for everyone).
+const SELF_SCOPED: [&str; 3] = ["/auth/me", "/auth/logout", "/templates/{kind}"];
 
 /// An app with a job and an instance of it.
 struct Owned {

@@ -4,7 +4,9 @@
 
 mod apps;
 mod auth;
+mod builds;
 mod containers;
+mod deploy;
 mod instances;
 mod jobs;
 mod namespaces;

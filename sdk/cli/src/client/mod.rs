@@ -4,6 +4,7 @@
 //! reached, 2 for usage errors (bad flags or files, not logged in).
 
 pub mod apps;
+pub mod builds;
 mod config;
 pub mod containers;
 mod http;

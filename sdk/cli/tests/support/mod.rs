@@ -174,6 +174,11 @@ impl Server {
     /// Starts a server with `WASMJOB_*` settings in `env`, waits for its
     /// health check and logs in as the administrator.
     pub fn start(mode: Mode, env: &[(&str, &str)]) -> Server {
+        Server::start_with(mode, env, &[])
+    }
+
+    /// The same, with more command-line flags.
+    pub fn start_with(mode: Mode, env: &[(&str, &str)], flags: &[&str]) -> Server {
         let data = tempfile::tempdir().unwrap();
         let addr = format!("127.0.0.1:{}", free_port());
         let data_dir = data.path().join("data");
@@ -184,6 +189,7 @@ impl Server {
         command
             .args(["--listen", &addr, "--admin-password", ADMIN_PASSWORD, "--data-dir"])
             .arg(&data_dir)
+            .args(flags)
             .envs(env.iter().copied());
         let name = format!("{} at {addr}", if mode == Mode::Server { "server" } else { "standalone" });
         let mut process = Process::spawn(&name, command, data.path().join("server.log"));

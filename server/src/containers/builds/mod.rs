@@ -1,0 +1,84 @@
+//! Builds from git: a container may have a git source (URL, branch, tag or
+//! commit, the crate's directory, credentials sealed with the server's
+//! key). A build clones it with git2 into a directory of its own,
+//! compiles it in a child process (`compile`) with a time limit and a
+//! clean environment, streams every line of output to its log, and
+//! publishes the component exactly as an upload is published: validated
+//! by the same inspector, labelled with the commit id. A failed build
+//! stores nothing and changes nothing that is deployed.
+//!
+//! - `model`: the API's types; `store`: their SQL; `routes`: the API.
+//! - `git`: the clone; `compile`: the compiler process; `secrets`: sealing
+//!   credentials; `runner`: one build from start to end.
+
+mod compile;
+mod config;
+mod git;
+mod input;
+pub mod model;
+mod routes;
+mod runner;
+mod secrets;
+mod store;
+
+pub use config::BuildConfig;
+pub use secrets::{Sealer, SecretError};
+
+pub(crate) use routes::router;
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
+use tokio::sync::Semaphore;
+
+/// What builds share on a server: the configuration, the key that seals
+/// credentials, and the permits that bound how many run at once.
+#[derive(Debug)]
+pub struct Builds {
+    config: BuildConfig,
+    data_dir: PathBuf,
+    sealer: OnceLock<Result<Sealer, String>>,
+    permits: Arc<Semaphore>,
+}
+
+impl Builds {
+    /// Builds as `config` says, with their files under `data_dir/builds`.
+    pub fn new(config: BuildConfig, data_dir: &Path) -> Self {
+        let permits = Arc::new(Semaphore::new(config.concurrency.max(1)));
+        Self { config, data_dir: data_dir.to_path_buf(), sealer: OnceLock::new(), permits }
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &BuildConfig {
+        &self.config
+    }
+
+    /// The sealer of credentials (its key is read, or made, on first use).
+    pub fn sealer(&self) -> Result<&Sealer, String> {
+        self.sealer
+            .get_or_init(|| Sealer::load(self.config.secret_key.as_deref(), &self.data_dir).map_err(|e| e.to_string()))
+            .as_ref()
+            .map_err(Clone::clone)
+    }
+
+    /// Where a container's cargo target directory is kept between builds.
+    fn target_dir(&self, container: crate::ids::Id) -> PathBuf {
+        self.data_dir.join("builds").join("target").join(container.to_string())
+    }
+
+    /// Where builds make their own directories.
+    fn work_dir(&self) -> PathBuf {
+        self.data_dir.join("builds").join("work")
+    }
+}
+
+/// Fails the builds a stopped server left queued or running: at start, a
+/// server's own builds are gone; another server's cannot have run longer
+/// than the time limit.
+pub async fn fail_abandoned_builds(state: &crate::state::AppState) -> Result<u64, sqlx::Error> {
+    let limit = state.builds.config().timeout_secs as i64 * 1000;
+    let failed = store::fail_abandoned(&state.db, crate::ids::now_ms() as i64 - limit - 60_000).await?;
+    if failed > 0 {
+        tracing::warn!(failed, "failed builds abandoned by a stopped server");
+    }
+    Ok(failed)
+}

@@ -1,0 +1,167 @@
+//! Builds from git through the API, on every database: builds are off
+//! unless enabled; a git source is validated and its credentials sealed
+//! (never returned, never stored in the clear); a build runs in the
+//! background, its log readable while and after it runs; a build that
+//! cannot clone fails with the reason and stores nothing. The successful
+//! build of a real guest, deployed and run, is the CLI's end-to-end test.
+
+use crate::on_every_backend;
+use crate::support::{Backend, TestEnv};
+use axum::http::{Method, StatusCode};
+use serde_json::{Value, json};
+use std::time::Duration;
+use wasmjob_server::db::DbText;
+
+on_every_backend!(
+    builds_are_off_unless_enabled,
+    a_source_is_checked_and_its_credentials_sealed,
+    a_build_that_cannot_clone_fails_with_its_reason
+);
+
+async fn enabled(backend: Backend) -> (TestEnv, tempfile::TempDir) {
+    let data = tempfile::tempdir().unwrap();
+    let dir = data.path().to_path_buf();
+    let env = TestEnv::with_config(backend, move |config| {
+        config.data_dir = dir;
+        config.builds.enabled = true;
+        config.builds.allow_local_repositories = true;
+    })
+    .await;
+    (env, data)
+}
+
+async fn builds_are_off_unless_enabled(backend: Backend) {
+    let env = TestEnv::new(backend).await;
+    let (app, token) = env.app("no-builds").await;
+    let path = format!("/api/v1/apps/{app}/containers/c/source");
+    let refused = env.call(Method::PUT, &path, Some(&token), Some(json!({"url": "https://example.com/r.git"}))).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN, "{refused:?}");
+    assert!(refused.body["message"].as_str().unwrap().contains("builds from git are disabled"), "{refused:?}");
+    let build = env.call(Method::POST, &format!("/api/v1/apps/{app}/containers/c/builds"), Some(&token), None).await;
+    assert_eq!(build.status, StatusCode::FORBIDDEN);
+}
+
+async fn a_source_is_checked_and_its_credentials_sealed(backend: Backend) {
+    let (env, _data) = enabled(backend).await;
+    let (app, token) = env.app("sealed").await;
+    let (_, other) = env.app("other").await;
+    let path = format!("/api/v1/apps/{app}/containers/private/source");
+    let secret = "ghp-7c1d2e3f4a5b6c7d8e9f-secret";
+
+    for (body, field) in [
+        (json!({"url": "https://ci:pw@example.com/r.git"}), "url"),
+        (json!({"url": "ftp://example.com/r.git"}), "url"),
+        (
+            json!({"url": "https://example.com/r.git", "reference": {"kind": "COMMIT", "name": "nothex"}}),
+            "reference.name",
+        ),
+        (json!({"url": "https://example.com/r.git", "path": "../outside"}), "path"),
+        (
+            json!({"url": "git@example.com:o/r.git", "credentials": {"kind": "PASSWORD", "username": "u", "password": "p"}}),
+            "credentials",
+        ),
+        (json!({"url": "https://example.com/r.git", "builder": "make"}), "builder"),
+    ] {
+        let refused = env.call(Method::PUT, &path, Some(&token), Some(body.clone())).await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{body}: {refused:?}");
+        let fields: Vec<&str> =
+            refused.body["fields"].as_array().unwrap().iter().map(|f| f["field"].as_str().unwrap()).collect();
+        assert!(fields.iter().any(|f| f.starts_with(field)), "{body}: {refused:?}");
+    }
+    let nothing = env.call(Method::GET, &path, Some(&token), None).await;
+    assert_eq!(nothing.status, StatusCode::NOT_FOUND, "nothing was stored: {nothing:?}");
+
+    let body = json!({"url": "https://example.com/org/private.git", "reference": {"kind": "TAG", "name": "v1.2.0"},
+        "path": "guests/hello/", "builder": "cargo",
+        "credentials": {"kind": "PASSWORD", "username": "ci-bot", "password": secret}});
+    let forbidden = env.call(Method::PUT, &path, Some(&other), Some(body.clone())).await;
+    assert_eq!(forbidden.status, StatusCode::FORBIDDEN);
+    let set = env.call(Method::PUT, &path, Some(&token), Some(body)).await;
+    assert_eq!(set.status, StatusCode::OK, "{set:?}");
+    assert_eq!(set.body["path"], "guests/hello");
+    assert_eq!(set.body["reference"], json!({"kind": "TAG", "name": "v1.2.0"}));
+    assert_eq!(set.body["credentials"], json!({"kind": "PASSWORD", "username": "ci-bot"}));
+    let shown = env.call(Method::GET, &path, Some(&token), None).await;
+    assert_eq!(shown.body, set.body);
+    assert!(!shown.body.to_string().contains(secret));
+
+    // Stored sealed, not in the clear.
+    let sealed: Option<DbText> =
+        sqlx::query_scalar(&env.state.db.sql("SELECT credential_sealed FROM container_git_source"))
+            .fetch_one(env.state.db.pool())
+            .await
+            .unwrap();
+    let sealed = sealed.expect("credentials are stored").0;
+    assert!(!sealed.contains(secret) && !sealed.contains("ci-bot"), "{sealed}");
+
+    // The container exists, with no version yet.
+    let container = env.call(Method::GET, &format!("/api/v1/apps/{app}/containers/private"), Some(&token), None).await;
+    assert_eq!(container.status, StatusCode::OK, "{container:?}");
+    assert_eq!(container.body["versions"], json!([]));
+}
+
+async fn a_build_that_cannot_clone_fails_with_its_reason(backend: Backend) {
+    let (env, _data) = enabled(backend).await;
+    let (app, token) = env.app("unreachable").await;
+    let base = format!("/api/v1/apps/{app}/containers/missing");
+    let set = env
+        .call(Method::PUT, &format!("{base}/source"), Some(&token), Some(json!({"url": "file:///nonexistent/repo"})))
+        .await;
+    assert_eq!(set.status, StatusCode::OK, "{set:?}");
+    let bad = env
+        .call(
+            Method::POST,
+            &format!("{base}/builds"),
+            Some(&token),
+            Some(json!({"reference": {"kind": "COMMIT", "name": "z"}})),
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{bad:?}");
+
+    let queued = env.call(Method::POST, &format!("{base}/builds"), Some(&token), Some(json!({}))).await;
+    assert_eq!(queued.status, StatusCode::ACCEPTED, "{queued:?}");
+    assert_eq!(queued.body["status"], "QUEUED");
+    assert_eq!(queued.body["reference"], json!({"kind": "BRANCH", "name": "main"}));
+    let build = format!("{base}/builds/{}", queued.body["id"].as_str().unwrap());
+
+    let mut ended = Value::Null;
+    for _ in 0..300 {
+        let got = env.call(Method::GET, &build, Some(&token), None).await;
+        if got.body["status"] == "FAILED" || got.body["status"] == "SUCCEEDED" {
+            ended = got.body;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(ended["status"], "FAILED", "{ended}");
+    assert!(ended["message"].as_str().unwrap().starts_with("cannot clone"), "{ended}");
+    assert_eq!(ended["versionId"], Value::Null);
+    assert!(ended["finishedAt"].as_i64().is_some(), "{ended}");
+
+    let log = env.call(Method::GET, &format!("{build}/log"), Some(&token), None).await;
+    assert_eq!(log.status, StatusCode::OK, "{log:?}");
+    assert_eq!(log.body["status"], "FAILED");
+    let lines: Vec<&str> = log.body["lines"].as_array().unwrap().iter().map(|l| l["line"].as_str().unwrap()).collect();
+    assert!(lines[0].starts_with("cloning file:///nonexistent/repo"), "{lines:?}");
+    assert!(lines.last().unwrap().starts_with("build failed: cannot clone"), "{lines:?}");
+    let next = log.body["next"].as_i64().unwrap();
+    let rest = env.call(Method::GET, &format!("{build}/log?after={next}&waitMs=100"), Some(&token), None).await;
+    assert_eq!(rest.body["lines"], json!([]), "the log is complete once the build ended: {rest:?}");
+
+    for (query, field) in [("limit=0", "limit"), ("waitMs=999999", "waitMs")] {
+        let refused = env.call(Method::GET, &format!("{build}/log?{query}"), Some(&token), None).await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{query}: {refused:?}");
+        assert_eq!(refused.body["fields"][0]["field"], field);
+    }
+    let unknown = env.call(Method::GET, &format!("{base}/builds/12345"), Some(&token), None).await;
+    assert_eq!(unknown.status, StatusCode::NOT_FOUND);
+    let (_, other) = env.app("someone-else").await;
+    let forbidden = env.call(Method::GET, &build, Some(&other), None).await;
+    assert_eq!(forbidden.status, StatusCode::FORBIDDEN);
+
+    let listed = env.call(Method::GET, &format!("{base}/builds"), Some(&token), None).await;
+    assert_eq!(listed.body.as_array().unwrap().len(), 1, "{listed:?}");
+    let container = env.call(Method::GET, &base, Some(&token), None).await;
+    assert_eq!(container.body["versions"], json!([]), "a failed build stores nothing");
+    assert_eq!(container.body["deployedLabel"], Value::Null);
+}
