@@ -7,8 +7,9 @@
 //! directory under `target/tmp` so dependencies build once. Python projects
 //! build with their own `build.sh` when componentize-py is available:
 //! `$COMPONENTIZE_PY`, `guest-examples/.venv` (which
-//! `guest-examples/build.sh` creates) or `PATH`; otherwise, or with
-//! `WASMJOB_SKIP_PYTHON=1`, those tests say so and pass.
+//! `guest-examples/build.sh` creates) or `PATH`. Without it they fail,
+//! saying how to install it; only `WASMJOB_SKIP_PYTHON=1` skips them (as
+//! it skips the Python guest in `guest-examples/build.sh`).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -79,7 +80,7 @@ fn build_rust(name: &str, kind: Kind) -> Vec<u8> {
     std::fs::read(&built).unwrap_or_else(|e| panic!("{}: {e}", built.display()))
 }
 
-/// The componentize-py to build Python projects with, if any; none when
+/// The componentize-py to build Python projects with; none when
 /// `WASMJOB_SKIP_PYTHON=1` (as for `guest-examples/build.sh`): each
 /// Python component is ~18 MB that a debug-built host compiles for a
 /// minute or more, and no two builds are alike, so nothing is cached.
@@ -95,17 +96,20 @@ fn componentize_py() -> Option<PathBuf> {
         return Some(venv);
     }
     let on_path = Command::new("componentize-py").arg("--version").output();
-    on_path.is_ok_and(|o| o.status.success()).then(|| "componentize-py".into())
+    assert!(
+        on_path.is_ok_and(|o| o.status.success()),
+        "componentize-py is not installed: run guest-examples/build.sh (it installs it in guest-examples/.venv), \
+         set COMPONENTIZE_PY, or skip the Python templates with WASMJOB_SKIP_PYTHON=1"
+    );
+    Some("componentize-py".into())
 }
 
 /// Builds a rendered Python project with its `build.sh`; `None` when
-/// componentize-py is not installed.
+/// `WASMJOB_SKIP_PYTHON=1`.
 #[allow(clippy::print_stderr)]
 fn build_python(name: &str, kind: Kind) -> Option<Vec<u8>> {
     let Some(componentize) = componentize_py() else {
-        eprintln!(
-            "skipped: no componentize-py (run guest-examples/build.sh, or set COMPONENTIZE_PY) or WASMJOB_SKIP_PYTHON=1"
-        );
+        eprintln!("skipped: WASMJOB_SKIP_PYTHON=1");
         return None;
     };
     let (_temp, dir) = project(name, kind, Lang::Python);

@@ -144,16 +144,20 @@ pub struct GitSourceInput {
     pub url: String,
     /// What to build; default: the branch `main`.
     #[serde(default)]
+    #[schema(nullable = false)]
     pub reference: Option<GitRef>,
     /// The crate's directory inside the repository; default: its root.
     #[serde(default)]
+    #[schema(nullable = false)]
     pub path: Option<String>,
     /// How to build it; default `auto`.
     #[serde(default)]
+    #[schema(nullable = false)]
     pub builder: Option<Builder>,
     /// Credentials; absent: keep the stored ones if the URL is unchanged
     /// (a new URL never receives the old URL's credentials).
     #[serde(default)]
+    #[schema(nullable = false)]
     pub credentials: Option<Credentials>,
     /// `true`: remove the stored credentials.
     #[serde(default)]
@@ -196,9 +200,11 @@ pub struct GitSource {
 pub struct BuildRequest {
     /// Build this revision instead of the source's.
     #[serde(default)]
+    #[schema(nullable = false)]
     pub reference: Option<GitRef>,
     /// Deploy the version when it is built (default `true`).
     #[serde(default)]
+    #[schema(nullable = false)]
     pub deploy: Option<bool>,
 }
 
