@@ -15,7 +15,8 @@ use wasmjob_server::db::DbText;
 on_every_backend!(
     builds_are_off_unless_enabled,
     a_source_is_checked_and_its_credentials_sealed,
-    a_build_that_cannot_clone_fails_with_its_reason
+    a_build_that_cannot_clone_fails_with_its_reason,
+    a_cancelled_build_kills_its_compiler_and_stores_nothing
 );
 
 async fn enabled(backend: Backend) -> (TestEnv, tempfile::TempDir) {
@@ -164,4 +165,90 @@ async fn a_build_that_cannot_clone_fails_with_its_reason(backend: Backend) {
     let container = env.call(Method::GET, &base, Some(&token), None).await;
     assert_eq!(container.body["versions"], json!([]), "a failed build stores nothing");
     assert_eq!(container.body["deployedLabel"], Value::Null);
+}
+
+fn git(dir: &std::path::Path, args: &[&str]) {
+    let status = std::process::Command::new("git")
+        .args(args)
+        .current_dir(dir)
+        .env("GIT_AUTHOR_NAME", "t")
+        .env("GIT_AUTHOR_EMAIL", "t@example.com")
+        .env("GIT_COMMITTER_NAME", "t")
+        .env("GIT_COMMITTER_EMAIL", "t@example.com")
+        .status()
+        .unwrap();
+    assert!(status.success(), "git {args:?}");
+}
+
+/// Live processes whose command line mentions `text`.
+fn processes_mentioning(text: &str) -> Vec<String> {
+    std::fs::read_dir("/proc")
+        .unwrap()
+        .flatten()
+        .filter_map(|entry| {
+            let cmdline = std::fs::read(entry.path().join("cmdline")).ok()?;
+            let cmdline = String::from_utf8_lossy(&cmdline).replace('\0', " ");
+            cmdline.contains(text).then_some(cmdline)
+        })
+        .collect()
+}
+
+async fn a_cancelled_build_kills_its_compiler_and_stores_nothing(backend: Backend) {
+    let (env, data) = enabled(backend).await;
+    let (app, token) = env.app("cancelled").await;
+    // A crate whose build script never ends on its own.
+    let repo = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(repo.path().join("src")).unwrap();
+    std::fs::write(
+        repo.path().join("Cargo.toml"),
+        "[package]\nname = \"sleeper\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[lib]\ncrate-type = [\"cdylib\"]\n\n[workspace]\n",
+    )
+    .unwrap();
+    std::fs::write(
+        repo.path().join("build.rs"),
+        "fn main() { std::thread::sleep(std::time::Duration::from_secs(600)); }\n",
+    )
+    .unwrap();
+    std::fs::write(repo.path().join("src/lib.rs"), "").unwrap();
+    git(repo.path(), &["init", "-q", "-b", "main"]);
+    git(repo.path(), &["add", "-A"]);
+    git(repo.path(), &["commit", "-q", "-m", "sleeps"]);
+    let base = format!("/api/v1/apps/{app}/containers/sleeper");
+    let url = format!("file://{}", repo.path().display());
+    let set = env.call(Method::PUT, &format!("{base}/source"), Some(&token), Some(json!({"url": url}))).await;
+    assert_eq!(set.status, StatusCode::OK, "{set:?}");
+    let queued = env.call(Method::POST, &format!("{base}/builds"), Some(&token), Some(json!({}))).await;
+    let build = format!("{base}/builds/{}", queued.body["id"].as_str().unwrap());
+
+    // Wait until cargo runs the build script.
+    let marker = data.path().to_string_lossy().into_owned();
+    let mut seen = false;
+    for _ in 0..1200 {
+        if processes_mentioning(&marker).iter().any(|p| p.contains("build-script-build")) {
+            seen = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(seen, "the build script never ran");
+    let cancelled = env.call(Method::POST, &format!("{build}/cancel"), Some(&token), None).await;
+    assert_eq!(cancelled.status, StatusCode::OK, "{cancelled:?}");
+    assert_eq!(cancelled.body["status"], "FAILED", "{cancelled:?}");
+    assert_eq!(cancelled.body["message"], "the build was cancelled");
+    let mut left = processes_mentioning(&marker);
+    for _ in 0..100 {
+        if left.is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        left = processes_mentioning(&marker);
+    }
+    assert!(left.is_empty(), "the compiler's processes outlived the cancel: {left:?}");
+    let again = env.call(Method::POST, &format!("{build}/cancel"), Some(&token), None).await;
+    assert_eq!(again.status, StatusCode::CONFLICT, "{again:?}");
+    let log = env.call(Method::GET, &format!("{build}/log"), Some(&token), None).await;
+    let last = log.body["lines"].as_array().unwrap().last().unwrap()["line"].as_str().unwrap().to_string();
+    assert_eq!(last, "build failed: the build was cancelled");
+    let container = env.call(Method::GET, &base, Some(&token), None).await;
+    assert_eq!(container.body["versions"], json!([]), "a cancelled build stores nothing");
 }

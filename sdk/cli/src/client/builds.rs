@@ -1,5 +1,5 @@
 //! `wasmjob build`: set a container's git source, build it, follow the
-//! build's log, list builds. Credentials are read from an environment
+//! build's log, list and cancel builds. Credentials are read from an environment
 //! variable or a file, never from the command line (where `ps` and shell
 //! history would show them).
 
@@ -77,6 +77,16 @@ enum BuildCommand {
     List {
         /// The container's name.
         name: String,
+        /// The app's id.
+        #[arg(long)]
+        app: String,
+    },
+    /// Cancel a queued or running build: its compiler is killed and nothing is stored.
+    Cancel {
+        /// The container's name.
+        name: String,
+        /// The build's id.
+        build: String,
         /// The app's id.
         #[arg(long)]
         app: String,
@@ -186,6 +196,17 @@ fn execute(client: &Client, json: bool, command: BuildCommand) -> Result<(), Cli
                 ]);
             }
             table.print()
+        }
+        BuildCommand::Cancel { name, build, app } => {
+            let reply = client.post(&format!("/apps/{app}/containers/{name}/builds/{build}/cancel"), None)?;
+            if json {
+                return output::raw(&reply);
+            }
+            output::lines(&format!(
+                "Build {build}: {} ({}).",
+                cell(&reply.json, "status"),
+                cell(&reply.json, "message")
+            ))
         }
         BuildCommand::Log { name, build, app, follow } => {
             if follow {

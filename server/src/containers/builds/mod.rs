@@ -9,8 +9,10 @@
 //!
 //! - `model`: the API's types; `store`: their SQL; `routes`: the API.
 //! - `git`: the clone; `compile`: the compiler process; `secrets`: sealing
-//!   credentials; `runner`: one build from start to end.
+//!   credentials; `runner`: one build from start to end; `cancel`: the
+//!   signals that stop running builds.
 
+mod cancel;
 mod compile;
 mod config;
 mod git;
@@ -38,13 +40,20 @@ pub struct Builds {
     data_dir: PathBuf,
     sealer: OnceLock<Result<Sealer, String>>,
     permits: Arc<Semaphore>,
+    running: cancel::Running,
 }
 
 impl Builds {
     /// Builds as `config` says, with their files under `data_dir/builds`.
     pub fn new(config: BuildConfig, data_dir: &Path) -> Self {
         let permits = Arc::new(Semaphore::new(config.concurrency.max(1)));
-        Self { config, data_dir: data_dir.to_path_buf(), sealer: OnceLock::new(), permits }
+        Self {
+            config,
+            data_dir: data_dir.to_path_buf(),
+            sealer: OnceLock::new(),
+            permits,
+            running: cancel::Running::default(),
+        }
     }
 
     /// The configuration.

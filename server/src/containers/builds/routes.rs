@@ -2,7 +2,7 @@
 //! show builds, and read (or follow) a build's log.
 
 use super::input::check_source;
-use super::model::{Build, BuildLogPage, BuildRequest, GitSource, GitSourceInput};
+use super::model::{Build, BuildLogPage, BuildRequest, BuildStatus, GitSource, GitSourceInput};
 use super::runner::{self, BuildPlan};
 use super::store::{self, NewSource};
 use crate::auth::Principal;
@@ -27,6 +27,7 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(put_source, get_source))
         .routes(routes!(start_build, list_builds))
         .routes(routes!(get_build))
+        .routes(routes!(cancel_build))
         .routes(routes!(build_log))
 }
 
@@ -293,6 +294,45 @@ async fn list_builds(
 async fn get_build(State(state): State<AppState>, principal: Principal, path: BuildPath) -> ApiResult<Json<Build>> {
     path.authorize(&principal)?;
     let id = path.build()?;
+    Ok(Json(store::build(&state.db, path.app, &path.name, id).await?.ok_or(ApiError::NotFound("build"))?))
+}
+
+/// Cancels a queued or running build: its compiler's process group is
+/// killed at once and nothing is stored. A build running on another server
+/// of the cluster stops before it publishes.
+#[utoipa::path(post, path = "/apps/{id}/containers/{name}/builds/{build}/cancel", tag = "builds",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "app id"),
+        ("name" = String, Path, description = "container name", pattern = r"^[A-Za-z0-9._-]{1,128}$"),
+        ("build" = String, Path, description = "build id")),
+    responses((status = 200, body = Build, description = "The build, cancelled"), (status = 400, body = ErrorBody),
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody, description = "The build has ended already"),
+        (status = 422, body = ErrorBody)))]
+async fn cancel_build(State(state): State<AppState>, principal: Principal, path: BuildPath) -> ApiResult<Json<Build>> {
+    path.authorize(&principal)?;
+    let id = path.build()?;
+    let build = store::build(&state.db, path.app, &path.name, id).await?.ok_or(ApiError::NotFound("build"))?;
+    let ended = || ApiError::Conflict {
+        field: "build",
+        message: format!("build {id} has ended already ({})", build.status.as_str()),
+    };
+    if build.status.is_final() {
+        return Err(ended());
+    }
+    let who = created_by(&state, principal).await?;
+    tracing::info!(build = %id, container = %path.name, by = %who, "build cancelled");
+    if state.builds.running.cancel(id) {
+        // It runs here: its runner ends it, log complete, in a moment.
+        for _ in 0..50 {
+            if store::status(&state.db, id).await?.is_some_and(BuildStatus::is_final) {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    } else if !store::cancel_build(&state.db, id, super::runner::CANCELLED).await? {
+        return Err(ended());
+    }
     Ok(Json(store::build(&state.db, path.app, &path.name, id).await?.ok_or(ApiError::NotFound("build"))?))
 }
 

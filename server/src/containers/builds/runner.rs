@@ -3,6 +3,7 @@
 //! in batches, and is complete before the build's final status is stored,
 //! so a reader that sees the build ended and no more lines has it all.
 
+use super::cancel::CancelSignal;
 use super::compile::{Compilation, OutputLine, compile};
 use super::git;
 use super::model::{BuildStatus, Builder, Credentials, GitRef};
@@ -12,8 +13,7 @@ use crate::db::Database;
 use crate::error::ApiError;
 use crate::ids::{Id, now_ms};
 use crate::state::AppState;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::Ordering;
 use std::time::Duration;
 use tokio::sync::mpsc;
 
@@ -54,7 +54,9 @@ struct Made {
 async fn run(state: AppState, plan: BuildPlan) {
     let (log, lines) = mpsc::channel::<OutputLine>(1024);
     let writer = tokio::spawn(write_log(state.db.clone(), plan.build, lines, state.builds.config().max_log_lines));
-    let outcome = execute(&state, &plan, &log).await;
+    let signal = state.builds.running.add(plan.build);
+    let outcome = execute(&state, &plan, &log, &signal).await;
+    state.builds.running.remove(plan.build);
     let (status, version, message) = match &outcome {
         Ok(made) => {
             let message = if made.reused {
@@ -83,14 +85,30 @@ async fn note(log: &mpsc::Sender<OutputLine>, line: &str) {
     let _ = log.send(OutputLine { stream: "build", line: line.to_string() }).await;
 }
 
-async fn execute(state: &AppState, plan: &BuildPlan, log: &mpsc::Sender<OutputLine>) -> Result<Made, String> {
+/// Why a cancelled build ended.
+pub(super) const CANCELLED: &str = "the build was cancelled";
+
+async fn execute(
+    state: &AppState,
+    plan: &BuildPlan,
+    log: &mpsc::Sender<OutputLine>,
+    signal: &CancelSignal,
+) -> Result<Made, String> {
     let builds = state.builds.clone();
     let internal = |e: &dyn std::fmt::Display| {
         tracing::error!(build = %plan.build, error = %e, "build");
         "the server failed to run the build (see its log)".to_string()
     };
-    let _permit = builds.permits.clone().acquire_owned().await.map_err(|e| internal(&e))?;
+    let _permit = tokio::select! {
+        permit = builds.permits.clone().acquire_owned() => permit.map_err(|e| internal(&e))?,
+        () = signal.raised() => return Err(CANCELLED.into()),
+    };
     store::start_build(&state.db, plan.build).await.map_err(|e| internal(&e))?;
+    // Cancelled before it started (through another server, or before
+    // its signal existed).
+    if store::status(&state.db, plan.build).await.map_err(|e| internal(&e))? != Some(BuildStatus::Running) {
+        return Err(CANCELLED.into());
+    }
     let timeout = Duration::from_secs(builds.config().timeout_secs);
     let deadline = tokio::time::Instant::now() + timeout;
     let shown = git::display_url(&plan.url);
@@ -101,7 +119,7 @@ async fn execute(state: &AppState, plan: &BuildPlan, log: &mpsc::Sender<OutputLi
     let (src, home) = (work.path().join("src"), work.path().join("home"));
     std::fs::create_dir_all(&home).map_err(|e| internal(&e))?;
 
-    let cancel = Arc::new(AtomicBool::new(false));
+    let cancel = signal.flag().clone();
     let alarm = {
         let cancel = cancel.clone();
         tokio::spawn(async move {
@@ -116,6 +134,7 @@ async fn execute(state: &AppState, plan: &BuildPlan, log: &mpsc::Sender<OutputLi
     };
     alarm.abort();
     let checkout = match cloned.map_err(|e| internal(&e))? {
+        Err(_) if signal.is_raised() && tokio::time::Instant::now() < deadline => return Err(CANCELLED.into()),
         Err(_) if cancel.load(Ordering::Relaxed) => {
             return Err(format!("the build took longer than its limit of {} s", timeout.as_secs()));
         }
@@ -147,12 +166,20 @@ async fn execute(state: &AppState, plan: &BuildPlan, log: &mpsc::Sender<OutputLi
         cargo: &builds.config().cargo,
         timeout: remaining,
     };
-    let wasm = compile(&job, log).await?;
+    let wasm = tokio::select! {
+        built = compile(&job, log) => built?,
+        // Dropping the compilation kills the compiler's process group.
+        () = signal.raised() => return Err(CANCELLED.into()),
+    };
     let bytes = std::fs::read(&wasm).map_err(|e| format!("cannot read {}: {e}", wasm.display()))?;
     if bytes.len() > MAX_COMPONENT_BYTES {
         return Err(format!("the component is larger than {} MiB", MAX_COMPONENT_BYTES >> 20));
     }
     note(log, &format!("built {} ({} bytes); validating it as an upload", file_name(&wasm), bytes.len())).await;
+    // A cancel through another server reaches this one through the database.
+    if store::status(&state.db, plan.build).await.map_err(|e| internal(&e))? != Some(BuildStatus::Running) {
+        return Err(CANCELLED.into());
+    }
     let publication = Publication {
         app: plan.app,
         container: &plan.container,

@@ -299,6 +299,22 @@ pub(super) async fn finish_build(
     Ok(())
 }
 
+/// Ends a build that has not ended as cancelled (for a build another
+/// server runs: that server sees it before it publishes); whether it had
+/// not ended.
+pub(super) async fn cancel_build(db: &Database, id: Id, message: &str) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(&db.sql(
+        "UPDATE container_build SET status = 'FAILED', message = ?, finished_at = ? \
+         WHERE id = ? AND status IN ('QUEUED', 'RUNNING')",
+    ))
+    .bind(message)
+    .bind(now_ms() as i64)
+    .bind(id.0)
+    .execute(db.pool())
+    .await?;
+    Ok(done.rows_affected() > 0)
+}
+
 /// Fails the builds this database holds as queued or running that started
 /// (or were asked for) before `before`: their server stopped.
 pub(super) async fn fail_abandoned(db: &Database, before: i64) -> Result<u64, sqlx::Error> {
