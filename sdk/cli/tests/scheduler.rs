@@ -229,7 +229,9 @@ fn fixed_delay_waits_its_interval_after_each_sub_run_ends() {
     server.wait(format!("instance {replacement} STOPPED"), PATIENCE, || {
         (status(&server.instance(&replacement)) == "STOPPED").then_some(())
     });
-    assert_eq!(server.instances(&app, &job).len(), 2);
+    let all = server.instances(&app, &job);
+    let seen: Vec<(String, String)> = all.iter().map(|i| (status(i), str_of(&i["result"]))).collect();
+    assert_eq!(all.len(), 2, "the stopped instance and one replacement: {seen:?}\n{}", server.log_tail());
 }
 
 #[test]

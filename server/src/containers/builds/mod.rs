@@ -80,9 +80,9 @@ impl Builds {
     }
 }
 
-/// Fails the builds a stopped server left queued or running: at start, a
-/// server's own builds are gone; another server's cannot have run longer
-/// than the time limit.
+/// Fails the builds a stopped server left queued or running: no build runs
+/// longer than the time limit, so one still open a minute past it has no
+/// server any more.
 pub async fn fail_abandoned_builds(state: &crate::state::AppState) -> Result<u64, sqlx::Error> {
     let limit = state.builds.config().timeout_secs as i64 * 1000;
     let failed = store::fail_abandoned(&state.db, crate::ids::now_ms() as i64 - limit - 60_000).await?;
