@@ -230,7 +230,7 @@ fn fixed_delay_waits_its_interval_after_each_sub_run_ends() {
         (status(&server.instance(&replacement)) == "STOPPED").then_some(())
     });
     let all = server.instances(&app, &job);
-    let seen: Vec<(String, String)> = all.iter().map(|i| (status(i), str_of(&i["result"]))).collect();
+    let seen: Vec<(String, String)> = all.iter().map(|i| (status(i).to_string(), str_of(&i["result"]))).collect();
     assert_eq!(all.len(), 2, "the stopped instance and one replacement: {seen:?}\n{}", server.log_tail());
 }
 
