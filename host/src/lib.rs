@@ -37,6 +37,7 @@ mod logs;
 pub mod official;
 mod outcomes;
 mod output;
+mod process_group;
 mod processor;
 mod runtime;
 mod state;
@@ -50,6 +51,7 @@ pub use inspect::ComponentInfo;
 pub use kinds::{ExecuteType, World};
 pub use logs::{DiscardLogSink, LogLevel, LogRecord, LogSink, LogSource, TracingLogSink};
 pub use outcomes::{OutcomeSource, TaskOutcome, VecOutcomes};
+pub use process_group::ProcessGroup;
 pub use processor::Processor;
 pub use runtime::Runtime;
 pub use task::{

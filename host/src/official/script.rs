@@ -8,9 +8,8 @@
 
 use super::config::OfficialConfig;
 use super::{Ended, Official, Outcome, Run, Task};
+use crate::ProcessGroup;
 use crate::logs::{LogLevel, LogSource};
-use nix::sys::signal::{Signal, killpg};
-use nix::unistd::Pid;
 use serde::Deserialize;
 use std::collections::VecDeque;
 use std::process::Stdio;
@@ -207,25 +206,6 @@ impl Official for Script {
 
 fn with_tail(head: String, tail: &str) -> String {
     if tail.is_empty() { head } else { format!("{head}; output: {tail}") }
-}
-
-/// Kills a process group when dropped.
-#[derive(Debug)]
-struct ProcessGroup(u32);
-
-impl ProcessGroup {
-    fn kill(&self) {
-        if let Ok(pid) = i32::try_from(self.0) {
-            // ESRCH (the group is gone already) is fine.
-            let _ = killpg(Pid::from_raw(pid), Signal::SIGKILL);
-        }
-    }
-}
-
-impl Drop for ProcessGroup {
-    fn drop(&mut self) {
-        self.kill();
-    }
 }
 
 /// The last lines of output, for the result, and how many lines went to

@@ -7,14 +7,13 @@
 //! passes or the build is abandoned.
 
 use super::model::Builder;
-use nix::sys::signal::{Signal, killpg};
-use nix::unistd::Pid;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::Duration;
 use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, BufReader};
 use tokio::process::Command;
 use tokio::sync::mpsc;
+use wasmjob_host::ProcessGroup;
 
 /// Longest log line kept, in bytes (a longer one is split).
 const MAX_LINE: usize = 4096;
@@ -204,19 +203,6 @@ fn wasm_artifact(message: &serde_json::Value) -> Option<PathBuf> {
         .filter_map(|f| f.as_str())
         .find(|f| f.ends_with(".wasm"))
         .map(PathBuf::from)
-}
-
-/// Kills a process group when dropped.
-#[derive(Debug)]
-struct ProcessGroup(u32);
-
-impl Drop for ProcessGroup {
-    fn drop(&mut self) {
-        if let Ok(pid) = i32::try_from(self.0) {
-            // ESRCH (the group is gone already) is fine.
-            let _ = killpg(Pid::from_raw(pid), Signal::SIGKILL);
-        }
-    }
 }
 
 #[cfg(test)]
