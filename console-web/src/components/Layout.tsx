@@ -1,0 +1,73 @@
+// The frame of every page after login: a side navigation, the top bar
+// with the namespace/app switcher, the language switch and the user menu.
+import { useTranslation } from "react-i18next";
+import { NavLink, Outlet } from "react-router";
+import { useAuth } from "../auth/AuthContext";
+import { LANGUAGES, setLanguage, type Language } from "../i18n";
+import { AppSwitcher } from "./AppSwitcher";
+import { useCurrentApp } from "./useCurrentApp";
+
+const SECTIONS = ["dashboard", "jobs", "instances", "containers", "workers"] as const;
+
+export function Layout() {
+  const { t, i18n } = useTranslation();
+  const { me, logout } = useAuth();
+  const { appId } = useCurrentApp();
+  return (
+    <div className="shell">
+      <a className="skip-link" href="#main">
+        Skip to content
+      </a>
+      <nav className="sidebar" aria-label="Main">
+        <div className="brand">
+          <span className="brand-mark" aria-hidden="true">
+            ◆
+          </span>{" "}
+          {t("product")}
+        </div>
+        <ul>
+          {SECTIONS.map((section) => (
+            <li key={section}>
+              {appId ? (
+                <NavLink to={`/apps/${appId}/${section}`} className={({ isActive }) => (isActive ? "active" : "")}>
+                  {t(`nav.${section}`)}
+                </NavLink>
+              ) : (
+                <span className="disabled">{t(`nav.${section}`)}</span>
+              )}
+            </li>
+          ))}
+        </ul>
+      </nav>
+      <div className="main-column">
+        <header className="topbar">
+          <AppSwitcher />
+          <div className="topbar-right">
+            <label>
+              <span className="sr-only">{t("language.label")}</span>
+              <select
+                aria-label={t("language.label")}
+                data-testid="language"
+                value={i18n.language.startsWith("zh") ? "zh" : "en"}
+                onChange={(e) => setLanguage(e.target.value as Language)}
+              >
+                {LANGUAGES.map((l) => (
+                  <option key={l} value={l}>
+                    {t(`language.${l}`)}
+                  </option>
+                ))}
+              </select>
+            </label>
+            {me && <span className="user">{t("user.signedInAs", { name: me.name })}</span>}
+            <button type="button" className="btn btn-ghost" onClick={() => void logout()}>
+              {t("user.logout")}
+            </button>
+          </div>
+        </header>
+        <main id="main" tabIndex={-1}>
+          <Outlet />
+        </main>
+      </div>
+    </div>
+  );
+}

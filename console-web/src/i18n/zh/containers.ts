@@ -1,0 +1,6 @@
+import type en from "../en/containers";
+
+const containers: typeof en = {
+  title: "containers",
+};
+export default containers;

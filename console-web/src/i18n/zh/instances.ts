@@ -1,0 +1,6 @@
+import type en from "../en/instances";
+
+const instances: typeof en = {
+  title: "instances",
+};
+export default instances;

@@ -1,0 +1,6 @@
+import type en from "../en/jobs";
+
+const jobs: typeof en = {
+  title: "jobs",
+};
+export default jobs;

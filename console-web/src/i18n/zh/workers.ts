@@ -1,0 +1,6 @@
+import type en from "../en/workers";
+
+const workers: typeof en = {
+  title: "workers",
+};
+export default workers;
