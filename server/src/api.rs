@@ -39,12 +39,15 @@ pub fn api() -> (Router<AppState>, OpenApiDoc) {
         .merge(crate::auth::routes::router())
         .merge(crate::namespaces::router())
         .merge(crate::apps::router())
+        .merge(crate::overview::router())
         .merge(crate::jobs::router())
+        .merge(crate::jobs::preview::router())
         .merge(crate::instances::router())
         .merge(crate::workers::router())
         .merge(crate::containers::router())
         .merge(crate::templates::router())
         .merge(crate::containers::builds::router())
+        .merge(crate::system::router())
         .split_for_parts();
     doc.servers = Some(vec![utoipa::openapi::Server::new("/api/v1")]);
     document_bad_requests(&mut doc);
@@ -52,11 +55,26 @@ pub fn api() -> (Router<AppState>, OpenApiDoc) {
     (router, doc)
 }
 
-/// The whole HTTP surface: `/api/v1/...`, the OpenAPI document and a page
-/// that lists the endpoints.
+/// The OpenAPI document of `/api/v1`, as pretty JSON: what
+/// `GET /api/v1/openapi.json` serves and `wasmjob openapi` prints.
+pub fn openapi_json() -> String {
+    // A document of plain maps and strings always serializes.
+    serde_json::to_string_pretty(&api().1).unwrap_or_else(|_| "{}".into())
+}
+
+/// The whole HTTP surface: `/api/v1/...`, the OpenAPI document, a page
+/// that lists the endpoints, and the web console (found per
+/// [`ServerConfig::console_dir`](crate::ServerConfig)) at `/` for every
+/// other path.
 pub fn app(state: AppState) -> Router {
+    let console = crate::console::Console::locate(state.config.console_dir.as_deref());
+    app_with_console(state, console)
+}
+
+/// [`app`] with the console given rather than looked for.
+pub fn app_with_console(state: AppState, console: crate::console::Console) -> Router {
     let (api, doc) = api();
-    let json = serde_json::to_string(&doc).unwrap_or_else(|_| "{}".into());
+    let json = openapi_json();
     let page = crate::docs_page::render(&doc);
     // The document and the page describe the API only, but nothing but
     // health and login is public: both need a token like every endpoint.
@@ -66,7 +84,13 @@ pub fn app(state: AppState) -> Router {
     // The worker link is a WebSocket, outside the OpenAPI document; it
     // needs a token like every endpoint.
     let api = api.route("/workers/connect", get(crate::workers::link::connect));
-    Router::new().nest("/api/v1", api).route("/health", get(|| async { "ok" })).with_state(state)
+    // The console's files are public: they carry no data. Unknown `/api`
+    // paths fall through to it too and get a JSON 404 there.
+    Router::new()
+        .nest("/api/v1", api)
+        .route("/health", get(|| async { "ok" }))
+        .with_state(state)
+        .fallback_service(console.router())
 }
 
 /// Any operation may answer 400 to a request it cannot read (a malformed

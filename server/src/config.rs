@@ -44,6 +44,11 @@ pub struct ServerConfig {
     pub container_versions_kept: u64,
     /// Builds from git: `[builds]`, off unless `enabled`.
     pub builds: crate::containers::BuildConfig,
+    /// The web console's build (a directory with `index.html`), served at
+    /// `/`; default: `console-web/dist` under the working directory, then
+    /// next to a checkout's `target/{debug,release}`, then
+    /// `/usr/share/wasmjob/console`.
+    pub console_dir: Option<PathBuf>,
 }
 
 impl Default for ServerConfig {
@@ -62,6 +67,7 @@ impl Default for ServerConfig {
             artifact_store: crate::containers::ArtifactStoreConfig::default(),
             container_versions_kept: 20,
             builds: crate::containers::BuildConfig::default(),
+            console_dir: None,
         }
     }
 }
@@ -85,6 +91,7 @@ impl std::fmt::Debug for ServerConfig {
             .field("container_versions_kept", &self.container_versions_kept)
             // Its Debug redacts the credential key.
             .field("builds", &self.builds)
+            .field("console_dir", &self.console_dir)
             .finish()
     }
 }
@@ -162,7 +169,7 @@ impl ServerConfig {
 }
 
 /// The keys environment variables may set (`WASMJOB_LISTEN`, …).
-const ENV_KEYS: [&str; 11] = [
+const ENV_KEYS: [&str; 12] = [
     "listen",
     "data_dir",
     "database_url",
@@ -174,6 +181,7 @@ const ENV_KEYS: [&str; 11] = [
     "misfire_threshold_ms",
     "log_retention_days",
     "container_versions_kept",
+    "console_dir",
 ];
 
 #[cfg(test)]
@@ -189,6 +197,18 @@ mod tests {
         let config = ServerConfig::load(Some(&file), &flags).unwrap();
         assert_eq!(config.listen.port(), 8000);
         assert_eq!(config.token_ttl_hours, 7);
+    }
+
+    #[test]
+    fn the_console_dir_comes_from_the_file_or_a_flag() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("wasmjob.toml");
+        std::fs::write(&file, "console_dir = \"/srv/console\"\n").unwrap();
+        let config = ServerConfig::load(Some(&file), &serde_json::json!({})).unwrap();
+        assert_eq!(config.console_dir.as_deref(), Some(Path::new("/srv/console")));
+        let config = ServerConfig::load(Some(&file), &serde_json::json!({"console_dir": "build"})).unwrap();
+        assert_eq!(config.console_dir.as_deref(), Some(Path::new("build")));
+        assert_eq!(ServerConfig::default().console_dir, None);
     }
 
     #[test]

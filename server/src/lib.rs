@@ -4,7 +4,8 @@
 //! [`serve`] (`server`) loads the [`ServerConfig`] (`config`), opens and
 //! migrates the [`Database`] (`db`), creates the first administrator
 //! (`auth`), and serves the router that `api` assembles from one module per
-//! resource (`namespaces`, `apps`, `jobs`, `instances`, `containers`, `templates`, `health`, `auth::routes`). Handlers share an
+//! resource (`namespaces`, `apps`, `overview`, `jobs`, `instances`, `containers`, `templates`, `health`,
+//! `system`, `auth::routes`), with the web console's build (`console`) at `/`. Handlers share an
 //! [`AppState`] (`state`), take their caller as an [`auth::Principal`],
 //! read bodies through `json::ValidJson` (field-named 4xx on bad input) and
 //! fail with one [`ApiError`] (`error`) that never leaks internals. Ids come
@@ -19,6 +20,7 @@ pub mod api;
 pub mod apps;
 pub mod auth;
 pub mod config;
+pub mod console;
 pub mod containers;
 pub mod db;
 mod docs_page;
@@ -29,9 +31,11 @@ pub mod instances;
 pub mod jobs;
 pub mod json;
 pub mod namespaces;
+mod overview;
 pub mod scheduler;
 mod server;
 pub mod state;
+pub mod system;
 mod templates;
 pub mod workers;
 

@@ -61,6 +61,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/apps/{id}/containers/inspect": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Checks a component as an upload would (it must satisfy a processor
+         *     world and import only what workers provide) and says what it is;
+         *     nothing is stored.
+         */
+        post: operations["inspect_component"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/apps/{id}/containers/{name}": {
         parameters: {
             query?: never;
@@ -324,6 +345,26 @@ export interface paths {
         put?: never;
         /** Imports job definitions into an app (all or none), as new jobs. */
         post: operations["import_jobs"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/apps/{id}/overview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * An app's dashboard: job and worker counts, instances running, waiting
+         *     and finished in the last 24 hours, and the newest failures.
+         */
+        get: operations["app_overview"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -699,6 +740,47 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/schedule/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The next fire times of a time expression, as the scheduler would fire a
+         *     job with these fields. CRON and DAILY_TIME_INTERVAL are read in the
+         *     time zone; FIXED_RATE and FIXED_DELAY fire every interval from `after`
+         *     (or from the lifecycle's start, which fires at once), FIXED_DELAY as if
+         *     each run took no time. Invalid fields are answered with 422 and the
+         *     same messages as job creation.
+         */
+        post: operations["preview_schedule"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/system/info": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The server's version, clock, time zone and optional features. */
+        get: operations["system_info"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/templates/{kind}": {
         parameters: {
             query?: never;
@@ -792,6 +874,20 @@ export interface components {
              * @description Last change, Unix milliseconds.
              */
             updatedAt: number;
+        };
+        /** @description An app's dashboard. */
+        AppOverview: {
+            /** @description Its instances. */
+            instances: components["schemas"]["InstanceCounts"];
+            /** @description The app's jobs. */
+            jobs: components["schemas"]["JobCounts"];
+            /**
+             * @description Its newest `FAILED` instances (up to 10), newest first, as the
+             *     instance list shows them.
+             */
+            recentFailures: components["schemas"]["Instance"][];
+            /** @description The workers that serve it: its own and the shared pool's. */
+            workers: components["schemas"]["WorkerCounts"];
         };
         /** @description An app with its secret: returned once, at creation or rotation. */
         AppWithSecret: {
@@ -889,6 +985,31 @@ export interface components {
          * @enum {string}
          */
         Builder: "auto" | "cargo" | "cargo-component";
+        /** @description What a component is, as an upload would record it. */
+        ComponentReport: {
+            /** @description sha256 of the bytes, 64 lowercase hex digits, as versions show it. */
+            digest: string;
+            /**
+             * @description The label of the version of container `name` that has these bytes
+             *     already (an upload would return it); `null` when there is none or
+             *     no `name` was given.
+             */
+            existingVersion?: string | null;
+            /** @description What it exports. */
+            exports: string[];
+            /** @description What it imports. */
+            imports: string[];
+            /**
+             * Format: int64
+             * @description Size of the component in bytes.
+             */
+            sizeBytes: number;
+            /**
+             * @description The processor worlds it satisfies (`basic`, `broadcast`, `map`,
+             *     `map-reduce`).
+             */
+            worlds: string[];
+        };
         /** @description A container, with the version that is deployed. */
         Container: {
             /** @description The app it belongs to. */
@@ -1220,6 +1341,30 @@ export interface components {
                 [key: string]: string;
             };
         };
+        /** @description Instances of an app. */
+        InstanceCounts: {
+            /**
+             * Format: int64
+             * @description Finished `FAILED` within the last 24 hours.
+             */
+            failedLast24h: number;
+            /**
+             * Format: int64
+             * @description `RUNNING` now.
+             */
+            running: number;
+            /**
+             * Format: int64
+             * @description Finished `SUCCEED` within the last 24 hours.
+             */
+            succeededLast24h: number;
+            /**
+             * Format: int64
+             * @description Waiting for a worker now: `WAITING_DISPATCH` and
+             *     `WAITING_WORKER_RECEIVE`.
+             */
+            waiting: number;
+        };
         /** @description A page of instances. */
         InstancePage: {
             /** @description The instances of this page. */
@@ -1383,6 +1528,19 @@ export interface components {
              * @description Last change, Unix milliseconds.
              */
             updatedAt: number;
+        };
+        /** @description Jobs of an app (deleted ones not counted). */
+        JobCounts: {
+            /**
+             * Format: int64
+             * @description The enabled ones.
+             */
+            enabled: number;
+            /**
+             * Format: int64
+             * @description Every job.
+             */
+            total: number;
         };
         /** @description A page of jobs. */
         JobPage: {
@@ -1636,6 +1794,37 @@ export interface components {
             name: string;
         };
         /**
+         * @description A time expression to preview: the scheduling fields of a job, and which
+         *     fire times to show.
+         */
+        PreviewRequest: {
+            /**
+             * Format: int64
+             * @description Fire times strictly after this instant, Unix milliseconds (default:
+             *     now).
+             */
+            after?: number | null;
+            /**
+             * Format: int64
+             * @description How many fire times to return, 1 to 20 (default 5).
+             */
+            count?: number | null;
+            lifecycle?: null | components["schemas"]["Lifecycle"];
+            /**
+             * @description The expression, as a job would carry it: a CRON expression, an
+             *     interval in milliseconds (FIXED_RATE, FIXED_DELAY), a
+             *     DAILY_TIME_INTERVAL JSON object, or empty (API, WORKFLOW).
+             */
+            timeExpression?: string;
+            /** @description How the job would be triggered. */
+            timeExpressionType: components["schemas"]["TimeExpressionType"];
+            /**
+             * @description IANA time zone the calendar is read in (`Asia/Shanghai`); absent or
+             *     empty: the server's zone, as for jobs that name none.
+             */
+            timeZone?: string | null;
+        };
+        /**
          * @description What runs the job.
          * @enum {string}
          */
@@ -1659,10 +1848,50 @@ export interface components {
              */
             instanceParams: string;
         };
+        /** @description The next fire times of an expression. */
+        SchedulePreview: {
+            /**
+             * @description The fire times in order, Unix milliseconds. Fewer than asked for
+             *     when the schedule or the lifecycle ends first; empty for API and
+             *     WORKFLOW jobs, which the scheduler never fires.
+             */
+            fireTimes: number[];
+            /** @description The IANA time zone the calendar was read in. */
+            timeZone: string;
+        };
         /** @description Just the status of an instance. */
         StatusReply: {
             /** @description Where it stands. */
             status: components["schemas"]["InstanceStatus"];
+        };
+        /** @description The server, as a client sees it. */
+        SystemInfo: {
+            /**
+             * @description Where component artifacts are kept (a directory, a bucket or
+             *     memory), without credentials.
+             */
+            artifactStore: string;
+            /** @description Whether containers may be built from git. */
+            buildsEnabled: boolean;
+            /**
+             * Format: int64
+             * @description The server's clock, Unix milliseconds: compare with the client's to
+             *     see a skew.
+             */
+            serverTime: number;
+            /**
+             * @description The IANA time zone of jobs that name none: the configured
+             *     `time_zone`, else the machine's.
+             */
+            timeZone: string;
+            /**
+             * Format: int32
+             * @description That zone's offset from UTC now, in minutes (east positive: 480 in
+             *     `Asia/Shanghai`).
+             */
+            utcOffsetMinutes: number;
+            /** @description The server's version. */
+            version: string;
         };
         /** @description How the tasks of an instance stand. */
         TaskTally: {
@@ -1712,6 +1941,19 @@ export interface components {
         UpdateApp: {
             /** @description Free text, at most 2000 characters. */
             description: string;
+        };
+        /** @description Workers that serve an app. */
+        WorkerCounts: {
+            /**
+             * Format: int64
+             * @description Connected, with a heartbeat within the worker timeout.
+             */
+            alive: number;
+            /**
+             * Format: int64
+             * @description Every worker registered for it, alive or not.
+             */
+            total: number;
         };
         /** @description How the deployed version of a container stands on one worker. */
         WorkerDeployStatus: {
@@ -2163,6 +2405,91 @@ export interface operations {
                 };
             };
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    inspect_component: {
+        parameters: {
+            query?: {
+                /**
+                 * @description A container of the app: the reply then says which of its versions
+                 *     has these bytes already.
+                 */
+                name?: string;
+            };
+            header?: never;
+            path: {
+                /** @description app id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** @description The component's bytes, at most 64 MiB. */
+        requestBody?: {
+            content: {
+                "application/octet-stream": unknown;
+                "application/wasm": unknown;
+            };
+        };
+        responses: {
+            /** @description A processor component; nothing was stored */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ComponentReport"];
+                };
+            };
+            /** @description The request cannot be read; the message says why. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A bad `name`, or no processor component: the message says why */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3342,6 +3669,61 @@ export interface operations {
                 };
             };
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    app_overview: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description app id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AppOverview"];
+                };
+            };
+            /** @description The request cannot be read; the message says why. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4637,6 +5019,92 @@ export interface operations {
                 };
             };
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    preview_schedule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PreviewRequest"];
+            };
+        };
+        responses: {
+            /** @description The next fire times */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SchedulePreview"];
+                };
+            };
+            /** @description The request cannot be read; the message says why. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A bad `timeExpression`, `timeZone`, `count` or `lifecycle`; the fields say which */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    system_info: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SystemInfo"];
+                };
+            };
+            /** @description The request cannot be read; the message says why. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -1,7 +1,7 @@
 //! `wasmjob`: the one binary of the project. It runs processors locally
 //! (`run-local`), inspects components (`inspect`), starts processor
 //! projects from templates (`new`), runs the server
-//! (`server`) and is a client of its API (`login`, `app`, `job`,
+//! (`server`), prints its OpenAPI document (`openapi`) and is a client of its API (`login`, `app`, `job`,
 //! `instance`, `container`), runs workers (`worker`), and runs both in one
 //! process (`standalone`).
 
@@ -35,6 +35,9 @@ enum Command {
     /// Run the server: the OpenAPI on port 7700 over SQLite (default),
     /// PostgreSQL or MySQL/MariaDB.
     Server(server::ServerArgs),
+    /// Print the server's OpenAPI document (the JSON of
+    /// /api/v1/openapi.json) without starting a server.
+    Openapi,
     /// Run a worker: connect to a server and run the app's jobs.
     Worker(Box<worker::WorkerArgs>),
     /// Run the server and an embedded worker in one process on SQLite and
@@ -74,6 +77,7 @@ fn main() -> ExitCode {
         Command::RunLocal(args) => run_local::run(args),
         Command::Inspect(args) => run_local::inspect(args),
         Command::Server(args) => server::run(args),
+        Command::Openapi => server::print_openapi(),
         Command::Worker(args) => worker::run(*args),
         Command::Standalone(args) => standalone::run(args),
         Command::Login(args) => client::login::run(args),

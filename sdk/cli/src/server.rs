@@ -1,5 +1,6 @@
 //! `wasmjob server`: flags override `WASMJOB_*` variables, which override
-//! the TOML file given with `--config` (see docs/configuration.md).
+//! the TOML file given with `--config` (see docs/configuration.md). Also
+//! `wasmjob openapi`, which prints the server's OpenAPI document.
 
 use clap::Args;
 use serde::Serialize;
@@ -33,6 +34,12 @@ pub struct ServerArgs {
     #[arg(long)]
     #[serde(skip_serializing_if = "Option::is_none")]
     admin_password: Option<String>,
+    /// The web console's build to serve at / (default: console-web/dist
+    /// under the working directory or the checkout, else
+    /// /usr/share/wasmjob/console).
+    #[arg(long)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    console_dir: Option<PathBuf>,
     /// Where component artifacts are kept (keys: TOML or environment only).
     #[command(flatten, next_help_heading = "Artifact store")]
     artifact_store: crate::artifact_store::ArtifactStoreArgs,
@@ -59,4 +66,16 @@ pub fn run(args: ServerArgs) -> ExitCode {
         }
         wasmjob_server::serve(started).await
     })
+}
+
+/// Prints the OpenAPI document to stdout.
+pub fn print_openapi() -> ExitCode {
+    let mut stdout = std::io::stdout().lock();
+    match writeln!(stdout, "{}", wasmjob_server::api::openapi_json()).and_then(|()| stdout.flush()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            tracing::error!("cannot write the OpenAPI document: {e}");
+            ExitCode::FAILURE
+        }
+    }
 }

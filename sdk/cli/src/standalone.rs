@@ -28,6 +28,12 @@ pub struct StandaloneArgs {
     /// Address of the API and console.
     #[arg(long, default_value = "127.0.0.1:7700")]
     listen: SocketAddr,
+    /// The web console's build to serve at / (default: console-web/dist
+    /// under the working directory or the checkout, else
+    /// /usr/share/wasmjob/console).
+    #[arg(long)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    console_dir: Option<PathBuf>,
     /// Where the demo's example processors are read from at first start.
     #[arg(long, default_value = "guest-examples/dist")]
     #[serde(skip)]

@@ -8,7 +8,8 @@
 //!   [`Inspector`] (`inspect`) that validates an upload with the worker's
 //!   own runtime before anything is stored.
 //! - `model` is the JSON of containers and versions and the name rules,
-//!   `store` their SQL, `routes` the upload, listing and artifact download.
+//!   `store` their SQL, `routes` the upload, listing and artifact download;
+//!   `inspection` checks a component as an upload would, storing nothing.
 //! - [`builds`] makes versions from a container's git source: clone,
 //!   compile in a child process, validate and publish like an upload.
 //! - [`resolve`] turns a job's `processorInfo` (`container` or
@@ -23,6 +24,7 @@ pub mod builds;
 mod delete;
 pub mod deploy;
 mod inspect;
+mod inspection;
 pub mod model;
 mod resolve;
 mod retention;

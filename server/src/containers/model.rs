@@ -114,9 +114,25 @@ pub fn check_name(text: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// Names no container may take: they are paths of their own under
+/// `/apps/{id}/containers/`.
+pub const RESERVED_CONTAINER_NAMES: [&str; 1] = ["inspect"];
+
+/// Checks the name of a new container: [`check_name`], and none of the
+/// [`RESERVED_CONTAINER_NAMES`].
+pub fn check_container_name(text: &str) -> Result<(), String> {
+    check_name(text)?;
+    if RESERVED_CONTAINER_NAMES.iter().any(|reserved| reserved.eq_ignore_ascii_case(text)) {
+        return Err(format!(
+            "`{text}` is reserved (`POST /apps/{{id}}/containers/{text}` is an endpoint): choose another name"
+        ));
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
-    use super::check_name;
+    use super::{check_container_name, check_name};
 
     #[test]
     fn names_and_labels_are_checked() {
@@ -125,5 +141,14 @@ mod tests {
         assert!(check_name("a@b").unwrap_err().contains("`@`"));
         assert!(check_name(&"a".repeat(129)).is_err());
         assert!(check_name(&"a".repeat(128)).is_ok());
+    }
+
+    #[test]
+    fn reserved_names_are_refused_for_containers_only() {
+        assert!(check_name("inspect").is_ok(), "a label may be `inspect`");
+        assert!(check_container_name("inspect").unwrap_err().contains("reserved"));
+        assert!(check_container_name("Inspect").is_err());
+        assert!(check_container_name("inspector").is_ok());
+        assert!(check_container_name("a b").is_err());
     }
 }

@@ -2,7 +2,7 @@
 //! artifact download workers use.
 
 use super::inspect::InspectError;
-use super::model::{Container, ContainerDetail, ContainerVersion, check_name};
+use super::model::{Container, ContainerDetail, ContainerVersion, check_container_name, check_name};
 use super::store::{self, Added, NewVersion};
 use crate::auth::Principal;
 use crate::error::{ApiError, ApiResult, ErrorBody, FieldError};
@@ -26,6 +26,7 @@ pub const MAX_COMPONENT_BYTES: usize = 64 << 20;
 pub(crate) fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(upload_version))
+        .routes(routes!(super::inspection::inspect_component))
         .routes(routes!(list_containers))
         .routes(routes!(get_container, super::delete::delete_container))
         .routes(routes!(super::deploy::deploy_version))
@@ -68,7 +69,7 @@ pub struct UploadQuery {
 
 /// An upload refused before it is read: too large, or not readable.
 #[derive(Debug)]
-enum UploadError {
+pub(super) enum UploadError {
     Api(ApiError),
     TooLarge,
 }
@@ -119,7 +120,7 @@ async fn upload_version(
     principal.require_app(app)?;
     let Query(query) = query.map_err(|e| ApiError::BadRequest(e.body_text()))?;
     let mut problems = Vec::new();
-    if let Err(message) = check_name(&name) {
+    if let Err(message) = check_container_name(&name) {
         problems.push(FieldError { field: "name".into(), message });
     }
     if let Some(Err(message)) = query.label.as_deref().map(check_name) {
@@ -144,7 +145,7 @@ async fn upload_version(
 }
 
 /// The body, if it is a component's bytes of an acceptable size.
-async fn read_component(headers: &HeaderMap, body: Body) -> Result<Bytes, UploadError> {
+pub(super) async fn read_component(headers: &HeaderMap, body: Body) -> Result<Bytes, UploadError> {
     let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default();
     let media = content_type.split(';').next().unwrap_or_default().trim();
     if !media.eq_ignore_ascii_case("application/wasm") && !media.eq_ignore_ascii_case("application/octet-stream") {
@@ -256,7 +257,7 @@ fn label_taken(label: &str) -> ApiError {
     ApiError::Conflict { field: "label", message: format!("the label `{label}` is taken by another version") }
 }
 
-fn internal(what: &str, error: impl std::fmt::Display) -> ApiError {
+pub(super) fn internal(what: &str, error: impl std::fmt::Display) -> ApiError {
     tracing::error!(error = %error, "{what}");
     ApiError::Internal
 }

@@ -59,6 +59,24 @@ pub(super) async fn app_has_digest(db: &Database, app: Id, digest: &str) -> Resu
     Ok(found.is_some())
 }
 
+/// The label of container `name`'s version with `digest`, if it has one.
+pub(super) async fn label_of_digest(
+    db: &Database,
+    app: Id,
+    name: &str,
+    digest: &str,
+) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar(&db.sql(
+        "SELECT v.label FROM container_version v JOIN container c ON c.id = v.container_id \
+         WHERE c.app_id = ? AND c.name = ? AND v.digest = ? LIMIT 1",
+    ))
+    .bind(app.0)
+    .bind(name)
+    .bind(digest)
+    .fetch_optional(db.pool())
+    .await
+}
+
 /// An app's containers by name.
 pub(super) async fn list(db: &Database, app: Id) -> Result<Vec<Container>, sqlx::Error> {
     let rows: Vec<ContainerRow> = sqlx::query_as(&db.sql(

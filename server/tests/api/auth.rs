@@ -30,9 +30,10 @@ fn operations() -> Vec<(Method, String)> {
 
 const PUBLIC: [&str; 2] = ["/health", "/auth/login"];
 
-/// Endpoints that involve no app's resource: the caller's own token, and
-/// project templates (the same for everyone).
-const SELF_SCOPED: [&str; 3] = ["/auth/me", "/auth/logout", "/templates/{kind}"];
+/// Endpoints that involve no app's resource: the caller's own token,
+/// project templates (the same for everyone) and schedule previews (a
+/// computation on the request alone).
+const SELF_SCOPED: [&str; 4] = ["/auth/me", "/auth/logout", "/templates/{kind}", "/schedule/preview"];
 
 /// An app with a job and an instance of it.
 struct Owned {

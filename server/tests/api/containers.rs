@@ -14,18 +14,18 @@ use wasmjob_server::containers::resolve;
 use wasmjob_server::ids::Id;
 
 /// A component built by `guest-examples/build.sh`.
-fn guest(name: &str) -> Vec<u8> {
+pub(crate) fn guest(name: &str) -> Vec<u8> {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("../guest-examples/dist/{name}.wasm"));
     std::fs::read(&path).unwrap_or_else(|e| {
         panic!("{}: {e}; build the guest examples first with guest-examples/build.sh", path.display())
     })
 }
 
-fn sha256(bytes: &[u8]) -> String {
+pub(crate) fn sha256(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
 }
 
-fn upload_request(token: Option<&str>, uri: &str, content_type: &str, bytes: Vec<u8>) -> Request<Body> {
+pub(crate) fn upload_request(token: Option<&str>, uri: &str, content_type: &str, bytes: Vec<u8>) -> Request<Body> {
     let mut request = Request::post(uri).header("content-type", content_type);
     if let Some(token) = token {
         request = request.header("authorization", format!("Bearer {token}"));
@@ -34,7 +34,7 @@ fn upload_request(token: Option<&str>, uri: &str, content_type: &str, bytes: Vec
 }
 
 /// `POST /apps/{app}/containers/{path}` with a component.
-async fn upload(env: &TestEnv, token: &str, app: &str, path: &str, bytes: Vec<u8>) -> Reply {
+pub(crate) async fn upload(env: &TestEnv, token: &str, app: &str, path: &str, bytes: Vec<u8>) -> Reply {
     let uri = format!("/api/v1/apps/{app}/containers/{path}");
     env.send(upload_request(Some(token), &uri, "application/wasm", bytes)).await
 }
@@ -54,7 +54,7 @@ async fn artifact(env: &TestEnv, token: &str, digest: &str) -> (StatusCode, Stri
 }
 
 /// Every file under the artifact store's directory.
-fn stored_files(env: &TestEnv) -> Vec<std::path::PathBuf> {
+pub(crate) fn stored_files(env: &TestEnv) -> Vec<std::path::PathBuf> {
     fn walk(dir: &std::path::Path, found: &mut Vec<std::path::PathBuf>) {
         for entry in std::fs::read_dir(dir).unwrap() {
             let path = entry.unwrap().path();

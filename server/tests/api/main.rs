@@ -5,9 +5,14 @@
 mod apps;
 mod auth;
 mod builds;
+mod console;
 mod containers;
 mod deploy;
+mod inspect;
 mod instances;
 mod jobs;
 mod namespaces;
+mod overview;
+mod preview;
 mod support;
+mod system;

@@ -93,6 +93,7 @@ async fn put_source(
     body: ValidJson<GitSourceInput>,
 ) -> ApiResult<Json<GitSource>> {
     path.authorize(&principal)?;
+    crate::containers::model::check_container_name(&path.name).map_err(|message| ApiError::field("name", message))?;
     require_enabled(&state)?;
     let input = body.get()?;
     let checked = check_source(&input, state.builds.config().allow_local_repositories).map_err(ApiError::Validation)?;
