@@ -42,7 +42,13 @@ export function mockApi(routes: Record<string, Handler>) {
       });
     }
     const out = handler(call) as { status?: number; body?: unknown } | undefined;
-    const isReply = out && typeof out === "object" && ("status" in out || "body" in out);
+    // `{status: 422, body}` is a reply; a payload that merely has a
+    // `status` field (an instance) is a body.
+    const isReply =
+      !!out &&
+      typeof out === "object" &&
+      Object.keys(out).every((k) => k === "status" || k === "body") &&
+      (typeof out.status === "number" || "body" in out);
     const status = isReply ? (out.status ?? 200) : 200;
     const payload = isReply ? out.body : out;
     return new Response(payload === undefined ? null : JSON.stringify(payload), {
