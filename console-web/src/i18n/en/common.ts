@@ -41,7 +41,7 @@ const common = {
     noApp: "Choose or create an app to continue.",
   },
   time: { server: "Server time", browser: "Your time", mismatch: "The server's time zone differs from yours." },
-  pager: { previous: "Previous", next: "Next", page: "Page {{page}} of {{pages}}", total: "{{count}} in all" },
+  pager: { label: "Pages", previous: "Previous", next: "Next", page: "Page {{page}} of {{pages}}", total: "{{count}} in all" },
   status: {
     WAITING_DISPATCH: "Waiting dispatch",
     WAITING_WORKER_RECEIVE: "Waiting worker",

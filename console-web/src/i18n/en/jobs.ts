@@ -34,7 +34,6 @@ const jobs = {
     exportedFiltered_one: "Exported the {{count}} job matching the filters.",
     exportedFiltered_other: "Exported the {{count}} jobs matching the filters.",
     exportAllFilteredHint: "Exports every job matching the filters, on all pages.",
-    pagination: "Pages",
     exporting: "Exporting {{done}} of {{total}}…",
     exported_one: "Exported {{count}} job.",
     exported_other: "Exported {{count}} jobs.",

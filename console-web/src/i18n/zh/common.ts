@@ -22,7 +22,7 @@ const common: typeof en = {
   },
   state: { loading: "加载中…", error: "出错了", empty: "暂无数据", noApp: "请选择或新建一个应用。" },
   time: { server: "服务器时间", browser: "本地时间", mismatch: "服务器时区与您的时区不同。" },
-  pager: { previous: "上一页", next: "下一页", page: "第 {{page}} / {{pages}} 页", total: "共 {{count}} 条" },
+  pager: { label: "分页", previous: "上一页", next: "下一页", page: "第 {{page}} / {{pages}} 页", total: "共 {{count}} 条" },
   status: {
     WAITING_DISPATCH: "等待派发",
     WAITING_WORKER_RECEIVE: "等待执行器接收",

@@ -36,7 +36,6 @@ const jobs: typeof en = {
     exportedFiltered_one: "已导出符合筛选条件的 {{count}} 个任务。",
     exportedFiltered_other: "已导出符合筛选条件的 {{count}} 个任务。",
     exportAllFilteredHint: "导出所有页中符合筛选条件的任务。",
-    pagination: "分页",
     exporting: "正在导出 {{done}} / {{total}}…",
     exported_one: "已导出 {{count}} 个任务。",
     exported_other: "已导出 {{count}} 个任务。",

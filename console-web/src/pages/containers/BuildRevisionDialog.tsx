@@ -4,7 +4,7 @@ import { useMutation } from "@tanstack/react-query";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { startBuild, type Build, type GitSource } from "./containersApi";
-import { Dialog } from "./Dialog";
+import { Dialog } from "../../components/Dialog";
 import { Field, FormError, serverField } from "./fields";
 import { initialValues, validate, type RefKind } from "./gitSourceForm";
 

@@ -6,7 +6,7 @@ import { useTranslation } from "react-i18next";
 import { useNavigate } from "react-router";
 import { ErrorBanner } from "../../components/feedback";
 import { containerKeys, deleteContainer, type ContainerDetail } from "./containersApi";
-import { ConfirmDialog } from "./Dialog";
+import { ConfirmDialog } from "../../components/Dialog";
 
 export function DeleteContainer({ appId, detail }: { appId: string; detail: ContainerDetail }) {
   const { t } = useTranslation("containers");

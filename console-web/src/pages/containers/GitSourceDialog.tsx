@@ -6,7 +6,7 @@ import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { ApiError } from "../../api/client";
 import { containerKeys, putSource, startBuild, type Build, type GitSource } from "./containersApi";
-import { Dialog } from "./Dialog";
+import { Dialog } from "../../components/Dialog";
 import { Field, FormError, serverField } from "./fields";
 import { GitSourceFields } from "./GitSourceFields";
 import { initialValues, toInput, validate, type SourceValues } from "./gitSourceForm";

@@ -6,7 +6,7 @@ import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { EmptyState, ErrorBanner } from "../../components/feedback";
 import { containerKeys, deleteVersion, deployVersion, type ContainerDetail, type ContainerVersion } from "./containersApi";
-import { ConfirmDialog } from "./Dialog";
+import { ConfirmDialog } from "../../components/Dialog";
 import { VersionsTable, type VersionAction } from "./VersionsTable";
 
 interface Props {

@@ -12,7 +12,7 @@ import { readFilters, rangeInvalid, writeFilters } from "./filters";
 import { InstanceFilters } from "./InstanceFilters";
 import { InstancesTable } from "./InstancesTable";
 import { instanceKeys, listAppJobs, listInstances, type InstanceListQuery } from "./instancesApi";
-import { Pager } from "./Pager";
+import { Pager } from "../../components/Pager";
 import { isFinal, type Instance } from "./status";
 import "./instances.css";
 

@@ -6,7 +6,7 @@ import { useTranslation } from "react-i18next";
 import { useNavigate } from "react-router";
 import { ApiError } from "../../api/client";
 import { ErrorBanner } from "../../components/feedback";
-import { Dialog } from "./Dialog";
+import { Dialog } from "../../components/Dialog";
 import { runJob } from "./instancesApi";
 
 const MAX_PARAMS = 65_536;

@@ -6,7 +6,7 @@ import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { errorMessage } from "../../components/feedback";
 import { instanceAction, instanceKeys, type InstanceAction } from "./instancesApi";
-import { Dialog } from "./Dialog";
+import { Dialog } from "../../components/Dialog";
 
 export interface ActionFeedbackState {
   ok: boolean;

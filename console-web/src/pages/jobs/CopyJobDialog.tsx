@@ -5,7 +5,7 @@ import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
 import { ApiError } from "../../api/client";
 import { errorMessage } from "../../components/feedback";
-import { Dialog } from "./Dialog";
+import { Dialog } from "../../components/Dialog";
 import { copyJob, jobKeys, type Job } from "./jobsApi";
 
 export function CopyJobDialog({ job, appId, onClose }: { job: Job; appId: string; onClose: () => void }) {

@@ -2,7 +2,7 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useTranslation } from "react-i18next";
 import { errorMessage } from "../../components/feedback";
-import { Dialog } from "./Dialog";
+import { Dialog } from "../../components/Dialog";
 import { deleteJob, jobKeys, type Job } from "./jobsApi";
 
 export function DeleteJobDialog({ job, onClose, onDeleted }: { job: Job; onClose: () => void; onDeleted?: () => void }) {

@@ -7,7 +7,7 @@ import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
 import { ApiError } from "../../api/client";
 import { errorMessage } from "../../components/feedback";
-import { Dialog } from "./Dialog";
+import { Dialog } from "../../components/Dialog";
 import { importJobs, jobKeys, parseImport, type JobSpec } from "./jobsApi";
 
 interface Parsed {

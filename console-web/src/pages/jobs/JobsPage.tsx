@@ -12,7 +12,7 @@ import { JobFilters } from "./JobFilters";
 import { jobKeys, listJobs } from "./jobsApi";
 import { JobsTable } from "./JobsTable";
 import { useListParams } from "./listParams";
-import { Pager } from "./Pager";
+import { Pager } from "../../components/Pager";
 import { useExportAll } from "./useExportAll";
 import "./jobs.css";
 

@@ -6,7 +6,7 @@ import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
 import { ApiError, type Schemas } from "../../api/client";
 import { errorMessage } from "../../components/feedback";
-import { Dialog } from "./Dialog";
+import { Dialog } from "../../components/Dialog";
 import { runJob, type Job } from "./jobsApi";
 
 const MAX_DELAY_S = 30 * 24 * 3600;

@@ -69,7 +69,7 @@ export function Dialog({ title, onClose, children, actions, onSubmit, wide }: Pr
     </div>
   );
   return (
-    <dialog ref={ref} aria-labelledby={titleId} className={wide ? "jobs-dialog-wide" : undefined}>
+    <dialog ref={ref} aria-labelledby={titleId} className={wide ? "dialog-wide" : undefined}>
       {onSubmit ? (
         <form onSubmit={submit} noValidate>
           <div className="dialog-body">
@@ -88,5 +88,43 @@ export function Dialog({ title, onClose, children, actions, onSubmit, wide }: Pr
         </>
       )}
     </dialog>
+  );
+}
+
+interface ConfirmProps {
+  title: string;
+  /** What will happen, in a sentence or two. */
+  children: ReactNode;
+  confirmLabel: string;
+  danger?: boolean;
+  busy: boolean;
+  /** The server's refusal, shown in the dialog. */
+  error: ReactNode;
+  onConfirm: () => void;
+  onClose: () => void;
+}
+
+/** Asks before something that cannot be undone; shows why the server refused. */
+export function ConfirmDialog({ title, children, confirmLabel, danger, busy, error, onConfirm, onClose }: ConfirmProps) {
+  const { t } = useTranslation();
+  return (
+    <Dialog
+      title={title}
+      onClose={onClose}
+      onSubmit={onConfirm}
+      actions={
+        <>
+          <button type="button" className="btn" onClick={onClose}>
+            {t("actions.cancel")}
+          </button>
+          <button type="submit" className={danger ? "btn btn-danger" : "btn btn-primary"} disabled={busy}>
+            {confirmLabel}
+          </button>
+        </>
+      }
+    >
+      {children}
+      {error}
+    </Dialog>
   );
 }

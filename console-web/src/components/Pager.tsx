@@ -11,10 +11,9 @@ interface Props {
 /** `page` counts from 0, as the server does; people see it from 1. */
 export function Pager({ page, size, total, onPage }: Props) {
   const { t } = useTranslation();
-  const { t: tj } = useTranslation("jobs");
   const pages = Math.max(1, Math.ceil(total / size));
   return (
-    <nav className="toolbar jobs-pager" aria-label={tj("list.pagination")}>
+    <nav className="toolbar pager" aria-label={t("pager.label")}>
       <button type="button" className="btn btn-small" disabled={page <= 0} onClick={() => onPage(page - 1)}>
         {t("pager.previous")}
       </button>
