@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # Runs the whole test suite on a fresh machine: installs what it needs
 # (wasm32-wasip2 target, cargo-component, componentize-py and schemathesis
-# in virtualenvs, the s3s-fs S3 server for the artifact store tests),
+# in virtualenvs, the s3s-fs S3 server for the artifact store tests,
+# Debian's chromium and the console's npm packages),
 # builds every guest example, checks formatting and lints, runs every test
 # of the workspace against the real components and the real databases
 # (SQLite, PostgreSQL and MariaDB on 127.0.0.1) and a real S3 server,
-# then fuzzes the API from its OpenAPI document.
+# tests the web console (component tests, then end to end in Chromium
+# against a real standalone server), then fuzzes the API from its OpenAPI
+# document.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
@@ -30,6 +33,9 @@ cargo clippy --workspace --all-targets --quiet -- -D warnings
 
 step "tests"
 cargo test --workspace
+
+step "web console (scripts/console-test.sh: Vitest, then Chromium end to end)"
+scripts/console-test.sh
 
 step "API fuzzing (schemathesis against the OpenAPI document)"
 scripts/schemathesis.sh

@@ -1,0 +1,187 @@
+// The console end to end, in Chromium against a real standalone server:
+// log in; upload standalone.wasm and see its world before saving; a CRON
+// job with a bad expression shows the server's error, a good one its next
+// fire times; an instance succeeds and its log lines appear; a long job is
+// stopped from the console; the UI switches to Chinese. Every page is
+// screenshotted into e2e-artifacts/screenshots/.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { launch, screenshot } from "./browser";
+import { ADMIN_PASSWORD, Api, REPO, startStandalone, type Standalone } from "./standalone";
+
+const STANDALONE_WASM = join(REPO, "guest-examples/dist/standalone.wasm");
+const SLOW_WASM = join(REPO, "guest-examples/dist/slow-echo.wasm");
+
+let server: Standalone;
+let browser: Browser;
+let page: Page;
+let api: Api;
+let appId = "";
+const pageErrors: string[] = [];
+
+beforeAll(async () => {
+  server = await startStandalone();
+  api = new Api(server.base);
+  await api.login();
+  // The demo app appears once the embedded worker has set it up.
+  for (let i = 0; i < 240 && !appId; i++) {
+    const apps = await api.call<{ id: string; name: string }[]>("GET", "/apps");
+    appId = apps.find((a) => a.name === "demo")?.id ?? "";
+    if (!appId) await new Promise((r) => setTimeout(r, 250));
+  }
+  expect(appId, "the demo app").not.toBe("");
+  // The long job of the stop scenario: slow-echo working for ten minutes.
+  await api.call("POST", `/apps/${appId}/containers/slow-echo/versions`, new Blob([readFileSync(SLOW_WASM)]));
+  await api.call("POST", `/apps/${appId}/jobs`, {
+    name: "e2e-long",
+    timeExpressionType: "API",
+    executeType: "STANDALONE",
+    processorType: "WASM",
+    processorInfo: "slow-echo",
+    jobParams: JSON.stringify({ ms: 600000 }),
+  });
+  browser = await launch();
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: "en-US" });
+  page = await context.newPage();
+  page.on("pageerror", (e) => pageErrors.push(e.message));
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+describe("the console", () => {
+  it("logs in", async () => {
+    await page.goto(`${server.base}/`);
+    await page.waitForURL(/\/login$/);
+    await screenshot(page, "login");
+    await page.getByLabel("Username").fill("admin");
+    await page.getByLabel("Password").fill("wrong password");
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await expect.poll(() => page.getByRole("alert").textContent()).toMatch(/wrong/i);
+    await page.getByLabel("Password").fill(ADMIN_PASSWORD);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.waitForURL(/\/apps\/[^/]+\/dashboard$/);
+    await page.getByTestId("time-card").waitFor();
+    await screenshot(page, "dashboard");
+  });
+
+  it("uploads standalone.wasm and shows its world before saving", async () => {
+    await page.goto(`${server.base}/apps/${appId}/containers`);
+    await screenshot(page, "containers");
+    await page.getByLabel("Component file").setInputFiles(STANDALONE_WASM);
+    const preview = page.getByTestId("inspect-result");
+    await preview.waitFor();
+    expect(await preview.textContent()).toContain("wasmjob:processor/basic");
+    await screenshot(page, "container-upload-preview");
+    const versions = await api.call<{ versions: unknown[] }>("GET", `/apps/${appId}/containers/standalone`);
+    const before = versions.versions.length;
+    await page.getByLabel("Container name").fill("e2e-standalone");
+    await page.getByRole("button", { name: "Save version" }).click();
+    await page.waitForURL(/\/containers\/e2e-standalone$/);
+    await page.getByText("wasmjob:processor/basic").first().waitFor();
+    await screenshot(page, "container-detail");
+    const after = await api.call<{ versions: unknown[] }>("GET", `/apps/${appId}/containers/standalone`);
+    expect(after.versions.length).toBe(before);
+  });
+
+  it("shows a bad CRON expression's error, then a good one's next fire times", async () => {
+    await page.goto(`${server.base}/apps/${appId}/jobs/new`);
+    await page.getByLabel("Job name").fill("e2e-cron");
+    await selectOption(page, /schedule type|time expression type/i, "CRON");
+    const expression = page.getByLabel("Time expression");
+    await expression.fill("61 * * * * ?");
+    const error = page.getByTestId("time-expression-error");
+    await error.waitFor();
+    expect((await error.textContent())?.length).toBeGreaterThan(5);
+    await screenshot(page, "job-editor-invalid-cron");
+    await expression.fill("0/10 * * * * ?");
+    const fires = page.getByTestId("next-fire-times").locator("li");
+    await expect.poll(() => fires.count()).toBe(5);
+    await screenshot(page, "job-editor");
+  });
+
+  it("saves the job, runs it and shows the instance succeed with its log", async () => {
+    await selectOption(page, /processor type/i, "WASM");
+    await selectOption(page, /container/i, "e2e-standalone");
+    await page.getByRole("button", { name: "Save job" }).click();
+    await page.waitForURL(/\/jobs\/\d+$/);
+    const jobId = page.url().split("/").pop() ?? "";
+    await page.goto(`${server.base}/apps/${appId}/jobs`);
+    await page.getByRole("link", { name: "e2e-cron" }).waitFor();
+    await screenshot(page, "jobs");
+    const instanceId = await runFromList("e2e-cron", JSON.stringify({ greeting: "from the e2e test" }));
+    await waitForStatus(instanceId, "SUCCEED");
+    await expect.poll(() => page.getByTestId("log-line").count(), { timeout: 30_000 }).toBeGreaterThan(0);
+    await page.getByLabel("Search log").fill("e2e");
+    await screenshot(page, "instance-detail");
+    await page.goto(`${server.base}/apps/${appId}/instances?jobId=${jobId}`);
+    await page.getByRole("link", { name: instanceId }).waitFor();
+    await screenshot(page, "instances");
+  });
+
+  it("stops a long job from the console", async () => {
+    await page.goto(`${server.base}/apps/${appId}/jobs`);
+    const instanceId = await runFromList("e2e-long", "");
+    await waitForStatus(instanceId, "RUNNING");
+    await page.getByRole("button", { name: "Stop", exact: true }).click();
+    await page.getByRole("dialog").getByRole("button", { name: "Stop instance" }).click();
+    await waitForStatus(instanceId, "STOPPED");
+    await screenshot(page, "instance-stopped");
+  });
+
+  it("lists the workers", async () => {
+    await page.goto(`${server.base}/apps/${appId}/workers`);
+    await page.getByRole("table").first().waitFor();
+    await screenshot(page, "workers");
+  });
+
+  it("switches to Chinese", async () => {
+    await page.goto(`${server.base}/apps/${appId}/dashboard`);
+    await page.getByTestId("language").selectOption("zh");
+    await page.getByRole("link", { name: "任务管理" }).waitFor();
+    await screenshot(page, "dashboard-zh");
+    for (const section of ["jobs", "instances", "containers", "workers"]) {
+      await page.goto(`${server.base}/apps/${appId}/${section}`);
+      await page.getByRole("link", { name: "任务管理" }).waitFor();
+      await page.waitForLoadState("networkidle").catch(() => undefined);
+      await screenshot(page, `${section}-zh`);
+    }
+    await page.goto(`${server.base}/apps/${appId}/jobs/new`);
+    await page.getByLabel("任务名称").waitFor();
+    await screenshot(page, "job-editor-zh");
+    expect(pageErrors).toEqual([]);
+  });
+});
+
+/** Runs a job from the jobs list's Run dialog with `params`, opens the
+ * new instance and returns its id. */
+async function runFromList(job: string, params: string): Promise<string> {
+  await page.getByRole("button", { name: `Run ${job}`, exact: true }).click();
+  const dialog = page.getByRole("dialog");
+  if (params) await dialog.getByLabel("Instance parameters").fill(params);
+  await dialog.getByRole("button", { name: "Run now" }).click();
+  await page.getByRole("link", { name: "Open the instance" }).click();
+  await page.waitForURL(/\/instances\/\d+$/);
+  return page.url().split("/").pop() ?? "";
+}
+
+/** Waits for the page to show the instance in `status`; on a timeout,
+ * fails with what the API says of the instance and its job. */
+async function waitForStatus(instanceId: string, status: string): Promise<void> {
+  try {
+    await page.locator(`[data-status="${status}"]`).first().waitFor({ timeout: 60_000 });
+  } catch (error) {
+    const instance = await api.call<{ jobId: string }>("GET", `/instances/${instanceId}`).catch((e) => String(e));
+    const job = typeof instance === "object" ? await api.call("GET", `/jobs/${instance.jobId}`).catch((e) => String(e)) : null;
+    throw new Error(`instance ${instanceId} never showed ${status}: ${(error as Error).message}\ninstance: ${JSON.stringify(instance)}\njob: ${JSON.stringify(job)}`);
+  }
+}
+
+/** Picks the option whose value or label is `value` in the select whose label matches `label`. */
+async function selectOption(page: Page, label: RegExp, value: string): Promise<void> {
+  await page.getByLabel(label).first().selectOption(value);
+}
