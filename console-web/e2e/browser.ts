@@ -25,9 +25,14 @@ export async function launch(): Promise<Browser> {
   });
 }
 
-/** Saves a full-page screenshot as e2e-artifacts/screenshots/<name>.png. */
+/** Saves a full-page screenshot as e2e-artifacts/screenshots/<name>.png,
+ * after checking that the page fits the viewport's width (the console
+ * must work at 1280 px without scrolling sideways). */
 export async function screenshot(page: Page, name: string): Promise<string> {
   mkdirSync(SCREENSHOTS, { recursive: true });
+  const width = await page.evaluate(() => document.documentElement.scrollWidth);
+  const viewport = page.viewportSize()?.width ?? width;
+  if (width > viewport) throw new Error(`page "${name}" is ${width} px wide, wider than the ${viewport} px viewport`);
   const path = join(SCREENSHOTS, `${name}.png`);
   await page.screenshot({ path, fullPage: true });
   return path;
