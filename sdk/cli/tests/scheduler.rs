@@ -204,6 +204,32 @@ fn fixed_rate_runs_sub_runs_until_the_job_is_disabled() {
 }
 
 #[test]
+fn a_fixed_rate_job_without_workers_fails_once_per_interval_not_in_a_loop() {
+    let server = Server::start(Mode::Server, &[]);
+    let (app, _) = server.app("rate-without-workers");
+    server.push(&app, "echo", "standalone");
+    let job = server.job(&app, &spec("every-second", "FIXED_RATE", "1000", "echo", json!({})));
+    server.wait("a first failed instance", PATIENCE, || {
+        server.instances(&app, &job).iter().any(|i| status(i) == "FAILED").then_some(())
+    });
+    let first = Instant::now();
+    std::thread::sleep(Duration::from_secs(4));
+    let instances = server.instances(&app, &job);
+    let waited = first.elapsed().as_secs() as usize;
+    // One failure per interval (a second), the first included: never a
+    // tight loop of replacements while no worker can take them.
+    assert!(instances.len() <= waited + 2, "{} instances in {waited} s: {instances:?}", instances.len());
+    // The newest may still be waiting for its dispatch.
+    for instance in &instances[..instances.len() - 1] {
+        assert!(
+            status(instance) == "FAILED" && str_of(&instance["result"]).contains("no worker"),
+            "every instance failed for want of a worker: {instance}"
+        );
+    }
+    report(format!("fixed rate without workers: {} failed instances in {waited} s", instances.len()));
+}
+
+#[test]
 fn fixed_delay_waits_its_interval_after_each_sub_run_ends() {
     let server = Server::standalone();
     let (app, _) = server.app("delay");

@@ -61,6 +61,9 @@ pub async fn on_status(
         if retry_if_allowed(state, id, report.attempt, job.as_ref()).await? {
             return Ok(());
         }
+        if let Some(job) = job.filter(|_| assignment.frequent) {
+            return super::triggers::rearm_after_failure(state, &job).await;
+        }
     }
     if assignment.frequent {
         super::triggers::rearm(state, assignment.job_id).await?;
@@ -153,7 +156,7 @@ pub async fn server_failure(
         return Ok(());
     }
     if let Some(job) = job.filter(|j| super::dispatch::is_frequent(j.spec.time_expression_type)) {
-        super::triggers::rearm(state, job.id).await?;
+        super::triggers::rearm_after_failure(state, job).await?;
     }
     Ok(())
 }

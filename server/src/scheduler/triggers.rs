@@ -310,15 +310,33 @@ async fn disable_finished(db: &Database, job: Id) -> Result<(), sqlx::Error> {
     Ok(())
 }
 
+/// Longest wait before the replacement of a failed FIXED_RATE /
+/// FIXED_DELAY instance.
+const FAILED_REARM_MAX_MS: u64 = 60_000;
+
 /// A FIXED_RATE / FIXED_DELAY job's instance ended: fire a new one now
 /// (if the job is still enabled).
 pub async fn rearm(state: &AppState, job: Id) -> Result<(), sqlx::Error> {
+    rearm_at(state, job, now_ms() as i64).await
+}
+
+/// A FIXED_RATE / FIXED_DELAY job's instance failed (no worker, a lost
+/// worker, a failed run without retries left): fire a new one after the
+/// job's interval (1 s to a minute), so that a job that cannot run fails
+/// once per interval instead of in a tight loop of instances.
+pub async fn rearm_after_failure(state: &AppState, job: &crate::jobs::model::Job) -> Result<(), sqlx::Error> {
+    let interval = job.spec.time_expression.trim().parse::<u64>().unwrap_or(1000);
+    let delay = interval.clamp(1000, FAILED_REARM_MAX_MS);
+    rearm_at(state, job.id, (now_ms() + delay) as i64).await
+}
+
+async fn rearm_at(state: &AppState, job: Id, at: i64) -> Result<(), sqlx::Error> {
     let done = sqlx::query(
         &state
             .db
             .sql("UPDATE job SET next_trigger_time = ? WHERE id = ? AND next_trigger_time = ? AND status = 'ENABLED'"),
     )
-    .bind(now_ms() as i64)
+    .bind(at)
     .bind(job.0)
     .bind(ARMED)
     .execute(state.db.pool())
