@@ -16,7 +16,7 @@ export function Layout() {
   return (
     <div className="shell">
       <a className="skip-link" href="#main">
-        Skip to content
+        {t("skipToContent")}
       </a>
       <nav className="sidebar" aria-label="Main">
         <div className="brand">

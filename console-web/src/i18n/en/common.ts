@@ -3,6 +3,7 @@
 // ../zh/.
 const common = {
   product: "wasmjob",
+  skipToContent: "Skip to content",
   nav: {
     dashboard: "Dashboard",
     jobs: "Jobs",

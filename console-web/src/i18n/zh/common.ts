@@ -2,6 +2,7 @@ import type en from "../en/common";
 
 const common: typeof en = {
   product: "wasmjob",
+  skipToContent: "跳到正文",
   nav: { dashboard: "概览", jobs: "任务管理", instances: "运行记录", containers: "容器管理", workers: "执行器" },
   app: { label: "应用", namespace: "命名空间", allNamespaces: "全部命名空间", none: "还没有应用", create: "新建应用" },
   language: { label: "语言", en: "English", zh: "中文" },
