@@ -10,7 +10,7 @@ export function errorMessage(error: unknown): string {
   return String(error);
 }
 
-export function ErrorBanner({ error, onRetry }: { error: unknown; onRetry?: () => void }) {
+export function ErrorBanner({ error, onRetry, onDismiss }: { error: unknown; onRetry?: () => void; onDismiss?: () => void }) {
   const { t } = useTranslation();
   if (!error) return null;
   const fields = error instanceof ApiError ? error.fields : [];
@@ -29,6 +29,11 @@ export function ErrorBanner({ error, onRetry }: { error: unknown; onRetry?: () =
       {onRetry && (
         <button type="button" className="btn btn-small" onClick={onRetry}>
           {t("actions.retry")}
+        </button>
+      )}
+      {onDismiss && (
+        <button type="button" className="btn btn-small" onClick={onDismiss}>
+          {t("actions.dismiss")}
         </button>
       )}
     </div>

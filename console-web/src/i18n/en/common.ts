@@ -33,6 +33,7 @@ const common = {
     confirm: "Confirm",
     search: "Search",
     loadMore: "Load more",
+    dismiss: "Dismiss",
     back: "Back",
   },
   state: {

@@ -38,7 +38,6 @@ const jobs = {
     exported_one: "Exported {{count}} job.",
     exported_other: "Exported {{count}} jobs.",
     nothingToExport: "No job matches the filters: nothing to export.",
-    dismiss: "Dismiss",
     filters: "Search and filters",
     searchName: "Search by name",
     searchPlaceholder: "Part of the name",

@@ -19,6 +19,7 @@ const common: typeof en = {
     confirm: "确认",
     search: "搜索",
     loadMore: "加载更多",
+    dismiss: "知道了",
     back: "返回",
   },
   state: { loading: "加载中…", error: "出错了", empty: "暂无数据", noApp: "请选择或新建一个应用。" },

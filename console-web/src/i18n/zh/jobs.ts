@@ -40,7 +40,6 @@ const jobs: typeof en = {
     exported_one: "已导出 {{count}} 个任务。",
     exported_other: "已导出 {{count}} 个任务。",
     nothingToExport: "没有符合筛选条件的任务，无可导出。",
-    dismiss: "知道了",
     filters: "搜索与筛选",
     searchName: "按名称搜索",
     searchPlaceholder: "任务名称的一部分",

@@ -6,6 +6,7 @@
 import { useCallback, useEffect, useRef, useState } from "react";
 import { readBuildLog, type BuildLogLine, type BuildStatus } from "./containersApi";
 import { isBuildFinal } from "./model";
+import { sleep } from "../../components/sleep";
 
 const LIMIT = 1000;
 const WAIT_MS = 10_000;
@@ -22,18 +23,6 @@ export interface BuildLogTail {
   complete: boolean;
   error: unknown;
   retry: () => void;
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", done);
-      resolve();
-    }
-    signal.addEventListener("abort", done);
-  });
 }
 
 export function useBuildLog(appId: string, name: string, build: string): BuildLogTail {

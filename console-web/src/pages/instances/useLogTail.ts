@@ -7,6 +7,7 @@ import { useEffect, useRef, useState } from "react";
 import { ApiError } from "../../api/client";
 import { readLog } from "./instancesApi";
 import type { LogLine } from "./status";
+import { sleep } from "../../components/sleep";
 
 export const MAX_LINES = 5000;
 const WAIT_MS = 20_000;
@@ -27,18 +28,6 @@ export interface LogTail {
   complete: boolean;
   /** The first reply has arrived. */
   loaded: boolean;
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", done);
-      resolve();
-    }
-    signal.addEventListener("abort", done);
-  });
 }
 
 export function useLogTail(instanceId: string, live: boolean): LogTail {

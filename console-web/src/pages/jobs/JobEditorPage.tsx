@@ -8,7 +8,6 @@ import { Link, useLocation, useNavigate, useParams } from "react-router";
 import { ErrorBanner, Loading } from "../../components/feedback";
 import { formatTime } from "../../components/format";
 import { useAppId } from "../../components/useCurrentApp";
-import { DismissableError } from "./DismissableError";
 import { JobFormView } from "./editor/JobFormView";
 import { JobActions } from "./JobActions";
 import { getJob, jobKeys, type Job } from "./jobsApi";
@@ -86,7 +85,7 @@ export function JobEditorPage() {
           {notice}
         </p>
       )}
-      {actionError !== null && <DismissableError error={actionError} onDismiss={() => setActionError(null)} />}
+      {actionError !== null && <ErrorBanner error={actionError} onDismiss={() => setActionError(null)} />}
       <JobFormView key={current?.id ?? "new"} appId={appId} job={current} onSaved={saved} />
     </section>
   );

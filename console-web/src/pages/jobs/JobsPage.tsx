@@ -6,7 +6,6 @@ import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
 import { EmptyState, ErrorBanner, Loading } from "../../components/feedback";
 import { useAppId } from "../../components/useCurrentApp";
-import { DismissableError } from "./DismissableError";
 import { ImportJobsDialog } from "./ImportJobsDialog";
 import { JobFilters } from "./JobFilters";
 import { jobKeys, listJobs } from "./jobsApi";
@@ -18,6 +17,7 @@ import "./jobs.css";
 
 export function JobsPage() {
   const { t } = useTranslation("jobs");
+  const { t: tc } = useTranslation();
   const appId = useAppId();
   const params = useListParams();
   const [importing, setImporting] = useState(false);
@@ -66,12 +66,12 @@ export function JobsPage() {
               ? t("list.exportedFiltered", { count: result.count })
               : t("list.exported", { count: result.count })}{" "}
           <button type="button" className="btn btn-small btn-ghost" onClick={exporter.dismiss}>
-            {t("list.dismiss")}
+            {tc("actions.dismiss")}
           </button>
         </p>
       )}
-      {result && "error" in result && <DismissableError error={result.error} onDismiss={exporter.dismiss} />}
-      {actionError !== null && <DismissableError error={actionError} onDismiss={() => setActionError(null)} />}
+      {result && "error" in result && <ErrorBanner error={result.error} onDismiss={exporter.dismiss} />}
+      {actionError !== null && <ErrorBanner error={actionError} onDismiss={() => setActionError(null)} />}
       <JobFilters params={params} />
       {list.isError && <ErrorBanner error={list.error} onRetry={() => void list.refetch()} />}
       {list.isPending && <Loading />}
