@@ -128,3 +128,25 @@ export function ConfirmDialog({ title, children, confirmLabel, danger, busy, err
     </Dialog>
   );
 }
+
+/** The buttons of a form dialog: Cancel and submit until it is done, then Close. */
+export function FormActions({ done, busy, submitLabel, onClose }: { done: boolean; busy: boolean; submitLabel: string; onClose: () => void }) {
+  const { t } = useTranslation();
+  if (done) {
+    return (
+      <button type="button" className="btn" onClick={onClose}>
+        {t("actions.close")}
+      </button>
+    );
+  }
+  return (
+    <>
+      <button type="button" className="btn" onClick={onClose}>
+        {t("actions.cancel")}
+      </button>
+      <button type="submit" className="btn btn-primary" disabled={busy}>
+        {submitLabel}
+      </button>
+    </>
+  );
+}

@@ -5,12 +5,11 @@ import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
 import { ApiError } from "../../api/client";
 import { errorMessage } from "../../components/feedback";
-import { Dialog } from "../../components/Dialog";
+import { Dialog, FormActions } from "../../components/Dialog";
 import { copyJob, jobKeys, type Job } from "./jobsApi";
 
 export function CopyJobDialog({ job, appId, onClose }: { job: Job; appId: string; onClose: () => void }) {
   const { t } = useTranslation("jobs");
-  const { t: tc } = useTranslation();
   const queryClient = useQueryClient();
   const [name, setName] = useState(() => t("copy.defaultName", { name: job.name }));
   const [nameError, setNameError] = useState<string>();
@@ -37,20 +36,7 @@ export function CopyJobDialog({ job, appId, onClose }: { job: Job; appId: string
       onClose={onClose}
       onSubmit={created ? undefined : submit}
       actions={
-        created ? (
-          <button type="button" className="btn" onClick={onClose}>
-            {tc("actions.close")}
-          </button>
-        ) : (
-          <>
-            <button type="button" className="btn" onClick={onClose}>
-              {tc("actions.cancel")}
-            </button>
-            <button type="submit" className="btn btn-primary" disabled={copy.isPending}>
-              {copy.isPending ? t("copy.copying") : t("copy.submit")}
-            </button>
-          </>
-        )
+        <FormActions done={!!created} busy={copy.isPending} submitLabel={copy.isPending ? t("copy.copying") : t("copy.submit")} onClose={onClose} />
       }
     >
       {created ? (

@@ -6,14 +6,13 @@ import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
 import { ApiError, type Schemas } from "../../api/client";
 import { errorMessage } from "../../components/feedback";
-import { Dialog } from "../../components/Dialog";
+import { Dialog, FormActions } from "../../components/Dialog";
 import { runJob, type Job } from "./jobsApi";
 
 const MAX_DELAY_S = 30 * 24 * 3600;
 
 export function RunJobDialog({ job, appId, onClose }: { job: Job; appId: string; onClose: () => void }) {
   const { t } = useTranslation("jobs");
-  const { t: tc } = useTranslation();
   const [params, setParams] = useState("");
   const [delay, setDelay] = useState("0");
   const [delayError, setDelayError] = useState<string>();
@@ -39,20 +38,7 @@ export function RunJobDialog({ job, appId, onClose }: { job: Job; appId: string;
       onClose={onClose}
       onSubmit={instance ? undefined : submit}
       actions={
-        instance ? (
-          <button type="button" className="btn" onClick={onClose}>
-            {tc("actions.close")}
-          </button>
-        ) : (
-          <>
-            <button type="button" className="btn" onClick={onClose}>
-              {tc("actions.cancel")}
-            </button>
-            <button type="submit" className="btn btn-primary" disabled={run.isPending}>
-              {run.isPending ? t("run.running") : Number(delay) > 0 ? t("run.submitDelayed") : t("run.submit")}
-            </button>
-          </>
-        )
+        <FormActions done={!!instance} busy={run.isPending} submitLabel={run.isPending ? t("run.running") : Number(delay) > 0 ? t("run.submitDelayed") : t("run.submit")} onClose={onClose} />
       }
     >
       {instance ? (
