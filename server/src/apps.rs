@@ -255,7 +255,7 @@ async fn update_app(
     responses((status = 204), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn delete_app(State(state): State<AppState>, principal: Principal, IdPath(id): IdPath) -> ApiResult<StatusCode> {
     principal.require_admin()?;
-    let mut tx = state.db.pool().begin().await?;
+    let mut tx = state.db.begin().await?;
     sqlx::query(&state.db.sql("DELETE FROM api_token WHERE app_id = ?")).bind(id.0).execute(&mut *tx).await?;
     let done = sqlx::query(&state.db.sql("DELETE FROM app WHERE id = ?")).bind(id.0).execute(&mut *tx).await?;
     if done.rows_affected() == 0 {
@@ -276,7 +276,7 @@ async fn rotate_secret(
     principal.require_app(id)?;
     let secret = passwords::random_secret();
     let hash = passwords::hash(secret.clone()).await?;
-    let mut tx = state.db.pool().begin().await?;
+    let mut tx = state.db.begin().await?;
     let done = sqlx::query(&state.db.sql("UPDATE app SET secret_hash = ?, updated_at = ? WHERE id = ?"))
         .bind(hash)
         .bind(now_ms() as i64)

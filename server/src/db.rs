@@ -8,7 +8,7 @@
 
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::migrate::Migrator;
-use sqlx::{AnyPool, Error as SqlxError};
+use sqlx::{Any, AnyPool, Error as SqlxError, Transaction};
 use std::borrow::Cow;
 use std::time::Duration;
 
@@ -112,6 +112,18 @@ impl Database {
     /// The pool.
     pub fn pool(&self) -> &AnyPool {
         &self.pool
+    }
+
+    /// Begins a transaction that may write. On SQLite it takes the write
+    /// lock up front (`BEGIN IMMEDIATE`): a deferred transaction that reads
+    /// first and then writes fails at once with "database is locked" when
+    /// another connection committed in between, whatever the busy timeout,
+    /// while an immediate one waits its turn behind the busy timeout.
+    pub async fn begin(&self) -> Result<Transaction<'static, Any>, SqlxError> {
+        match self.dialect {
+            Dialect::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
+            Dialect::Postgres | Dialect::MySql => self.pool.begin().await,
+        }
     }
 
     /// The dialect.

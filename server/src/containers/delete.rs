@@ -85,7 +85,7 @@ pub(super) async fn remove_unreferenced(state: &AppState, digests: &[String]) {
 /// Deletes versions by id (their deployments stay in the history); one
 /// that a concurrent deployment made the deployed one stays.
 pub(super) async fn delete_versions(db: &Database, ids: &[i64]) -> Result<(), sqlx::Error> {
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin().await?;
     for id in ids {
         sqlx::query(&db.sql(
             "DELETE FROM container_version WHERE id = ? AND NOT EXISTS \
@@ -198,7 +198,7 @@ pub(super) async fn delete_container(
             .fetch_all(state.db.pool())
             .await?;
     let db = &state.db;
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin().await?;
     for sql in [
         "DELETE FROM container_deployment WHERE container_id = ?",
         "UPDATE container SET deployed_version_id = NULL WHERE id = ?",

@@ -199,7 +199,7 @@ pub(super) async fn deploy_version(
             deployed_by: created_by(&state, principal).await?,
             deployed_at: now_ms() as i64,
         };
-        let mut tx = state.db.pool().begin().await?;
+        let mut tx = state.db.begin().await?;
         record(&state.db, &mut tx, container.0, &deployment).await?;
         tx.commit().await?;
         let from = deployed.map(|d| d.0);

@@ -226,7 +226,7 @@ pub(super) async fn add_version(db: &Database, ids: &IdGenerator, new: &NewVersi
 
 async fn try_add_version(db: &Database, ids: &IdGenerator, new: &NewVersion<'_>) -> Result<Added, sqlx::Error> {
     let now = now_ms() as i64;
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin().await?;
     let container = match existing_in(db, &mut tx, new.app, new.container, new.digest, new.label).await? {
         Some((_, Existing { version: Some(version), .. })) => return Ok(Added::Existing(version)),
         Some((_, Existing { label_digest: Some(_), .. })) => return Ok(Added::LabelTaken),

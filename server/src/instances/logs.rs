@@ -168,7 +168,7 @@ pub async fn append_lines(db: &Database, lines: &[wasmjob_wire::LogLine]) -> Res
             lines.iter().fold(sqlx::query(&sql), bind_line).execute(db.pool()).await.map(|_| ())
         }
         _ => {
-            let mut tx = db.pool().begin().await?;
+            let mut tx = db.begin().await?;
             for chunk in lines.chunks(LINES_PER_INSERT) {
                 let sql = statement(chunk);
                 chunk.iter().fold(sqlx::query(&sql), bind_line).execute(&mut *tx).await?;

@@ -195,7 +195,7 @@ async fn import_jobs(
         .into_iter()
         .map(|spec| Job { id: state.ids.next(), app_id: app, spec, created_at: now, updated_at: now })
         .collect();
-    let mut tx = state.db.pool().begin().await?;
+    let mut tx = state.db.begin().await?;
     for job in &jobs {
         store::insert(&state.db, &mut *tx, job).await?;
     }

@@ -211,7 +211,7 @@ async fn fire(state: &AppState, job: Id, slot: i64, trigger: &Trigger) -> Result
         Some(definition) => super::dispatch::plan(state, definition, "").await?.ok(),
         None => None,
     };
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin().await?;
     let moved =
         match next {
             Some(next) => sqlx::query(&db.sql(

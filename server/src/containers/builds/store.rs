@@ -108,7 +108,7 @@ pub(super) struct NewSource<'a> {
 
 /// Sets container `container`'s git source (replacing any).
 pub(super) async fn put_source(db: &Database, container: Id, new: &NewSource<'_>) -> Result<(), sqlx::Error> {
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin().await?;
     sqlx::query(&db.sql("DELETE FROM container_git_source WHERE container_id = ?"))
         .bind(container.0)
         .execute(&mut *tx)
@@ -332,7 +332,7 @@ pub(super) async fn fail_abandoned(db: &Database, before: i64) -> Result<u64, sq
 
 /// Appends lines to a build's log, in order.
 pub(super) async fn append_log(db: &Database, build: Id, lines: &[(i64, &str, &str)]) -> Result<(), sqlx::Error> {
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin().await?;
     for (at, stream, line) in lines {
         sqlx::query(&db.sql("INSERT INTO container_build_log (build_id, logged_at, stream, line) VALUES (?, ?, ?, ?)"))
             .bind(build.0)
