@@ -98,7 +98,7 @@ async fn app_overview(
     let now = now_ms() as i64;
     let jobs = job_counts(&state, app).await?;
     let instances = instance_counts(&state, app, now - DAY_MS).await?;
-    let failed = InstanceFilter { status: Some(InstanceStatus::Failed), ..Default::default() };
+    let failed = InstanceFilter { statuses: vec![InstanceStatus::Failed], ..Default::default() };
     let (recent_failures, _) = instances::list(db, app, &failed, true, (0, RECENT_FAILURES)).await?;
     let workers = worker_counts(&state, app, now - state.config.worker_timeout_ms as i64).await?;
     Ok(Json(AppOverview { jobs, instances, recent_failures, workers }))

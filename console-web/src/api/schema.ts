@@ -3407,7 +3407,10 @@ export interface operations {
             query?: {
                 /** @description Instances of this job. */
                 jobId?: string;
-                /** @description In this status (`RUNNING`, `FAILED`, ...). */
+                /**
+                 * @description In this status (`RUNNING`, `FAILED`, ...), or in any of several
+                 *     separated by commas (`WAITING_DISPATCH,WAITING_WORKER_RECEIVE`).
+                 */
                 status?: string;
                 /** @description Created at or after, Unix milliseconds. */
                 from?: number;

@@ -150,7 +150,8 @@ async fn instance_status(
 pub struct InstanceQuery {
     /// Instances of this job.
     job_id: Option<String>,
-    /// In this status (`RUNNING`, `FAILED`, ...).
+    /// In this status (`RUNNING`, `FAILED`, ...), or in any of several
+    /// separated by commas (`WAITING_DISPATCH,WAITING_WORKER_RECEIVE`).
     status: Option<String>,
     /// Created at or after, Unix milliseconds.
     from: Option<i64>,
@@ -186,16 +187,20 @@ async fn list_instances(
             None
         }
     };
-    let status = match q.status.as_deref() {
-        None => None,
-        Some(name) => {
-            let found = InstanceStatus::from_name(name);
-            if found.is_none() {
-                problems.push(FieldError { field: "status".into(), message: format!("`{name}` is not a status") });
-            }
-            found
+    let mut statuses = Vec::new();
+    for name in q.status.as_deref().map(|s| s.split(',').map(str::trim).collect()).unwrap_or_else(Vec::new) {
+        match InstanceStatus::from_name(name) {
+            Some(status) if !statuses.contains(&status) => statuses.push(status),
+            Some(_) => {}
+            None => problems.push(FieldError {
+                field: "status".into(),
+                message: format!(
+                    "`{name}` is not a status: use one of {}, or several separated by commas",
+                    InstanceStatus::ALL.map(InstanceStatus::name).join(", ")
+                ),
+            }),
         }
-    };
+    }
     let size = q.size.unwrap_or(20);
     if !(1..=500).contains(&size) {
         problems.push(FieldError { field: "size".into(), message: "must be between 1 and 500".into() });
@@ -214,7 +219,7 @@ async fn list_instances(
     if !problems.is_empty() {
         return Err(ApiError::Validation(problems));
     }
-    let filter = InstanceFilter { job, status, from: q.from, to: q.to };
+    let filter = InstanceFilter { job, statuses, from: q.from, to: q.to };
     let page = q.page.unwrap_or(0);
     let (items, total) = store::list(&state.db, app, &filter, newest_first, (page, size)).await?;
     Ok(Json(InstancePage { items, total, page, size }))

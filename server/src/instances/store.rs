@@ -118,19 +118,22 @@ pub async fn transition(
 pub struct InstanceFilter {
     /// Instances of this job.
     pub job: Option<Id>,
-    /// In this status.
-    pub status: Option<InstanceStatus>,
+    /// In one of these statuses (any status when empty).
+    pub statuses: Vec<InstanceStatus>,
     /// Created at or after (Unix ms).
     pub from: Option<i64>,
     /// Created before (Unix ms).
     pub to: Option<i64>,
 }
 
+// `list_sql!` has one status placeholder per status.
+const _: () = assert!(InstanceStatus::ALL.len() == 7);
+
 macro_rules! list_sql {
     ($tail:literal; $($select:tt)+) => {
         concat!(
             $($select)+,
-            " FROM job_instance WHERE app_id = ? AND (? IS NULL OR job_id = ?) AND (? IS NULL OR status = ?) \
+            " FROM job_instance WHERE app_id = ? AND (? IS NULL OR job_id = ?) AND (? = 0 OR status IN (?, ?, ?, ?, ?, ?, ?)) \
              AND (? IS NULL OR created_at >= ?) AND (? IS NULL OR created_at < ?)",
             $tail
         )
@@ -152,14 +155,23 @@ pub async fn list(
         list_sql!(" ORDER BY id ASC LIMIT ? OFFSET ?"; "SELECT ", selected!())
     };
     let job = filter.job.map(|j| j.0);
-    let status = filter.status.map(|s| s.name());
+    // Seven placeholders, one per status there is: the chosen names, the
+    // first repeated to fill the rest.
+    let names: Vec<&str> = filter.statuses.iter().map(|s| s.name()).collect();
+    let status = |i: usize| names.get(i).or(names.first()).copied().unwrap_or("");
     macro_rules! bind_filters {
         ($q:expr) => {
             $q.bind(app.0)
                 .bind(job)
                 .bind(job)
-                .bind(status)
-                .bind(status)
+                .bind(names.len() as i64)
+                .bind(status(0))
+                .bind(status(1))
+                .bind(status(2))
+                .bind(status(3))
+                .bind(status(4))
+                .bind(status(5))
+                .bind(status(6))
                 .bind(filter.from)
                 .bind(filter.from)
                 .bind(filter.to)

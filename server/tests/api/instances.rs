@@ -6,6 +6,7 @@ use crate::on_every_backend;
 use crate::support::{Backend, TestEnv};
 use axum::http::{Method, StatusCode};
 use serde_json::json;
+use wasmjob_server::instances::model::InstanceStatus;
 
 async fn run_with_params_and_delay(backend: Backend) {
     let env = TestEnv::new(backend).await;
@@ -99,12 +100,22 @@ async fn listings_filter_by_job_and_status(backend: Backend) {
     assert_eq!(get(format!("?jobId={a}")).await.body["total"], 2);
     let stopped = get("?status=STOPPED".into()).await.body;
     assert_eq!((stopped["total"].as_i64(), stopped["items"][0]["id"].as_str()), (Some(1), Some(a1.as_str())));
+    // Several statuses at once, separated by commas.
+    let waiting = get("?status=WAITING_DISPATCH,WAITING_WORKER_RECEIVE".into()).await.body;
+    assert_eq!(waiting["total"], 2, "{waiting}");
+    let either = get(format!("?jobId={a}&status=STOPPED,%20WAITING_DISPATCH,STOPPED")).await.body;
+    assert_eq!(either["total"], 2, "{either}");
+    let all = get(format!("?status={}", InstanceStatus::ALL.map(InstanceStatus::name).join(","))).await.body;
+    assert_eq!(all["total"], 3, "{all}");
     let oldest = get("?sort=createdAt&size=1".into()).await.body;
     assert_eq!(oldest["items"][0]["id"], a1.as_str());
-    for bad in ["?status=DONE", "?jobId=x", "?size=900", "?sort=up"] {
+    for bad in ["?status=DONE", "?status=RUNNING,DONE", "?status=", "?jobId=x", "?size=900", "?sort=up"] {
         let reply = get(bad.into()).await;
         assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}: {reply:?}");
     }
+    let bad = get("?status=RUNNING,DONE".into()).await.body;
+    assert_eq!(bad["fields"][0]["field"], "status", "{bad}");
+    assert!(bad["fields"][0]["message"].as_str().unwrap().starts_with("`DONE` is not a status"), "{bad}");
 }
 
 async fn a_log_follower_wakes_on_new_lines(backend: Backend) {

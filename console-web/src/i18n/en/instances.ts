@@ -9,6 +9,8 @@ const instances = {
     unknownJob: "Job {{id}}",
     status: "Status",
     allStatuses: "All statuses",
+    unfinished: "Unfinished (waiting or running)",
+    waiting: "Waiting (for dispatch or a worker)",
     from: "Created from",
     to: "Created before",
     rangeError: "The start must be before the end.",

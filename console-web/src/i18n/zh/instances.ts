@@ -10,6 +10,8 @@ const instances: typeof en = {
     unknownJob: "任务 {{id}}",
     status: "状态",
     allStatuses: "全部状态",
+    unfinished: "未完成（等待或运行中）",
+    waiting: "等待中（等待派发或执行器接收）",
     from: "创建时间起",
     to: "创建时间止",
     rangeError: "开始时间必须早于结束时间。",

@@ -121,6 +121,10 @@ describe("dashboard", () => {
     expect(screen.getByTestId("stat-running")).toHaveTextContent("3");
     expect(screen.getByTestId("stat-running")).toHaveAttribute("href", "/apps/a1/instances?status=RUNNING");
     expect(screen.getByTestId("stat-waiting")).toHaveTextContent("2");
+    expect(screen.getByTestId("stat-waiting")).toHaveAttribute(
+      "href",
+      "/apps/a1/instances?status=WAITING_DISPATCH,WAITING_WORKER_RECEIVE",
+    );
     expect(screen.getByTestId("stat-succeeded")).toHaveTextContent("140");
     expect(screen.getByTestId("stat-failed")).toHaveTextContent("5");
     expect(screen.getByTestId("stat-workers")).toHaveTextContent("of 2 registered");

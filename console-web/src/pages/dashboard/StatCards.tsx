@@ -3,6 +3,7 @@
 import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
 import type { AppOverview } from "../../api/console";
+import { STATUS_GROUPS } from "../instances/status";
 
 interface Stat {
   id: string;
@@ -25,7 +26,7 @@ export function StatCards({ appId, overview }: { appId: string; overview: AppOve
       label: t("stats.waiting"),
       value: instances.waiting,
       detail: t("stats.waitingHint"),
-      to: `${base}/instances?status=WAITING_DISPATCH`,
+      to: `${base}/instances?status=${STATUS_GROUPS.waiting}`,
       tone: instances.waiting > 0 ? "wait" : undefined,
     },
     { id: "succeeded", label: t("stats.succeeded"), value: instances.succeededLast24h, to: `${base}/instances?status=SUCCEED`, tone: "ok" },

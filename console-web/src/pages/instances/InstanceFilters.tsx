@@ -4,7 +4,7 @@ import { useTranslation } from "react-i18next";
 import type { Schemas } from "../../api/client";
 import type { InstanceListQuery } from "./instancesApi";
 import { PAGE_SIZES, rangeInvalid } from "./filters";
-import { STATUSES, fromLocalInput, toLocalInput } from "./status";
+import { STATUSES, STATUS_GROUPS, fromLocalInput, toLocalInput } from "./status";
 
 interface Props {
   query: InstanceListQuery;
@@ -40,6 +40,9 @@ export function InstanceFilters({ query, jobs, onChange, onClear, autoRefresh, o
         <span>{t("filters.status")}</span>
         <select value={query.status ?? ""} onChange={(e) => onChange({ status: e.target.value || undefined })}>
           <option value="">{t("filters.allStatuses")}</option>
+          <option value={STATUS_GROUPS.unfinished}>{t("filters.unfinished")}</option>
+          <option value={STATUS_GROUPS.waiting}>{t("filters.waiting")}</option>
+          {isOtherGroup(query.status) && <option value={query.status}>{query.status}</option>}
           {STATUSES.map((s) => (
             <option key={s} value={s}>
               {tc(`status.${s}`)}
@@ -100,4 +103,9 @@ export function InstanceFilters({ query, jobs, onChange, onClear, autoRefresh, o
       )}
     </div>
   );
+}
+
+/** A list of statuses from the URL that the select does not offer. */
+function isOtherGroup(status: string | undefined): status is string {
+  return Boolean(status?.includes(",")) && !Object.values(STATUS_GROUPS).some((g) => g === status);
 }

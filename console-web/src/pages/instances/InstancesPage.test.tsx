@@ -25,6 +25,8 @@ describe("instances list", () => {
     expect(within(screen.getByLabelText("Job")).getByRole("option", { name: "nightly-report" })).toBeInTheDocument();
     expect(screen.getByRole("row", { name: /nightly-report/ })).toBeInTheDocument();
 
+    await userEvent.selectOptions(screen.getByLabelText("Status"), "Unfinished (waiting or running)");
+    await waitFor(() => expect(last().get("status")).toBe("WAITING_DISPATCH,WAITING_WORKER_RECEIVE,RUNNING"));
     await userEvent.selectOptions(screen.getByLabelText("Status"), "FAILED");
     await waitFor(() => expect(last().get("status")).toBe("FAILED"));
     expect(last().get("jobId")).toBe("j1");
@@ -70,5 +72,30 @@ describe("instances list", () => {
     await userEvent.click(await screen.findByRole("button", { name: "Retry instance i8" }));
     expect(await screen.findByRole("status")).toHaveTextContent("Instance i8 will run again.");
     expect(calls.some((c) => c.method === "POST" && c.path === "/instances/i8/retry")).toBe(true);
+  });
+});
+
+describe("instances list status filter", () => {
+  it("sends several statuses from the URL and drops names that are not statuses", async () => {
+    const { calls } = mockApi({
+      "GET /apps/a1/jobs": jobs,
+      "GET /apps/a1/instances": () => page([sampleInstance()]),
+    });
+    renderPage(<InstancesPage />, { path: "/apps/a1/instances?status=WAITING_DISPATCH,WAITING_WORKER_RECEIVE", route });
+    await screen.findByRole("link", { name: "i1" });
+    const sent = calls.filter((c) => c.path === "/apps/a1/instances").map((c) => c.search.get("status"));
+    expect(sent).toContain("WAITING_DISPATCH,WAITING_WORKER_RECEIVE");
+    expect(screen.getByLabelText("Status")).toHaveDisplayValue("Waiting (for dispatch or a worker)");
+  });
+
+  it("ignores a status list naming something else", async () => {
+    const { calls } = mockApi({
+      "GET /apps/a1/jobs": jobs,
+      "GET /apps/a1/instances": () => page([sampleInstance()]),
+    });
+    renderPage(<InstancesPage />, { path: "/apps/a1/instances?status=RUNNING,DONE", route });
+    await screen.findByRole("link", { name: "i1" });
+    expect(calls.filter((c) => c.path === "/apps/a1/instances").every((c) => !c.search.has("status"))).toBe(true);
+    expect(screen.getByLabelText("Status")).toHaveDisplayValue("All statuses");
   });
 });

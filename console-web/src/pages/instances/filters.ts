@@ -1,7 +1,8 @@
 // The list's filters live in the URL query string (shareable, kept on
-// reload): jobId, status, from, to (Unix ms), page, size, sort.
+// reload): jobId, status (one, or several separated by commas), from,
+// to (Unix ms), page, size, sort.
 import type { InstanceListQuery } from "./instancesApi";
-import { STATUSES, type InstanceStatus } from "./status";
+import { statusFilter } from "./status";
 
 export const PAGE_SIZES = [20, 50, 100] as const;
 export const DEFAULT_SIZE = 20;
@@ -17,7 +18,7 @@ export function readFilters(search: URLSearchParams): InstanceListQuery {
   const sort = search.get("sort");
   return {
     jobId: search.get("jobId") || undefined,
-    status: status && STATUSES.includes(status as InstanceStatus) ? status : undefined,
+    status: statusFilter(status),
     from: int(search.get("from")),
     to: int(search.get("to")),
     page: Math.max(0, int(search.get("page")) ?? 0),

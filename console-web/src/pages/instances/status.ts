@@ -16,6 +16,20 @@ export const STATUSES: InstanceStatus[] = [
   "CANCELED",
 ];
 
+/** Status filters that name several statuses (the list's `status` query
+ * takes names separated by commas). */
+export const STATUS_GROUPS = {
+  waiting: "WAITING_DISPATCH,WAITING_WORKER_RECEIVE",
+  unfinished: "WAITING_DISPATCH,WAITING_WORKER_RECEIVE,RUNNING",
+} as const;
+
+/** `value` when it is one status or several separated by commas. */
+export function statusFilter(value: string | null): string | undefined {
+  if (!value) return undefined;
+  const names = value.split(",").map((s) => s.trim());
+  return names.every((n) => STATUSES.includes(n as InstanceStatus)) ? names.join(",") : undefined;
+}
+
 const FINAL: ReadonlySet<InstanceStatus> = new Set(["SUCCEED", "FAILED", "STOPPED", "CANCELED"]);
 
 export function isFinal(status: InstanceStatus): boolean {
