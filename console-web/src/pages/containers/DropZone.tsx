@@ -1,7 +1,9 @@
-// Where a component file goes: drag a `.wasm` onto it, or click it (or
-// press Enter / Space) to pick one. It is a focusable region holding a real
-// file input, so assistive technology and automation can set the file too.
-import { useId, useRef, useState, type DragEvent, type KeyboardEvent } from "react";
+// Where a component file goes: drag a `.wasm` onto it, or click it to pick
+// one. The zone is the label of a real file input, which is the one
+// control in it: Tab reaches the input, Enter or Space opens the browser's
+// picker, and the zone shows the input's focus. Assistive technology and
+// automation see an ordinary file field.
+import { useId, useState, useRef, type DragEvent } from "react";
 import { useTranslation } from "react-i18next";
 
 interface Props {
@@ -13,22 +15,11 @@ interface Props {
 
 export function DropZone({ onFile, disabled, current }: Props) {
   const { t } = useTranslation("containers");
-  const input = useRef<HTMLInputElement>(null);
   const [active, setActive] = useState(false);
-  const hintId = useId();
+  const [nameId, titleId, hintId] = [useId(), useId(), useId()];
   // dragenter/dragleave fire for every child: count them.
   const depth = useRef(0);
 
-  const open = () => {
-    if (!disabled) input.current?.click();
-  };
-  const onKeyDown = (e: KeyboardEvent<HTMLDivElement>) => {
-    if (e.target !== e.currentTarget) return;
-    if (e.key === "Enter" || e.key === " ") {
-      e.preventDefault();
-      open();
-    }
-  };
   const onDragEnter = (e: DragEvent) => {
     e.preventDefault();
     depth.current += 1;
@@ -51,18 +42,9 @@ export function DropZone({ onFile, disabled, current }: Props) {
   };
 
   return (
-    <div
+    <label
       className={`dropzone${active ? " active" : ""}${disabled ? " dropzone-disabled" : ""}`}
-      role="button"
-      aria-label={t("upload.dropTitle")}
-      aria-describedby={hintId}
-      aria-disabled={disabled || undefined}
-      tabIndex={disabled ? -1 : 0}
       data-testid="dropzone"
-      onClick={(e) => {
-        if (e.target !== input.current) open();
-      }}
-      onKeyDown={onKeyDown}
       onDragEnter={onDragEnter}
       onDragOver={onDragOver}
       onDragLeave={onDragLeave}
@@ -71,15 +53,21 @@ export function DropZone({ onFile, disabled, current }: Props) {
       <span className="dropzone-icon" aria-hidden="true">
         ⬆
       </span>
-      <strong className="dropzone-title">{active ? t("upload.dropNow") : t("upload.dropTitle")}</strong>
-      <span className="dropzone-hint" id={hintId}>{current ? t("upload.chosen", { name: current }) : t("upload.dropHint")}</span>
+      <span className="sr-only" id={nameId}>
+        {t("upload.file")}
+      </span>
+      <strong className="dropzone-title" id={titleId}>
+        {active ? t("upload.dropNow") : t("upload.dropTitle")}
+      </strong>
+      <span className="dropzone-hint" id={hintId}>
+        {current ? t("upload.chosen", { name: current }) : t("upload.dropHint")}
+      </span>
       <input
-        ref={input}
-        className="sr-only"
+        className="dropzone-input sr-only"
         type="file"
         accept=".wasm,application/wasm"
-        aria-label={t("upload.file")}
-        tabIndex={-1}
+        aria-labelledby={`${nameId} ${titleId}`}
+        aria-describedby={hintId}
         disabled={disabled}
         onChange={(e) => {
           const file = e.target.files?.[0];
@@ -88,6 +76,6 @@ export function DropZone({ onFile, disabled, current }: Props) {
           if (file) onFile(file);
         }}
       />
-    </div>
+    </label>
   );
 }

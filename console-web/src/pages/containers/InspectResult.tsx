@@ -37,7 +37,8 @@ export function InspectResult({ file, report, inspectedFor, name }: Props) {
       <h4 className="inspect-subtitle">{t("inspect.imports", { count: report.imports.length })}</h4>
       <p className="field-hint">{t("inspect.importsHint")}</p>
       {report.imports.length > 0 ? (
-        <ul className="containers-imports" aria-label={t("inspect.importsList")}>
+        // Focusable: it scrolls when a component asks for many imports.
+        <ul className="containers-imports" aria-label={t("inspect.importsList")} tabIndex={0}>
           {report.imports.map((i) => (
             <li key={i} className="mono">
               {i}
@@ -50,7 +51,7 @@ export function InspectResult({ file, report, inspectedFor, name }: Props) {
       {exports.length > 0 && (
         <details>
           <summary>{t("inspect.exports", { count: exports.length })}</summary>
-          <ul className="containers-imports">
+          <ul className="containers-imports" aria-label={t("inspect.exports", { count: exports.length })} tabIndex={0}>
             {exports.map((e) => (
               <li key={e} className="mono">
                 {e}

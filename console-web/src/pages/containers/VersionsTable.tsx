@@ -82,7 +82,7 @@ export function VersionsTable({ name, versions, busy, onAction }: Props) {
                   ) : (
                     <details>
                       <summary>{t("versions.importCount", { count: v.imports.length })}</summary>
-                      <ul className="containers-imports">
+                      <ul className="containers-imports" aria-label={t("versions.importCount", { count: v.imports.length })} tabIndex={0}>
                         {v.imports.map((i) => (
                           <li key={i} className="mono">
                             {i}
