@@ -10,7 +10,7 @@ import { sortWorkers } from "../workers/workerModel";
 import { WorkersTable, type Column } from "../workers/WorkersTable";
 import "../workers/workers.css";
 
-const COLUMNS: Column[] = ["worker", "health", "resources", "tags", "processorTypes", "deployed"];
+const COLUMNS: Column[] = ["worker", "health", "resources", "processorTypes", "deployed"];
 
 export function WorkersSummary({ appId, refreshMs }: { appId: string; refreshMs: number }) {
   const { t } = useTranslation("dashboard");

@@ -42,6 +42,22 @@ describe("instances list", () => {
     expect(listCalls().length).toBe(before);
   });
 
+  it("shows how late each instance was dispatched, how long it took and how often it ran", async () => {
+    mockApi({
+      "GET /apps/a1/jobs": jobs,
+      "GET /apps/a1/instances": () =>
+        page([sampleInstance(), sampleInstance({ id: "i2", runningTimes: 3, triggerType: "SCHEDULE", status: "FAILED" })]),
+    });
+    renderPage(<InstancesPage />, { path: "/apps/a1/instances", route });
+    const first = (await screen.findByRole("link", { name: "i1" })).closest("tr") as HTMLElement;
+    expect(first).toHaveTextContent("API · 100 ms late");
+    expect(first).toHaveTextContent("took 2.0 s");
+    expect(first).not.toHaveTextContent(/runs?\b/);
+    const second = screen.getByRole("link", { name: "i2" }).closest("tr") as HTMLElement;
+    expect(second).toHaveTextContent("Schedule · 100 ms late");
+    expect(second).toHaveTextContent("3 runs");
+  });
+
   it("stops an instance and shows the server's message when it fails", async () => {
     const { calls } = mockApi({
       "GET /apps/a1/jobs": jobs,

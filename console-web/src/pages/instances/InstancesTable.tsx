@@ -1,5 +1,8 @@
-// The instance list's table: one row per instance with its times, worker,
-// runs, container version and the actions its status allows.
+// The instance list's table: one row per instance with its status (and
+// how many times it ran, when more than once), when it was dispatched and
+// how late, when it finished and how long it took, its worker, container
+// version and the actions its status allows. It fits 1280 px without
+// scrolling; the detail page has every field.
 import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
 import { StatusBadge } from "../../components/StatusBadge";
@@ -15,9 +18,17 @@ interface Props {
   onAction: (instance: Instance, action: InstanceAction) => void;
 }
 
+/** How long after its expected time the instance was dispatched, when both are known. */
+function lateness(i: Instance): number | null {
+  if (!i.actualTriggerTime || !i.expectedTriggerTime) return null;
+  return Math.max(0, i.actualTriggerTime - i.expectedTriggerTime);
+}
+
 export function InstancesTable({ appId, items, jobNames, pendingId, onAction }: Props) {
   const { t } = useTranslation("instances");
   const now = Date.now();
+  const triggerTitle = (i: Instance) =>
+    `${t("list.expected")} ${formatTime(i.expectedTriggerTime)}\n${t("list.actual")} ${formatTime(i.actualTriggerTime)}`;
   return (
     <div className="table-scroll">
       <table className="table instances-table">
@@ -28,11 +39,8 @@ export function InstancesTable({ appId, items, jobNames, pendingId, onAction }: 
             <th scope="col">{t("list.columns.job")}</th>
             <th scope="col">{t("list.columns.status")}</th>
             <th scope="col">{t("list.columns.trigger")}</th>
-            <th scope="col">{t("list.columns.triggerTime")}</th>
             <th scope="col">{t("list.columns.finished")}</th>
-            <th scope="col">{t("list.columns.duration")}</th>
             <th scope="col">{t("list.columns.worker")}</th>
-            <th scope="col">{t("list.columns.runs")}</th>
             <th scope="col">{t("list.columns.version")}</th>
             <th scope="col" className="actions">
               {t("list.columns.actions")}
@@ -42,6 +50,7 @@ export function InstancesTable({ appId, items, jobNames, pendingId, onAction }: 
         <tbody>
           {items.map((i) => {
             const duration = instanceDuration(i, now);
+            const late = lateness(i);
             const busy = pendingId === i.id;
             return (
               <tr key={i.id}>
@@ -55,23 +64,30 @@ export function InstancesTable({ appId, items, jobNames, pendingId, onAction }: 
                 </td>
                 <td>
                   <StatusBadge status={i.status} />
+                  {i.runningTimes > 1 && <span className="instance-note muted">{t("list.runs", { count: i.runningTimes })}</span>}
                 </td>
-                <td>{t(`trigger.${i.triggerType}`)}</td>
-                <td className="instance-times">
-                  <span>
-                    <span className="muted">{t("list.expected")}</span> {formatTime(i.expectedTriggerTime)}
-                  </span>
-                  <span>
-                    <span className="muted">{t("list.actual")}</span> {formatTime(i.actualTriggerTime)}
+                <td className="instance-time" title={triggerTitle(i)}>
+                  {i.actualTriggerTime ? (
+                    formatTime(i.actualTriggerTime)
+                  ) : (
+                    <>
+                      <span className="muted">{t("list.expected")}</span> {formatTime(i.expectedTriggerTime)}
+                    </>
+                  )}
+                  <span className="instance-note muted">
+                    {t(`trigger.${i.triggerType}`)}
+                    {late !== null && ` · ${t("list.late", { duration: formatDuration(late) })}`}
                   </span>
                 </td>
-                <td className="instance-time">{formatTime(i.finishedTime)}</td>
                 <td className="instance-time">
-                  {formatDuration(duration)}
-                  {duration !== null && !isFinal(i.status) && <span className="muted"> ({t("list.runningFor")})</span>}
+                  {formatTime(i.finishedTime)}
+                  {duration !== null && (
+                    <span className="instance-note muted">
+                      {t(isFinal(i.status) ? "list.took" : "list.runningFor", { duration: formatDuration(duration) })}
+                    </span>
+                  )}
                 </td>
                 <td className="mono">{i.coordinator ?? "—"}</td>
-                <td>{i.runningTimes}</td>
                 <td className="mono instance-version" title={i.containerDigest ?? undefined}>
                   {i.containerVersion ?? "—"}
                 </td>

@@ -12,7 +12,8 @@ export interface DeployedVersion {
   message: string;
 }
 
-/** The address, whose worker it is (the shared pool's, this app's or another's) and its version. */
+/** The address, whose worker it is (the shared pool's, this app's or
+ * another's), its version and its tags. */
 export function WorkerCell({ worker, appLabel }: { worker: Worker; appLabel: string | null }) {
   const { t } = useTranslation("workers");
   return (
@@ -26,6 +27,7 @@ export function WorkerCell({ worker, appLabel }: { worker: Worker; appLabel: str
         )}
         {worker.version && <span className="muted mono">{t("versionOf", { version: worker.version })}</span>}
       </span>
+      {worker.tags.length > 0 && <TagList tags={worker.tags} label={t("column.tags")} />}
     </div>
   );
 }
@@ -79,13 +81,13 @@ export function SpaceCell({ available, total, label }: { available: number; tota
   );
 }
 
-export function TagList({ tags, className = "tag" }: { tags: string[]; className?: string }) {
+export function TagList({ tags, className = "tag", label }: { tags: string[]; className?: string; label?: string }) {
   const { t } = useTranslation("workers");
   if (tags.length === 0) return <span className="muted">{t("none")}</span>;
   return (
-    <span className="tag-list">
+    <span className="tag-list" role={label ? "list" : undefined} aria-label={label}>
       {tags.map((tag) => (
-        <span key={tag} className={className}>
+        <span key={tag} className={className} role={label ? "listitem" : undefined}>
           {tag}
         </span>
       ))}
@@ -117,11 +119,12 @@ export function DeployedList({ versions }: { versions: DeployedVersion[] | undef
     <ul className="deployed-list">
       {versions.map((v) => (
         <li key={v.container} title={v.message || undefined}>
-          <code>
-            {v.container}@{v.label}
-          </code>{" "}
-          <span className={`badge badge-${DEPLOY_TONE[v.state] ?? "muted"}`} data-state={v.state}>
-            {t(`deployState.${v.state}` as "deployState.READY", { defaultValue: v.state })}
+          <code className="deployed-container">{v.container}</code>
+          <span className="deployed-version">
+            <code>@{v.label}</code>{" "}
+            <span className={`badge badge-${DEPLOY_TONE[v.state] ?? "muted"}`} data-state={v.state}>
+              {t(`deployState.${v.state}` as "deployState.READY", { defaultValue: v.state })}
+            </span>
           </span>
         </li>
       ))}

@@ -65,7 +65,6 @@ export function WorkersPage() {
     "health",
     "resources",
     "maxTasks",
-    "tags",
     "processorTypes",
     ...(scope === "app" ? (["deployed"] as Column[]) : []),
   ];

@@ -5,7 +5,8 @@ import { useTranslation } from "react-i18next";
 import { DeployedList, HealthCell, ResourcesCell, TagList, WorkerCell, type DeployedVersion } from "./WorkerCells";
 import type { Sort, SortKey, Worker } from "./workerModel";
 
-export type Column = "worker" | "health" | "resources" | "maxTasks" | "tags" | "processorTypes" | "deployed";
+/** The worker column shows the tags too. */
+export type Column = "worker" | "health" | "resources" | "maxTasks" | "processorTypes" | "deployed";
 
 /** The sort keys each header offers, and their labels' keys. */
 const SORTS: Partial<Record<Column, { key: SortKey; label: "column.worker" | "column.health" | "column.cpu" | "column.memory" | "column.disk" }[]>> = {
@@ -112,8 +113,6 @@ function cell(column: Column, w: Worker, props: WorkersTableProps, t: T): ReactN
       return <ResourcesCell worker={w} />;
     case "maxTasks":
       return w.maxConcurrentTasks;
-    case "tags":
-      return <TagList tags={w.tags} />;
     case "processorTypes":
       return <TagList tags={w.processorTypes} className="tag tag-processor" />;
     case "deployed":
