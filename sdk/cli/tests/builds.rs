@@ -33,67 +33,15 @@ fn git(dir: &Path, args: &[&str]) -> String {
     String::from_utf8(out.stdout).unwrap().trim().to_string()
 }
 
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap().flatten() {
-        let path = entry.path();
-        let name = entry.file_name();
-        if name == "target" {
-            continue;
-        }
-        if path.is_dir() {
-            copy_dir(&path, &to.join(name));
-        } else {
-            std::fs::copy(&path, to.join(name)).unwrap();
-        }
-    }
-}
-
 /// A git repository holding the `standalone` guest example in `guest/`,
-/// with the SDK and WIT it builds against, as a user's repository would.
+/// with the SDK and WIT it builds against, as a user's repository would
+/// (written by guest-examples/make-repo.sh, which the console's end-to-end
+/// run uses too).
 fn guest_repository() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    let (root, repo) = (repo_root(), dir.path());
-    copy_dir(&root.join("guest-examples/standalone"), &repo.join("guest"));
-    copy_dir(&root.join("sdk/src"), &repo.join("sdk/src"));
-    std::fs::copy(root.join("sdk/Cargo.toml"), repo.join("sdk/Cargo.toml")).unwrap();
-    copy_dir(&root.join("wit"), &repo.join("wit"));
-    copy_dir(&root.join("guest-examples/.cargo"), &repo.join(".cargo"));
-    // The example's lock file pins what it was tested with.
-    std::fs::copy(root.join("guest-examples/Cargo.lock"), repo.join("Cargo.lock")).unwrap();
-    std::fs::write(
-        repo.join("Cargo.toml"),
-        r#"[workspace]
-resolver = "3"
-members = ["guest", "sdk"]
-
-[workspace.package]
-version = "0.1.0"
-edition = "2024"
-rust-version = "1.85"
-license = "Apache-2.0"
-repository = "https://example.com/guests"
-publish = false
-
-[workspace.dependencies]
-wasmjob-sdk = { path = "sdk" }
-wit-bindgen = "0.61"
-serde = { version = "1", features = ["derive"] }
-serde_json = "1"
-
-[workspace.lints.rust]
-
-[profile.release]
-opt-level = "s"
-lto = true
-codegen-units = 1
-strip = true
-"#,
-    )
-    .unwrap();
-    git(repo, &["init", "-q", "-b", "main"]);
-    git(repo, &["add", "-A"]);
-    git(repo, &["commit", "-q", "-m", "standalone guest"]);
+    let out =
+        Command::new("bash").arg(repo_root().join("guest-examples/make-repo.sh")).arg(dir.path()).output().unwrap();
+    assert!(out.status.success(), "make-repo.sh: {}", String::from_utf8_lossy(&out.stderr));
     dir
 }
 
