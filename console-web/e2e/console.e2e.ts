@@ -1,12 +1,19 @@
 // The console end to end, in Chromium against a real standalone server:
-// log in; upload standalone.wasm and see its world before saving; a CRON
+// log in; upload standalone.wasm from the keyboard and see its world
+// before saving, and drop it on a container to see it recognised; a CRON
 // job with a bad expression shows the server's error, a good one its next
 // fire times; an instance succeeds and its log lines appear; a long job is
-// stopped from the console; the UI switches to Chinese. Every page is
-// screenshotted into e2e-artifacts/screenshots/.
-import { readFileSync } from "node:fs";
+// stopped from the console; a container is created from a git repository
+// and its build log followed live until the version is stored; the UI
+// switches to Chinese. Every page is checked (no sideways scrolling at
+// 1280 px, axe-core's WCAG 2.1 AA rules, a visible focus for every key
+// press of the keyboard walks) and screenshotted into
+// e2e-artifacts/screenshots/.
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Browser, Page } from "playwright-core";
+import type { Browser, Locator, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launch, screenshot } from "./browser";
 import { ADMIN_PASSWORD, Api, REPO, startStandalone, type Standalone } from "./standalone";
@@ -46,6 +53,9 @@ beforeAll(async () => {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: "en-US" });
   page = await context.newPage();
   page.on("pageerror", (e) => pageErrors.push(e.message));
+  // Intercept file choosers from the start: waitForEvent turns interception
+  // on lazily, and a key press can open the chooser before it is on.
+  page.on("filechooser", () => undefined);
 });
 
 afterAll(async () => {
@@ -69,10 +79,13 @@ describe("the console", () => {
     await screenshot(page, "dashboard");
   });
 
-  it("uploads standalone.wasm and shows its world before saving", async () => {
+  it("uploads standalone.wasm from the keyboard and shows its world before saving", async () => {
     await page.goto(`${server.base}/apps/${appId}/containers`);
     await screenshot(page, "containers");
-    await page.getByLabel("Component file").setInputFiles(STANDALONE_WASM);
+    await tabTo(page.getByLabel("Component file"));
+    const chooser = page.waitForEvent("filechooser");
+    await page.keyboard.press("Enter");
+    await (await chooser).setFiles(STANDALONE_WASM);
     const preview = page.getByTestId("inspect-result");
     await preview.waitFor();
     expect(await preview.textContent()).toContain("wasmjob:processor/basic");
@@ -86,6 +99,26 @@ describe("the console", () => {
     await screenshot(page, "container-detail");
     const after = await api.call<{ versions: unknown[] }>("GET", `/apps/${appId}/containers/standalone`);
     expect(after.versions.length).toBe(before);
+  });
+
+  it("recognises a component dropped on its container, and stores nothing", async () => {
+    const bytes = readFileSync(STANDALONE_WASM).toString("base64");
+    const transfer = await page.evaluateHandle((data) => {
+      const t = new DataTransfer();
+      const raw = Uint8Array.from(atob(data), (c) => c.charCodeAt(0));
+      t.items.add(new File([raw], "standalone.wasm", { type: "application/wasm" }));
+      return t;
+    }, bytes);
+    const zone = page.getByTestId("dropzone");
+    await zone.dispatchEvent("dragenter", { dataTransfer: transfer });
+    await expect.poll(() => zone.getAttribute("class")).toContain("active");
+    await zone.dispatchEvent("dragover", { dataTransfer: transfer });
+    await zone.dispatchEvent("drop", { dataTransfer: transfer });
+    await page.getByText(/already has these bytes/).waitFor();
+    await screenshot(page, "container-drop-known");
+    await page.getByRole("button", { name: "Discard" }).click();
+    const container = await api.call<{ versions: unknown[] }>("GET", `/apps/${appId}/containers/e2e-standalone`);
+    expect(container.versions).toHaveLength(1);
   });
 
   it("shows a bad CRON expression's error, then a good one's next fire times", async () => {
@@ -139,6 +172,39 @@ describe("the console", () => {
     await screenshot(page, "workers");
   });
 
+  it("creates a container from git and follows its build live until the version is stored", { timeout: 900_000 }, async () => {
+    const repo = mkdtempSync(join(tmpdir(), "wasmjob-e2e-repo-"));
+    execFileSync("bash", [join(REPO, "guest-examples/make-repo.sh"), repo]);
+    const commit = execFileSync("git", ["-C", repo, "rev-parse", "HEAD"], { encoding: "utf8" }).trim();
+    await page.goto(`${server.base}/apps/${appId}/containers`);
+    await page.getByRole("button", { name: "Create from git" }).click();
+    const dialog = page.getByRole("dialog");
+    await dialog.getByLabel("Container name").fill("e2e-git");
+    await dialog.getByLabel("Repository URL").fill(`file://${repo}`);
+    await dialog.getByLabel("Crate directory").fill("guest");
+    await screenshot(page, "container-git-source");
+    await dialog.getByRole("button", { name: "Save and build" }).click();
+    await page.waitForURL(/\/containers\/e2e-git/);
+    // The compiler's lines arrive while the build still runs.
+    const log = page.getByTestId("build-log");
+    const status = page.locator("#build-log-title [data-status]");
+    await expect.poll(() => log.locator(".log-line:not(.muted)").count(), { timeout: 120_000 }).toBeGreaterThan(0);
+    expect(await status.getAttribute("data-status")).toBe("RUNNING");
+    await expect.poll(() => log.textContent(), { timeout: 300_000 }).toContain("Compiling");
+    expect(await status.getAttribute("data-status")).toBe("RUNNING");
+    await screenshot(page, "container-build-running");
+    await expect
+      .poll(() => status.getAttribute("data-status"), { timeout: 600_000, interval: 1000 })
+      .toMatch(/SUCCEEDED|FAILED/);
+    expect(await status.getAttribute("data-status"), (await log.textContent()) ?? "").toBe("SUCCEEDED");
+    expect(await log.textContent()).toContain(`checked out ${commit}`);
+    // The version built, labelled with the commit, is the deployed one.
+    await expect.poll(() => page.getByRole("region", { name: /Versions/ }).textContent(), { timeout: 30_000 }).toContain(commit.slice(0, 12));
+    const container = await api.call<{ deployedLabel: string }>("GET", `/apps/${appId}/containers/e2e-git`);
+    expect(container.deployedLabel).toBe(commit);
+    await screenshot(page, "container-build-succeeded");
+  });
+
   it("switches to Chinese", async () => {
     await page.goto(`${server.base}/apps/${appId}/dashboard`);
     await page.getByTestId("language").selectOption("zh");
@@ -179,6 +245,25 @@ async function waitForStatus(instanceId: string, status: string): Promise<void> 
     const job = typeof instance === "object" ? await api.call("GET", `/jobs/${instance.jobId}`).catch((e) => String(e)) : null;
     throw new Error(`instance ${instanceId} never showed ${status}: ${(error as Error).message}\ninstance: ${JSON.stringify(instance)}\njob: ${JSON.stringify(job)}`);
   }
+}
+
+/** Presses Tab until `target` has the focus, checking that every element
+ * the focus lands on on the way shows it (an outline, or its drop zone's). */
+async function tabTo(target: Locator): Promise<void> {
+  for (let i = 0; i < 60; i++) {
+    await page.keyboard.press("Tab");
+    const focus = await page.evaluate(() => {
+      const el = document.activeElement as HTMLElement | null;
+      if (!el || el === document.body) return { shown: true, what: "body" };
+      const shown = el.closest(".dropzone") ?? el;
+      const style = getComputedStyle(shown);
+      const what = `${el.tagName.toLowerCase()} "${(el.getAttribute("aria-label") ?? el.textContent ?? "").trim().slice(0, 40)}"`;
+      return { shown: style.outlineStyle !== "none" && parseFloat(style.outlineWidth) > 0, what };
+    });
+    expect(focus.shown, `the focus on ${focus.what} is not visible`).toBe(true);
+    if (await target.evaluate((el) => el === document.activeElement)) return;
+  }
+  throw new Error("the keyboard never reached the target");
 }
 
 /** Picks the option whose value or label is `value` in the select whose label matches `label`. */

@@ -54,7 +54,16 @@ export async function startStandalone(): Promise<Standalone> {
       "--console-dir",
       consoleDir,
     ],
-    { env: { ...process.env, WASMJOB_ADMIN_PASSWORD: ADMIN_PASSWORD, WASMJOB_LOG: "info" }, stdio: ["ignore", "pipe", "pipe"] },
+    {
+      env: {
+        ...process.env,
+        WASMJOB_ADMIN_PASSWORD: ADMIN_PASSWORD,
+        WASMJOB_LOG: "info",
+        // The git build scenario clones a repository from the local disk.
+        WASMJOB_BUILDS__ALLOW_LOCAL_REPOSITORIES: "true",
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+    },
   );
   child.stdout?.pipe(log);
   child.stderr?.pipe(log);
