@@ -2,8 +2,9 @@
 // log in; upload standalone.wasm from the keyboard and see its world
 // before saving, and drop it on a container to see it recognised; a CRON
 // job with a bad expression shows the server's error, a good one its next
-// fire times; an instance succeeds and its log lines appear; a long job is
-// stopped from the console; a container is created from a git repository
+// fire times; an instance succeeds and its log lines appear; a map-reduce
+// instance's task counts move while it runs; a long job is stopped from
+// the console; a container is created from a git repository
 // and its build log followed live until the version is stored; the UI
 // switches to Chinese. Every page is checked (no sideways scrolling at
 // 1280 px, axe-core's WCAG 2.1 AA rules, a visible focus for every key
@@ -164,6 +165,28 @@ describe("the console", () => {
     await page.getByRole("dialog").getByRole("button", { name: "Stop instance" }).click();
     await waitForStatus(instanceId, "STOPPED");
     await screenshot(page, "instance-stopped");
+  });
+
+  it("shows a map-reduce instance's task counts as they change", async () => {
+    await page.goto(`${server.base}/apps/${appId}/jobs`);
+    // 40 batches of 100 ids, each taking 400 ms, on 4 task threads: about 4 s.
+    const params = JSON.stringify({ num: 4000, batchSize: 100, successRate: 100, sleepMs: 400 });
+    const instanceId = await runFromList("map-reduce-on-demand", params);
+    const bar = page.getByRole("progressbar");
+    const done = async () => Number((await bar.getAttribute("aria-valuenow").catch(() => null)) ?? -1);
+    // Some tasks done and some not, while the instance runs.
+    await expect
+      .poll(async () => {
+        const [now, total] = [await done(), Number((await bar.getAttribute("aria-valuemax").catch(() => null)) ?? 0)];
+        return now > 0 && now < total;
+      }, { timeout: 60_000, interval: 100 })
+      .toBe(true);
+    expect(await page.locator(`[data-status]`).first().getAttribute("data-status")).toBe("RUNNING");
+    await screenshot(page, "instance-map-reduce-running");
+    await waitForStatus(instanceId, "SUCCEED");
+    await expect.poll(done).toBe(41);
+    expect(await page.getByTestId("task-counts").textContent()).toContain("41");
+    await screenshot(page, "instance-map-reduce");
   });
 
   it("lists the workers", async () => {
