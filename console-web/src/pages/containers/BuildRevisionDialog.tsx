@@ -5,7 +5,7 @@ import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { startBuild, type Build, type GitSource } from "./containersApi";
 import { Dialog } from "../../components/Dialog";
-import { Field, FormError, serverField } from "./fields";
+import { Field, FormError, serverField } from "../../components/fields";
 import { initialValues, validate, type RefKind } from "./gitSourceForm";
 
 interface Props {

@@ -7,7 +7,7 @@ import { useTranslation } from "react-i18next";
 import { ApiError } from "../../api/client";
 import { containerKeys, putSource, startBuild, type Build, type GitSource } from "./containersApi";
 import { Dialog } from "../../components/Dialog";
-import { Field, FormError, serverField } from "./fields";
+import { Field, FormError, serverField } from "../../components/fields";
 import { GitSourceFields } from "./GitSourceFields";
 import { initialValues, toInput, validate, type SourceValues } from "./gitSourceForm";
 

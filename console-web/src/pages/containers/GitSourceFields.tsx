@@ -3,7 +3,7 @@
 import type { InputHTMLAttributes } from "react";
 import { useTranslation } from "react-i18next";
 import type { Builder, CredentialsInfo } from "./containersApi";
-import { Field } from "./fields";
+import { Field } from "../../components/fields";
 import type { CredentialChoice, RefKind, SourceValues } from "./gitSourceForm";
 
 interface Props {

@@ -4,7 +4,7 @@
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { checkName } from "./model";
-import { Field, FormError, serverField } from "./fields";
+import { Field, FormError, serverField } from "../../components/fields";
 
 export interface UploadValues {
   name: string;

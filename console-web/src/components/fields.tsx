@@ -3,8 +3,8 @@
 // request listing the problems no field shows.
 import { useId, type ReactElement, type ReactNode } from "react";
 import { useTranslation } from "react-i18next";
-import { ApiError } from "../../api/client";
-import { errorMessage } from "../../components/feedback";
+import { ApiError } from "../api/client";
+import { errorMessage } from "./feedback";
 
 /** The server's message for `name`, if the error names that field. */
 export function serverField(error: unknown, name: string): string | undefined {
@@ -27,9 +27,9 @@ export function Field({ label, hint, error, className, testId, children }: Field
   const errorId = `${id}-error`;
   const describedBy = [error ? errorId : null, hint ? hintId : null].filter(Boolean).join(" ") || undefined;
   return (
-    <div className={`field containers-field${className ? ` ${className}` : ""}`}>
+    <div className={`field form-field${className ? ` ${className}` : ""}`}>
       <label htmlFor={id}>
-        <span className="containers-field-label">{label}</span>
+        <span className="form-field-label">{label}</span>
       </label>
       {children({ id, describedBy, invalid: Boolean(error) })}
       {error && (
