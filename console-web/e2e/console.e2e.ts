@@ -4,20 +4,21 @@
 // job with a bad expression shows the server's error, a good one its next
 // fire times; an instance succeeds and its log lines appear; a map-reduce
 // instance's task counts move while it runs; a long job is stopped from
-// the console; a container is created from a git repository
-// and its build log followed live until the version is stored; the UI
+// the console; an app is created and the secret it shows once starts a
+// real worker of it; a container is created from a git repository and
+// its build log followed live until the version is stored; the UI
 // switches to Chinese. Every page is checked (no sideways scrolling at
 // 1280 px, axe-core's WCAG 2.1 AA rules, a visible focus for every key
 // press of the keyboard walks) and screenshotted into
 // e2e-artifacts/screenshots/.
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { createWriteStream, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Browser, Locator, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launch, screenshot } from "./browser";
-import { ADMIN_PASSWORD, Api, REPO, startStandalone, type Standalone } from "./standalone";
+import { ADMIN_PASSWORD, ARTIFACTS, Api, REPO, WASMJOB, startStandalone, type Standalone } from "./standalone";
 
 const STANDALONE_WASM = join(REPO, "guest-examples/dist/standalone.wasm");
 const SLOW_WASM = join(REPO, "guest-examples/dist/slow-echo.wasm");
@@ -27,6 +28,7 @@ let browser: Browser;
 let page: Page;
 let api: Api;
 let appId = "";
+let worker: ChildProcess | undefined;
 const pageErrors: string[] = [];
 
 beforeAll(async () => {
@@ -60,6 +62,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  worker?.kill("SIGTERM");
   await browser?.close();
   await server?.stop();
 });
@@ -193,6 +196,38 @@ describe("the console", () => {
     await page.goto(`${server.base}/apps/${appId}/workers`);
     await page.getByRole("table").first().waitFor();
     await screenshot(page, "workers");
+  });
+
+  it("creates an app whose secret, shown once, starts a real worker", async () => {
+    await page.goto(`${server.base}/apps`);
+    await page.getByRole("table", { name: "Apps" }).waitFor();
+    await screenshot(page, "apps");
+    await page.getByRole("button", { name: "New app" }).click();
+    const dialog = page.getByRole("dialog", { name: "New app" });
+    await dialog.getByLabel("Name", { exact: true }).fill("e2e app");
+    await dialog.getByRole("button", { name: "Create app" }).click();
+    await dialog.getByText("Use only letters, digits").waitFor();
+    await dialog.getByLabel("Name", { exact: true }).fill("e2e-app");
+    await dialog.getByLabel("Description").fill("Made by the console's end-to-end test");
+    await dialog.getByRole("button", { name: "Create app" }).click();
+    const secret = ((await dialog.getByTestId("app-secret").textContent()) ?? "").trim();
+    expect(secret.length).toBeGreaterThan(16);
+    await screenshot(page, "app-created");
+    await dialog.getByRole("link", { name: "Open e2e-app" }).click();
+    await page.waitForURL(/\/apps\/\d+\/dashboard$/);
+    const newApp = page.url().split("/").at(-2) ?? "";
+    // A worker of the new app, started as the dialog says: the secret in the environment.
+    const log = createWriteStream(`${ARTIFACTS}/worker.log`);
+    worker = spawn(WASMJOB, ["worker", "--server", server.base, "--app", "e2e-app", "--tag", "e2e", "--data-dir", mkdtempSync(join(tmpdir(), "wasmjob-e2e-worker-"))], {
+      env: { ...process.env, WASMJOB_APP_SECRET: secret },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    worker.stdout?.pipe(log);
+    worker.stderr?.pipe(log);
+    await page.goto(`${server.base}/apps/${newApp}/workers`);
+    const own = page.locator("tr[data-worker]", { hasText: "e2e" }).filter({ hasNotText: "Shared pool" });
+    await own.getByText("Alive").waitFor({ timeout: 60_000 });
+    await screenshot(page, "workers-of-new-app");
   });
 
   it("creates a container from git and follows its build live until the version is stored", { timeout: 900_000 }, async () => {

@@ -11,6 +11,8 @@ import { join, resolve } from "node:path";
 export const REPO = resolve(import.meta.dirname, "../..");
 export const ARTIFACTS = resolve(import.meta.dirname, "../e2e-artifacts");
 export const ADMIN_PASSWORD = "e2e-admin-password";
+/** The wasmjob binary under test. */
+export const WASMJOB = process.env.WASMJOB_BIN ?? join(REPO, "target/debug/wasmjob");
 
 export interface Standalone {
   base: string;
@@ -32,8 +34,7 @@ async function freePort(): Promise<number> {
 }
 
 export async function startStandalone(): Promise<Standalone> {
-  const binary = process.env.WASMJOB_BIN ?? join(REPO, "target/debug/wasmjob");
-  if (!existsSync(binary)) throw new Error(`no wasmjob binary at ${binary}: cargo build -p wasmjob-cli`);
+  if (!existsSync(WASMJOB)) throw new Error(`no wasmjob binary at ${WASMJOB}: cargo build -p wasmjob-cli`);
   const consoleDir = resolve(import.meta.dirname, "../dist");
   if (!existsSync(join(consoleDir, "index.html"))) throw new Error("the console is not built: npm run build");
   const dataDir = mkdtempSync(join(tmpdir(), "wasmjob-e2e-"));
@@ -42,7 +43,7 @@ export async function startStandalone(): Promise<Standalone> {
   const logFile = join(ARTIFACTS, "server.log");
   const log = createWriteStream(logFile);
   const child = spawn(
-    binary,
+    WASMJOB,
     [
       "standalone",
       "--data-dir",

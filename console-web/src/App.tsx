@@ -3,6 +3,7 @@
 import { Navigate, Outlet, Route, Routes, useLocation } from "react-router";
 import { useAuth } from "./auth/AuthContext";
 import { Layout } from "./components/Layout";
+import { AppsPage } from "./pages/apps/AppsPage";
 import { ContainerDetailPage } from "./pages/containers/ContainerDetailPage";
 import { ContainersPage } from "./pages/containers/ContainersPage";
 import { DashboardPage } from "./pages/dashboard/DashboardPage";
@@ -28,6 +29,7 @@ export function App() {
       <Route element={<RequireLogin />}>
         <Route element={<Layout />}>
           <Route index element={<HomePage />} />
+          <Route path="apps" element={<AppsPage />} />
           <Route path="apps/:appId">
             <Route index element={<Navigate to="dashboard" replace />} />
             <Route path="dashboard" element={<DashboardPage />} />

@@ -1,10 +1,9 @@
 // Namespace and app switcher of the top bar: picking an app moves to the
 // same page of that app.
-import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { useLocation, useNavigate } from "react-router";
-import { api, unwrap } from "../api/client";
+import { useApps, useNamespaces } from "../pages/apps/appsApi";
 import { useCurrentApp } from "./useCurrentApp";
 
 export const NAMESPACE_KEY = "wasmjob.namespace";
@@ -15,8 +14,8 @@ export function AppSwitcher() {
   const location = useLocation();
   const { appId } = useCurrentApp();
   const [namespaceId, setNamespaceId] = useState<string>(() => localStorage.getItem(NAMESPACE_KEY) ?? "");
-  const namespaces = useQuery({ queryKey: ["namespaces"], queryFn: () => unwrap(api.GET("/namespaces")) });
-  const apps = useQuery({ queryKey: ["apps"], queryFn: () => unwrap(api.GET("/apps")) });
+  const namespaces = useNamespaces();
+  const apps = useApps();
   const visible = (apps.data ?? []).filter((a) => !namespaceId || a.namespaceId === namespaceId);
 
   function chooseApp(id: string) {

@@ -1,18 +1,20 @@
-// The frame of every page after login: a side navigation, the top bar
-// with the namespace/app switcher, the language switch and the user menu.
+// The frame of every page after login: a side navigation (the app's
+// sections, then the apps page), the top bar with the namespace/app
+// switcher, the language switch and the user menu.
 import { useTranslation } from "react-i18next";
 import { NavLink, Outlet } from "react-router";
 import { useAuth } from "../auth/AuthContext";
 import { LANGUAGES, setLanguage, type Language } from "../i18n";
 import { AppSwitcher } from "./AppSwitcher";
-import { useCurrentApp } from "./useCurrentApp";
+import { LAST_APP_KEY, useCurrentApp } from "./useCurrentApp";
 
 const SECTIONS = ["dashboard", "jobs", "instances", "containers", "workers"] as const;
 
 export function Layout() {
   const { t, i18n } = useTranslation();
   const { me, logout } = useAuth();
-  const { appId } = useCurrentApp();
+  // Pages outside an app (the apps page) keep the sections of the last one.
+  const appId = useCurrentApp().appId ?? localStorage.getItem(LAST_APP_KEY) ?? undefined;
   return (
     <div className="shell">
       <a className="skip-link" href="#main">
@@ -37,6 +39,13 @@ export function Layout() {
               )}
             </li>
           ))}
+        </ul>
+        <ul className="sidebar-settings">
+          <li>
+            <NavLink to="/apps" end className={({ isActive }) => (isActive ? "active" : "")}>
+              {t("nav.apps")}
+            </NavLink>
+          </li>
         </ul>
       </nav>
       <div className="main-column">

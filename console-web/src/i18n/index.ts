@@ -9,20 +9,22 @@ import enJobs from "./en/jobs";
 import enInstances from "./en/instances";
 import enContainers from "./en/containers";
 import enWorkers from "./en/workers";
+import enApps from "./en/apps";
 import zhCommon from "./zh/common";
 import zhDashboard from "./zh/dashboard";
 import zhJobs from "./zh/jobs";
 import zhInstances from "./zh/instances";
 import zhContainers from "./zh/containers";
 import zhWorkers from "./zh/workers";
+import zhApps from "./zh/apps";
 
 export const LANGUAGES = ["en", "zh"] as const;
 export type Language = (typeof LANGUAGES)[number];
 const LANGUAGE_KEY = "wasmjob.language";
 
 export const resources = {
-  en: { common: enCommon, dashboard: enDashboard, jobs: enJobs, instances: enInstances, containers: enContainers, workers: enWorkers },
-  zh: { common: zhCommon, dashboard: zhDashboard, jobs: zhJobs, instances: zhInstances, containers: zhContainers, workers: zhWorkers },
+  en: { common: enCommon, dashboard: enDashboard, jobs: enJobs, instances: enInstances, containers: enContainers, workers: enWorkers, apps: enApps },
+  zh: { common: zhCommon, dashboard: zhDashboard, jobs: zhJobs, instances: zhInstances, containers: zhContainers, workers: zhWorkers, apps: zhApps },
 } as const;
 
 function initialLanguage(): Language {

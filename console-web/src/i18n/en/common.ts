@@ -10,6 +10,7 @@ const common = {
     instances: "Instances",
     containers: "Containers",
     workers: "Workers",
+    apps: "Apps",
   },
   app: { label: "App", namespace: "Namespace", allNamespaces: "All namespaces", none: "No apps yet", create: "New app" },
   language: { label: "Language", en: "English", zh: "中文" },
@@ -22,6 +23,7 @@ const common = {
     submitting: "Signing in…",
     failed: "Sign-in failed",
   },
+  copy: { copy: "Copy", done: "Copied", failed: "The browser refused to copy: select the text and copy it." },
   actions: {
     save: "Save",
     cancel: "Cancel",
@@ -53,6 +55,5 @@ const common = {
     CANCELED: "Canceled",
     STOPPED: "Stopped",
   },
-  createApp: { title: "New app", name: "Name", description: "Description", secretShown: "The app's secret (shown once): {{secret}}" },
 };
 export default common;

@@ -55,9 +55,6 @@ const workers = {
       "The secret is the app's, shown when the app was created or its secret rotated; put it in WASMJOB_APP_SECRET instead of --secret to keep it out of process listings.",
     shared: "A shared pool worker, serving every app, logs in with an administrator's token instead: --token TOKEN.",
     commandLabel: "Command to start a worker",
-    copy: "Copy",
-    copied: "Copied",
-    copyFailed: "Copy failed: select the command and copy it by hand.",
   },
 };
 export default workers;

@@ -3,11 +3,12 @@ import type en from "../en/common";
 const common: typeof en = {
   product: "wasmjob",
   skipToContent: "跳到正文",
-  nav: { dashboard: "概览", jobs: "任务管理", instances: "运行记录", containers: "容器管理", workers: "执行器" },
+  nav: { dashboard: "概览", jobs: "任务管理", instances: "运行记录", containers: "容器管理", workers: "执行器", apps: "应用管理" },
   app: { label: "应用", namespace: "命名空间", allNamespaces: "全部命名空间", none: "还没有应用", create: "新建应用" },
   language: { label: "语言", en: "English", zh: "中文" },
   user: { logout: "退出登录", signedInAs: "当前用户：{{name}}" },
   login: { title: "登录 wasmjob", username: "用户名", password: "密码", submit: "登录", submitting: "正在登录…", failed: "登录失败" },
+  copy: { copy: "复制", done: "已复制", failed: "浏览器拒绝复制：请选中文本后手动复制。" },
   actions: {
     save: "保存",
     cancel: "取消",
@@ -34,6 +35,5 @@ const common: typeof en = {
     CANCELED: "已取消",
     STOPPED: "已停止",
   },
-  createApp: { title: "新建应用", name: "名称", description: "描述", secretShown: "应用密钥（仅显示一次）：{{secret}}" },
 };
 export default common;

@@ -56,9 +56,6 @@ const workers: typeof en = {
       "密钥即应用密钥，在创建应用或重置密钥时显示；用环境变量 WASMJOB_APP_SECRET 代替 --secret，可避免密钥出现在进程列表中。",
     shared: "服务所有应用的共享池执行器改用管理员令牌登录：--token TOKEN。",
     commandLabel: "启动执行器的命令",
-    copy: "复制",
-    copied: "已复制",
-    copyFailed: "复制失败：请选中命令手动复制。",
   },
 };
 export default workers;

@@ -1,22 +1,18 @@
 // Rules and small helpers of the containers pages: the name/label rule the
 // server applies, worlds, statuses, and a version's source.
+import { checkName as checkServerName, type NameProblem } from "../../components/names";
 import type { BuildStatus, ContainerVersion } from "./containersApi";
 
-export const NAME_PATTERN = /^[A-Za-z0-9._-]{1,128}$/;
 /** The largest component the server accepts (64 MiB). */
 export const MAX_COMPONENT_BYTES = 64 << 20;
 /** Names that are endpoints of their own under `/containers/`. */
 const RESERVED = ["inspect"];
 
-export type NameProblem = "required" | "tooLong" | "badChar" | "reserved";
+export type { NameProblem };
 
 /** What is wrong with a container name or a version label, if anything. */
 export function checkName(text: string, { container = false, optional = false } = {}): NameProblem | null {
-  if (text === "") return optional ? null : "required";
-  if (text.length > 128) return "tooLong";
-  if (!NAME_PATTERN.test(text)) return "badChar";
-  if (container && RESERVED.includes(text.toLowerCase())) return "reserved";
-  return null;
+  return checkServerName(text, { optional, reserved: container ? RESERVED : [] });
 }
 
 /** A container name suggested by a file's name: `report-exporter.wasm` → `report-exporter`. */

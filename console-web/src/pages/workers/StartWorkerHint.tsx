@@ -1,25 +1,20 @@
 // What to do when no worker is connected: the command that starts one.
-import { useState } from "react";
 import { useTranslation } from "react-i18next";
+import { CopyButton } from "../../components/CopyButton";
 import { EmptyState } from "../../components/feedback";
 
-export function startCommand(appName: string): string {
+/** The shell lines that start a worker of `appName` against this server;
+ * with the secret (just created or rotated), it goes in the environment,
+ * out of process listings. */
+export function startCommand(appName: string, secret?: string): string {
   const server = globalThis.location?.origin ?? "http://127.0.0.1:7700";
-  return `wasmjob worker --server ${server} --app ${appName} --secret <secret>`;
+  if (secret === undefined) return `wasmjob worker --server ${server} --app ${appName} --secret <secret>`;
+  return `export WASMJOB_APP_SECRET='${secret}'\nwasmjob worker --server ${server} --app ${appName}`;
 }
 
 export function StartWorkerHint({ appName }: { appName: string | undefined }) {
   const { t } = useTranslation("workers");
-  const [copy, setCopy] = useState<"idle" | "done" | "failed">("idle");
   const command = startCommand(appName ?? "<app>");
-  async function copyCommand() {
-    try {
-      await navigator.clipboard.writeText(command);
-      setCopy("done");
-    } catch {
-      setCopy("failed");
-    }
-  }
   return (
     <EmptyState title={t("empty.title")}>
       <div className="start-worker">
@@ -28,15 +23,8 @@ export function StartWorkerHint({ appName }: { appName: string | undefined }) {
           <pre aria-label={t("empty.commandLabel")} data-testid="start-worker-command">
             <code>{command}</code>
           </pre>
-          <button type="button" className="btn btn-small" onClick={() => void copyCommand()}>
-            {copy === "done" ? t("empty.copied") : t("empty.copy")}
-          </button>
+          <CopyButton text={command} />
         </div>
-        {copy === "failed" && (
-          <p className="field-error" role="alert">
-            {t("empty.copyFailed")}
-          </p>
-        )}
         <p className="field-hint">{t("empty.secret")}</p>
         <p className="field-hint">{t("empty.shared")}</p>
       </div>

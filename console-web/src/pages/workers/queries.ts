@@ -2,6 +2,7 @@
 import { useQueries, useQuery } from "@tanstack/react-query";
 import { useMemo } from "react";
 import { api, unwrap } from "../../api/client";
+import { useApps } from "../apps/appsApi";
 import type { DeployedVersion } from "./WorkerCells";
 
 /** The workers of an app: its own and the shared pool's, alive or not. */
@@ -26,7 +27,7 @@ export function useAllWorkers(refetchInterval: number, enabled: boolean) {
 
 /** App names by id (the same query as the app switcher's). */
 export function useAppNames(): Map<string, string> {
-  const apps = useQuery({ queryKey: ["apps"], queryFn: () => unwrap(api.GET("/apps")) });
+  const apps = useApps();
   return useMemo(() => new Map((apps.data ?? []).map((a) => [a.id, a.name])), [apps.data]);
 }
 

@@ -1,0 +1,120 @@
+// What can be done to an app after it is made: edit its description,
+// rotate its secret (then show the new one, once), delete it (after the
+// user types its name: everything of the app goes with it).
+import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { useState } from "react";
+import { useTranslation } from "react-i18next";
+import { Dialog, FormActions } from "../../components/Dialog";
+import { Field, FormError, serverField } from "../../components/fields";
+import { LAST_APP_KEY } from "../../components/useCurrentApp";
+import { appKeys, deleteApp, rotateSecret, updateApp, type App } from "./appsApi";
+import { SecretPanel } from "./SecretPanel";
+
+const MAX_DESCRIPTION = 2000;
+
+interface Props {
+  app: App;
+  onClose: () => void;
+}
+
+export function EditAppDialog({ app, onClose }: Props) {
+  const { t } = useTranslation("apps");
+  const client = useQueryClient();
+  const [description, setDescription] = useState(app.description);
+  const save = useMutation({
+    mutationFn: () => updateApp(app.id, description),
+    onSuccess: async () => {
+      await client.invalidateQueries({ queryKey: appKeys.apps });
+      onClose();
+    },
+  });
+  const tooLong = description.length > MAX_DESCRIPTION;
+  return (
+    <Dialog
+      title={t("edit.title", { name: app.name })}
+      onClose={onClose}
+      onSubmit={() => !tooLong && save.mutate()}
+      actions={<FormActions done={false} busy={save.isPending} submitLabel={save.isPending ? t("edit.saving") : t("edit.submit")} onClose={onClose} />}
+    >
+      <FormError error={save.error} shown={["description"]} />
+      <Field
+        label={t("create.description")}
+        hint={t("edit.namespaceFixed")}
+        error={tooLong ? t("validation.descriptionTooLong") : serverField(save.error, "description")}
+      >
+        {({ id, describedBy, invalid }) => (
+          <textarea
+            id={id}
+            aria-describedby={describedBy}
+            aria-invalid={invalid}
+            rows={4}
+            autoFocus
+            value={description}
+            onChange={(e) => setDescription(e.target.value)}
+          />
+        )}
+      </Field>
+    </Dialog>
+  );
+}
+
+export function RotateSecretDialog({ app, onClose }: Props) {
+  const { t } = useTranslation("apps");
+  const rotate = useMutation({ mutationFn: () => rotateSecret(app.id) });
+  return (
+    <Dialog
+      title={t("rotate.title", { name: app.name })}
+      onClose={onClose}
+      onSubmit={rotate.data ? undefined : () => rotate.mutate()}
+      actions={<FormActions done={!!rotate.data} busy={rotate.isPending} submitLabel={rotate.isPending ? t("rotate.rotating") : t("rotate.submit")} onClose={onClose} />}
+    >
+      {rotate.data ? (
+        <SecretPanel reply={rotate.data} rotated />
+      ) : (
+        <>
+          <FormError error={rotate.error} />
+          <p>{t("rotate.body")}</p>
+        </>
+      )}
+    </Dialog>
+  );
+}
+
+export function DeleteAppDialog({ app, onClose }: Props) {
+  const { t } = useTranslation("apps");
+  const { t: tc } = useTranslation();
+  const client = useQueryClient();
+  const [typed, setTyped] = useState("");
+  const remove = useMutation({
+    mutationFn: () => deleteApp(app.id),
+    onSuccess: async () => {
+      if (localStorage.getItem(LAST_APP_KEY) === app.id) localStorage.removeItem(LAST_APP_KEY);
+      await client.invalidateQueries({ queryKey: appKeys.apps });
+      onClose();
+    },
+  });
+  const confirmed = typed === app.name;
+  return (
+    <Dialog
+      title={t("remove.title", { name: app.name })}
+      onClose={onClose}
+      onSubmit={() => confirmed && remove.mutate()}
+      actions={
+        <>
+          <button type="button" className="btn" onClick={onClose}>
+            {tc("actions.cancel")}
+          </button>
+          <button type="submit" className="btn btn-danger" disabled={!confirmed || remove.isPending}>
+            {remove.isPending ? t("remove.deleting") : t("remove.submit")}
+          </button>
+        </>
+      }
+    >
+      <FormError error={remove.error} />
+      <p className="banner banner-error">{t("remove.body")}</p>
+      <Field label={t("remove.confirm", { name: app.name })}>
+        {({ id }) => <input id={id} autoFocus autoComplete="off" value={typed} onChange={(e) => setTyped(e.target.value)} />}
+      </Field>
+    </Dialog>
+  );
+}
