@@ -10,10 +10,18 @@ export function errorMessage(error: unknown): string {
   return String(error);
 }
 
-export function ErrorBanner({ error, onRetry, onDismiss }: { error: unknown; onRetry?: () => void; onDismiss?: () => void }) {
+interface ErrorBannerProps {
+  error: unknown;
+  onRetry?: () => void;
+  onDismiss?: () => void;
+  /** Fields whose problems a form already shows beside them. */
+  hideFields?: string[];
+}
+
+export function ErrorBanner({ error, onRetry, onDismiss, hideFields = [] }: ErrorBannerProps) {
   const { t } = useTranslation();
   if (!error) return null;
-  const fields = error instanceof ApiError ? error.fields : [];
+  const fields = error instanceof ApiError ? error.fields.filter((f) => !hideFields.includes(f.field)) : [];
   return (
     <div className="banner banner-error" role="alert">
       <strong>{t("state.error")}:</strong> {errorMessage(error)}

@@ -2,9 +2,8 @@
 // check or the server's per-field message), and the banner of a refused
 // request listing the problems no field shows.
 import { useId, type ReactElement, type ReactNode } from "react";
-import { useTranslation } from "react-i18next";
 import { ApiError } from "../api/client";
-import { errorMessage } from "./feedback";
+import { ErrorBanner } from "./feedback";
 
 /** The server's message for `name`, if the error names that field. */
 export function serverField(error: unknown, name: string): string | undefined {
@@ -48,21 +47,5 @@ export function Field({ label, hint, error, className, testId, children }: Field
 
 /** A refused request: the server's message, and its field problems not shown beside a field. */
 export function FormError({ error, shown = [] }: { error: unknown; shown?: string[] }) {
-  const { t } = useTranslation();
-  if (!error) return null;
-  const rest = error instanceof ApiError ? error.fields.filter((f) => !shown.includes(f.field)) : [];
-  return (
-    <div className="banner banner-error" role="alert">
-      <strong>{t("state.error")}:</strong> {errorMessage(error)}
-      {rest.length > 0 && (
-        <ul>
-          {rest.map((f) => (
-            <li key={f.field}>
-              <code>{f.field}</code>: {f.message}
-            </li>
-          ))}
-        </ul>
-      )}
-    </div>
-  );
+  return <ErrorBanner error={error} hideFields={shown} />;
 }
