@@ -277,6 +277,9 @@ describe("the console", () => {
     await page.goto(`${server.base}/apps/${appId}/jobs/new`);
     await page.getByLabel("任务名称").waitFor();
     await screenshot(page, "job-editor-zh");
+    await page.goto(`${server.base}/apps`);
+    await page.getByRole("table", { name: "应用管理" }).waitFor();
+    await screenshot(page, "apps-zh");
     expect(pageErrors).toEqual([]);
   });
 });
