@@ -5,12 +5,11 @@ import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Dialog, FormActions } from "../../components/Dialog";
-import { Field, FormError, serverField } from "../../components/fields";
+import { Field, FormError } from "../../components/fields";
 import { LAST_APP_KEY } from "../../components/useCurrentApp";
+import { DescriptionField, descriptionTooLong } from "./DescriptionField";
 import { appKeys, deleteApp, rotateSecret, updateApp, type App } from "./appsApi";
 import { SecretPanel } from "./SecretPanel";
-
-const MAX_DESCRIPTION = 2000;
 
 interface Props {
   app: App;
@@ -28,7 +27,7 @@ export function EditAppDialog({ app, onClose }: Props) {
       onClose();
     },
   });
-  const tooLong = description.length > MAX_DESCRIPTION;
+  const tooLong = descriptionTooLong(description);
   return (
     <Dialog
       title={t("edit.title", { name: app.name })}
@@ -37,23 +36,7 @@ export function EditAppDialog({ app, onClose }: Props) {
       actions={<FormActions done={false} busy={save.isPending} submitLabel={save.isPending ? t("edit.saving") : t("edit.submit")} onClose={onClose} />}
     >
       <FormError error={save.error} shown={["description"]} />
-      <Field
-        label={t("create.description")}
-        hint={t("edit.namespaceFixed")}
-        error={tooLong ? t("validation.descriptionTooLong") : serverField(save.error, "description")}
-      >
-        {({ id, describedBy, invalid }) => (
-          <textarea
-            id={id}
-            aria-describedby={describedBy}
-            aria-invalid={invalid}
-            rows={4}
-            autoFocus
-            value={description}
-            onChange={(e) => setDescription(e.target.value)}
-          />
-        )}
-      </Field>
+      <DescriptionField value={description} onChange={setDescription} error={save.error} checked hint={t("edit.namespaceFixed")} rows={4} autoFocus />
     </Dialog>
   );
 }

@@ -7,10 +7,9 @@ import { Link } from "react-router";
 import { Dialog, FormActions } from "../../components/Dialog";
 import { Field, FormError, serverField } from "../../components/fields";
 import { checkName } from "../../components/names";
+import { DescriptionField, descriptionTooLong } from "./DescriptionField";
 import { appKeys, createApp, type Namespace } from "./appsApi";
 import { SecretPanel } from "./SecretPanel";
-
-const MAX_DESCRIPTION = 2000;
 
 interface Props {
   namespaces: Namespace[];
@@ -31,11 +30,10 @@ export function CreateAppDialog({ namespaces, namespaceId, onClose }: Props) {
     onSuccess: () => client.invalidateQueries({ queryKey: appKeys.apps }),
   });
   const nameProblem = checkName(name);
-  const descriptionProblem = description.length > MAX_DESCRIPTION ? "descriptionTooLong" : null;
   const local = (problem: string | null) => (submitted && problem ? t(`validation.${problem}` as "validation.required") : undefined);
   const submit = () => {
     setSubmitted(true);
-    if (!nameProblem && !descriptionProblem) create.mutate();
+    if (!nameProblem && !descriptionTooLong(description)) create.mutate();
   };
 
   return (
@@ -82,11 +80,7 @@ export function CreateAppDialog({ namespaces, namespaceId, onClose }: Props) {
               </select>
             )}
           </Field>
-          <Field label={t("create.description")} error={local(descriptionProblem) ?? serverField(create.error, "description")}>
-            {({ id, describedBy, invalid }) => (
-              <textarea id={id} aria-describedby={describedBy} aria-invalid={invalid} rows={3} value={description} onChange={(e) => setDescription(e.target.value)} />
-            )}
-          </Field>
+          <DescriptionField value={description} onChange={setDescription} error={create.error} checked={submitted} rows={3} />
         </>
       )}
     </Dialog>
