@@ -320,6 +320,23 @@ async fn a_map_reduce_instance_spreads_over_two_workers_through_the_peer_link() 
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_participant_whose_join_comes_before_the_coordinators_dispatch_still_takes_part() {
+    let mut a = harness_at("worker-a:3", 4);
+    let b = harness_at("worker-b:3", 4);
+    let (job, join) = distributed(&a, 13, ExecuteType::Broadcast, a.guest("broadcast"), "worker-b:3");
+    b.guest("broadcast");
+    // The server sends both at once; here the participant is well ahead:
+    // it has loaded the guest and said hello before the coordinator hears
+    // of the instance.
+    peer::join(&b.shared, join);
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    a.dispatch(job);
+    a.until_status(13, ReportedStatus::is_final).await;
+    let (status, msg) = a.statuses(13).pop().unwrap();
+    assert_eq!((status, msg.as_str()), (ReportedStatus::Succeed, "2 of 2 workers succeeded"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_participant_with_a_wrong_token_is_refused_and_the_coordinator_carries_on() {
     let mut a = harness_at("worker-a:2", 4);
     let mut b = harness_at("worker-b:2", 4);

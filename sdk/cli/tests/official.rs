@@ -61,6 +61,11 @@ impl Setup {
         str_of(&self.server.run(job, &json!({}))["id"])
     }
 
+    /// An instance's log, one line per entry, for failure messages.
+    fn log_text(&self, id: &str) -> String {
+        self.server.logs(id).iter().map(|line| format!("{line}\n")).collect()
+    }
+
     fn ended(&self, id: &str) -> Value {
         self.wait(format!("instance {id} ends"), || {
             let instance = self.server.instance(id);
@@ -174,7 +179,8 @@ fn a_config_broadcast_reaches_every_worker_and_context_is_injected() {
     assert_eq!(
         (done["status"].as_str(), done["result"].as_str()),
         (Some("SUCCEED"), Some("2 of 2 workers succeeded")),
-        "{done}"
+        "{done}\n{}",
+        s.log_text(&id)
     );
     for file in &files {
         let pushed: Value = serde_json::from_slice(&std::fs::read(file).unwrap()).unwrap();

@@ -6,7 +6,8 @@
 //! the coordinator who takes part (`Dispatch::participants`, with a fresh
 //! `peer_token`) and each participant where the coordinator listens
 //! (`Join`). A participant (`participant`) connects, says `Hello` with the
-//! token, and from then on receives batches of tasks and sends back their
+//! token (a hello that comes before the coordinator has the dispatch waits
+//! a few seconds for it), and from then on receives batches of tasks and sends back their
 //! ends and the subtasks they emit (`frames`); the coordinator's side of
 //! each connection (`session`) turns those frames into events of the
 //! instance's [`crate::distributed::coordinator`]. Both sides ping every
@@ -24,11 +25,26 @@ use crate::distributed::coordinator::CoordinatorHandle;
 use frames::Hello;
 use std::collections::HashMap;
 use std::sync::Mutex;
+use std::time::Duration;
+use tokio::sync::Notify;
 
 /// The instances this worker coordinates that others may join.
 #[derive(Debug, Default)]
 pub(crate) struct Routes {
     map: Mutex<HashMap<i64, Route>>,
+    /// Woken whenever an instance opens.
+    opened: Notify,
+}
+
+/// Why a hello is not admitted.
+#[derive(Debug)]
+enum Refusal {
+    /// The instance (or this attempt of it) is not open here yet: the
+    /// server's join can reach a participant before its dispatch reaches
+    /// the coordinator.
+    NotOpen(String),
+    /// The participant may not join.
+    Denied(String),
 }
 
 /// Who may join one coordinated instance.
@@ -48,6 +64,7 @@ impl Routes {
     /// Opens an instance to its participants.
     pub(crate) fn open(&self, instance_id: i64, route: Route) {
         self.lock().insert(instance_id, route);
+        self.opened.notify_waiters();
     }
 
     /// Closes it (unless a newer attempt took its place).
@@ -58,23 +75,44 @@ impl Routes {
         }
     }
 
+    /// The route a participant's hello names, or why it may not join,
+    /// waiting up to `patience` for an instance that is not open yet.
+    pub(super) async fn admit_when_open(&self, hello: &Hello, patience: Duration) -> Result<Route, String> {
+        let deadline = tokio::time::Instant::now() + patience;
+        loop {
+            // Listen before looking, so an opening in between is not missed.
+            let opened = self.opened.notified();
+            match self.admit(hello) {
+                Ok(route) => return Ok(route),
+                Err(Refusal::Denied(why)) => return Err(why),
+                Err(Refusal::NotOpen(why)) => {
+                    if tokio::time::timeout_at(deadline, opened).await.is_err() {
+                        return Err(why);
+                    }
+                }
+            }
+        }
+    }
+
     /// The route a participant's hello names, or why it may not join.
-    fn admit(&self, hello: &Hello) -> Result<Route, String> {
+    fn admit(&self, hello: &Hello) -> Result<Route, Refusal> {
         let map = self.lock();
-        let Some(route) = map.get(&hello.instance_id) else {
-            return Err(format!("this worker does not coordinate instance {}", hello.instance_id));
-        };
+        let not_open = || Refusal::NotOpen(format!("this worker does not coordinate instance {}", hello.instance_id));
+        let Some(route) = map.get(&hello.instance_id) else { return Err(not_open()) };
+        if route.attempt < hello.attempt {
+            return Err(not_open());
+        }
         if route.attempt != hello.attempt {
-            return Err(format!(
+            return Err(Refusal::Denied(format!(
                 "instance {} is at attempt {}, not {}",
                 hello.instance_id, route.attempt, hello.attempt
-            ));
+            )));
         }
         if route.token.is_empty() || !same_secret(route.token.expose().as_bytes(), hello.token.expose().as_bytes()) {
-            return Err("the peer token is wrong".into());
+            return Err(Refusal::Denied("the peer token is wrong".into()));
         }
         if !route.participants.contains(&hello.address) {
-            return Err(format!("worker {} was not asked to take part", hello.address));
+            return Err(Refusal::Denied(format!("worker {} was not asked to take part", hello.address)));
         }
         Ok(route.clone())
     }
@@ -94,23 +132,58 @@ mod tests {
         Hello { instance_id: 5, attempt, token, address: address.into(), concurrency: 2 }
     }
 
+    fn route(attempt: i64, handle: CoordinatorHandle) -> Route {
+        let token = wasmjob_wire::PeerToken("t0k".into());
+        Route { attempt, token, participants: vec!["w:1".into()], handle }
+    }
+
     #[test]
     fn only_invited_workers_with_the_token_of_the_current_attempt_join() {
         let routes = Routes::default();
         let (events, _rx) = tokio::sync::mpsc::channel(1);
         let handle = CoordinatorHandle::for_tests(events);
-        assert!(routes.admit(&hello("t0k", 2, "w:1")).unwrap_err().contains("does not coordinate"));
-        let token = wasmjob_wire::PeerToken("t0k".into());
-        let route = Route { attempt: 2, token, participants: vec!["w:1".into()], handle };
-        routes.open(5, route);
+        assert!(
+            matches!(routes.admit(&hello("t0k", 2, "w:1")), Err(Refusal::NotOpen(why)) if why.contains("does not coordinate"))
+        );
+        routes.open(5, route(2, handle));
         assert!(routes.admit(&hello("t0k", 2, "w:1")).is_ok());
-        assert_eq!(routes.admit(&hello("t0x", 2, "w:1")).unwrap_err(), "the peer token is wrong");
-        assert!(routes.admit(&hello("t0k", 1, "w:1")).unwrap_err().contains("attempt 2, not 1"));
-        assert!(routes.admit(&hello("t0k", 2, "w:9")).unwrap_err().contains("not asked"));
+        assert!(
+            matches!(routes.admit(&hello("t0x", 2, "w:1")), Err(Refusal::Denied(why)) if why == "the peer token is wrong")
+        );
+        assert!(
+            matches!(routes.admit(&hello("t0k", 1, "w:1")), Err(Refusal::Denied(why)) if why.contains("attempt 2, not 1"))
+        );
+        assert!(
+            matches!(routes.admit(&hello("t0k", 3, "w:1")), Err(Refusal::NotOpen(_))),
+            "a newer attempt may open yet"
+        );
+        assert!(
+            matches!(routes.admit(&hello("t0k", 2, "w:9")), Err(Refusal::Denied(why)) if why.contains("not asked"))
+        );
         routes.close(5, 1);
         assert!(routes.admit(&hello("t0k", 2, "w:1")).is_ok(), "an older attempt's close leaves the route");
         routes.close(5, 2);
-        assert!(routes.admit(&hello("t0k", 2, "w:1")).is_err());
+        assert!(matches!(routes.admit(&hello("t0k", 2, "w:1")), Err(Refusal::NotOpen(_))));
         assert!(same_secret(b"abc", b"abc") && !same_secret(b"abc", b"abd") && !same_secret(b"ab", b"abc"));
+    }
+
+    #[tokio::test]
+    async fn a_hello_that_comes_before_the_dispatch_waits_for_it() {
+        let routes = std::sync::Arc::new(Routes::default());
+        let (events, _rx) = tokio::sync::mpsc::channel(1);
+        let handle = CoordinatorHandle::for_tests(events);
+        let early = tokio::spawn({
+            let routes = routes.clone();
+            async move { routes.admit_when_open(&hello("t0k", 2, "w:1"), Duration::from_secs(30)).await.map(|r| r.attempt) }
+        });
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        assert!(!early.is_finished(), "the hello waits while the instance is not open");
+        routes.open(5, route(2, handle));
+        assert_eq!(early.await.unwrap(), Ok(2));
+        let wrong = routes.admit_when_open(&hello("t0x", 2, "w:1"), Duration::from_secs(30)).await;
+        assert_eq!(wrong.map(|r| r.attempt), Err("the peer token is wrong".to_string()), "a denial does not wait");
+        routes.close(5, 2);
+        let late = routes.admit_when_open(&hello("t0k", 2, "w:1"), Duration::from_millis(20)).await;
+        assert_eq!(late.map(|r| r.attempt), Err("this worker does not coordinate instance 5".to_string()));
     }
 }

@@ -18,6 +18,10 @@ use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 
 /// How long a participant has to connect and say hello.
 const HELLO_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long a hello waits for its instance to open here: the server sends
+/// the coordinator its dispatch and the participants their joins at once,
+/// and a participant can be quicker.
+const OPEN_PATIENCE: Duration = Duration::from_secs(5);
 /// How often both sides ping.
 pub(super) const PING_EVERY: Duration = Duration::from_secs(1);
 
@@ -41,7 +45,7 @@ pub(super) async fn serve(shared: Arc<Shared>, stream: TcpStream) {
         },
         _ => return,
     };
-    let route = match shared.routes.admit(&hello) {
+    let route = match shared.routes.admit_when_open(&hello, OPEN_PATIENCE).await {
         Ok(route) => route,
         Err(why) => {
             tracing::info!(address = %hello.address, instance = hello.instance_id, %why, "refused a participant");
