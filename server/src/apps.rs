@@ -3,6 +3,7 @@
 //! update it and rotate its secret.
 
 use crate::auth::{Principal, passwords};
+use crate::containers;
 use crate::db::{DbText, is_unique_violation};
 use crate::error::{ApiError, ApiResult, ErrorBody, FieldError};
 use crate::ids::{Id, now_ms};
@@ -250,18 +251,23 @@ async fn update_app(
     Ok(Json(fetch(&state, id).await?))
 }
 
-/// Deletes an app and its tokens (administrators only).
+/// Deletes an app with everything of it (administrators only): tokens,
+/// jobs, instances, containers and their versions; the components' bytes
+/// leave the artifact store unless another app's version has them too.
 #[utoipa::path(delete, path = "/apps/{id}", tag = "apps", security(("bearer" = [])), params(("id" = String, Path)),
     responses((status = 204), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn delete_app(State(state): State<AppState>, principal: Principal, IdPath(id): IdPath) -> ApiResult<StatusCode> {
     principal.require_admin()?;
     let mut tx = state.db.begin().await?;
+    let digests = containers::app_digests(&mut tx, &state.db, id).await?;
     sqlx::query(&state.db.sql("DELETE FROM api_token WHERE app_id = ?")).bind(id.0).execute(&mut *tx).await?;
     let done = sqlx::query(&state.db.sql("DELETE FROM app WHERE id = ?")).bind(id.0).execute(&mut *tx).await?;
     if done.rows_affected() == 0 {
         return Err(ApiError::NotFound("app"));
     }
     tx.commit().await?;
+    tracing::info!(app = %id, components = digests.len(), "app deleted");
+    containers::remove_unreferenced(&state, &digests).await;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -37,7 +37,11 @@ export interface paths {
         /** Updates an app's description. */
         put: operations["update_app"];
         post?: never;
-        /** Deletes an app and its tokens (administrators only). */
+        /**
+         * Deletes an app with everything of it (administrators only): tokens,
+         *     jobs, instances, containers and their versions; the components' bytes
+         *     leave the artifact store unless another app's version has them too.
+         */
         delete: operations["delete_app"];
         options?: never;
         head?: never;

@@ -5,7 +5,8 @@
 //! — `name@label` for a version, `name` or any `name@…` for a container —
 //! and the deployed version cannot go alone (deploy another first). A
 //! component's bytes leave the artifact store only when no version of any
-//! container of any app has the same digest.
+//! container of any app has the same digest (deleting an app removes its
+//! components' bytes by the same rule).
 
 use super::deploy::find_container;
 use super::model::check_name;
@@ -63,8 +64,23 @@ fn in_use(what: &str, jobs: &[NamingJob]) -> ApiError {
     }
 }
 
+/// The digests of every version of every container of `app`, read in
+/// `tx` before the app is deleted (its versions go with it).
+pub(crate) async fn app_digests(
+    tx: &mut sqlx::AnyConnection,
+    db: &Database,
+    app: Id,
+) -> Result<Vec<String>, sqlx::Error> {
+    sqlx::query_scalar(&db.sql(
+        "SELECT DISTINCT v.digest FROM container_version v JOIN container c ON c.id = v.container_id WHERE c.app_id = ?",
+    ))
+    .bind(app.0)
+    .fetch_all(tx)
+    .await
+}
+
 /// Removes the bytes of `digests` that no version names any more.
-pub(super) async fn remove_unreferenced(state: &AppState, digests: &[String]) {
+pub(crate) async fn remove_unreferenced(state: &AppState, digests: &[String]) {
     for digest in digests {
         let count: Result<i64, _> =
             sqlx::query_scalar(&state.db.sql("SELECT COUNT(*) FROM container_version WHERE digest = ?"))

@@ -38,4 +38,5 @@ pub use builds::{BuildConfig, Builds};
 pub use inspect::{InspectError, Inspector};
 pub use resolve::{ResolvedArtifact, resolve};
 
+pub(crate) use delete::{app_digests, remove_unreferenced};
 pub(crate) use routes::router;

@@ -188,6 +188,22 @@ async fn deletion_waits_for_enabled_jobs_and_spares_the_deployed(backend: Backen
     assert_eq!(artifact_status(&env, v2_digest).await, StatusCode::NOT_FOUND);
 }
 
+async fn deleting_an_app_removes_the_bytes_only_it_had(backend: Backend) {
+    let env = TestEnv::new(backend).await;
+    let (app, _) = env.app("leaving").await;
+    let (other, _) = env.app("staying").await;
+    let own = upload(&env, &app, "echo", "v1", "standalone", "").await.body;
+    let shared = upload(&env, &app, "echo", "v2", "compat-0.1.0", "").await.body;
+    upload(&env, &other, "twin", "t1", "compat-0.1.0", "").await;
+    env.job(&app, wasm_job("uses-echo", "echo", true)).await;
+    let deleted = env.call(Method::DELETE, &format!("/api/v1/apps/{app}"), Some(&env.admin), None).await;
+    assert_eq!(deleted.status, StatusCode::NO_CONTENT, "{deleted:?}");
+    assert_eq!(artifact_status(&env, own["digest"].as_str().unwrap()).await, StatusCode::NOT_FOUND);
+    let shared = shared["digest"].as_str().unwrap();
+    assert_eq!(artifact_status(&env, shared).await, StatusCode::OK, "the other app still has these bytes");
+    assert_eq!(resolved_label(&env, &other, "twin").await.unwrap(), "t1");
+}
+
 async fn retention_keeps_the_newest_and_the_protected(backend: Backend) {
     let env = TestEnv::with_config(backend, |config| config.container_versions_kept = 2).await;
     let (app, _) = env.app("retained").await;
@@ -215,4 +231,5 @@ on_every_backend!(
     deploy_and_rollback_change_what_resolves,
     deletion_waits_for_enabled_jobs_and_spares_the_deployed,
     retention_keeps_the_newest_and_the_protected,
+    deleting_an_app_removes_the_bytes_only_it_had,
 );
