@@ -1,7 +1,7 @@
 // A container's builds from git, newest first, and the log of the chosen
 // one (the newest by default, or `?build=` of the URL), tailed live.
 import { useQuery, useQueryClient } from "@tanstack/react-query";
-import { useCallback } from "react";
+import { useCallback, useEffect, useRef } from "react";
 import { useTranslation } from "react-i18next";
 import { useSearchParams } from "react-router";
 import { EmptyState, ErrorBanner, Loading } from "../../components/feedback";
@@ -38,19 +38,30 @@ export function BuildsSection({ appId, name, onFinished }: Props) {
     next.set("build", build.id);
     setSearch(next, { replace: true });
   };
+  // The log says a status first or the list's polling does: either way the
+  // list is asked again, and a build the list newly sees ended brings the
+  // container's versions and deployment up to date.
   const onStatus = useCallback(
     (status: BuildStatus) => {
       const known = client.getQueryData<Build[]>(containerKeys.builds(appId, name));
       const was = known?.find((b) => b.id === selected?.id)?.status;
-      if (was === status) return;
-      void client.invalidateQueries({ queryKey: containerKeys.builds(appId, name) });
-      if (isBuildFinal(status)) {
-        void client.invalidateQueries({ queryKey: containerKeys.detail(appId, name) });
-        onFinished();
-      }
+      if (was !== status) void client.invalidateQueries({ queryKey: containerKeys.builds(appId, name) });
     },
-    [client, appId, name, selected?.id, onFinished],
+    [client, appId, name, selected?.id],
   );
+  const seen = useRef<Map<string, BuildStatus> | null>(null);
+  useEffect(() => {
+    if (!builds.data) return;
+    const before = seen.current;
+    seen.current = new Map(builds.data.map((b) => [b.id, b.status]));
+    // The first list comes with the container's own first fetch.
+    if (!before) return;
+    const ended = builds.data.some((b) => isBuildFinal(b.status) && !isBuildFinal(before.get(b.id) ?? "QUEUED"));
+    if (ended) {
+      void client.invalidateQueries({ queryKey: containerKeys.detail(appId, name) });
+      onFinished();
+    }
+  }, [builds.data, client, appId, name, onFinished]);
 
   return (
     <section className="card" aria-labelledby="builds-title">

@@ -3,7 +3,7 @@ import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
 import { mockApi, renderPage } from "../../test/render";
 import { ContainerDetailPage } from "./ContainerDetailPage";
-import { build, detail } from "./testData";
+import { build, detail, version } from "./testData";
 
 const route = "/apps/:appId/containers/:name";
 const path = "/apps/a1/containers/hello";
@@ -115,6 +115,33 @@ describe("container detail", () => {
     expect(reads.map((c) => c.search.get("after"))).toEqual(["0", "2", "3"]);
     expect(reads[0]?.search.get("waitMs")).toBe("10000");
     expect(screen.queryByRole("button", { name: "Cancel build" })).not.toBeInTheDocument();
+  });
+
+  it("shows the version a build stored even when the builds list sees it end before the log does", { timeout: 15_000 }, async () => {
+    let listed = 0;
+    let ended = false;
+    const built = version({ id: "v3", label: "0123456789ab", digest: "c".repeat(64) });
+    mockApi({
+      [`GET ${base}`]: () => {
+        const d = detail({ workers: [] });
+        return ended ? { ...d, versions: [built, ...d.versions] } : d;
+      },
+      [`GET ${base}/builds`]: () => {
+        listed += 1;
+        // The second poll of the list is the first to see the build ended.
+        ended = listed >= 2;
+        return [build({ status: ended ? "SUCCEEDED" : "RUNNING" })];
+      },
+      [`GET ${base}/builds/b1/log`]: ({ search }) => ({
+        lines: [],
+        next: Number(search.get("after")),
+        status: ended ? "SUCCEEDED" : "RUNNING",
+      }),
+    });
+    renderPage(<ContainerDetailPage />, { path, route });
+    const versions = await screen.findByRole("region", { name: /Versions/ });
+    expect(versions).not.toHaveTextContent("0123456789ab");
+    await waitFor(() => expect(versions).toHaveTextContent("0123456789ab"), { timeout: 8000 });
   });
 
   it("cancels a running build", async () => {
