@@ -198,6 +198,22 @@ describe("the console", () => {
     await screenshot(page, "workers");
   });
 
+  it("shows why a page whose code did not arrive is missing, and gets it on reload", async () => {
+    // As after a server update: the chunk this console was built with is gone.
+    const chunk = /\/assets\/WorkersPage-[^/]+\.js$/;
+    await page.route(chunk, (route) => route.abort("failed"));
+    await page.goto(`${server.base}/apps/${appId}/dashboard`);
+    await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Workers" }).click();
+    const alert = page.getByRole("alert").filter({ hasText: "This page could not be shown" });
+    await alert.waitFor();
+    expect(await alert.textContent()).toContain("WorkersPage-");
+    await screenshot(page, "page-failed");
+    await page.unroute(chunk);
+    await alert.getByRole("button", { name: "Reload the console" }).click();
+    await page.getByRole("table").first().waitFor();
+    expect(page.url()).toMatch(/\/workers$/);
+  });
+
   it("creates an app whose secret, shown once, starts a real worker", async () => {
     await page.goto(`${server.base}/apps`);
     await page.getByRole("table", { name: "Apps" }).waitFor();

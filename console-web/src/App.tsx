@@ -1,19 +1,30 @@
 // The console's routes. Every page but login is under `/apps/:appId/`, so
 // a link names the app it shows.
+import { type ComponentType, lazy } from "react";
 import { Navigate, Outlet, Route, Routes, useLocation } from "react-router";
 import { useAuth } from "./auth/AuthContext";
 import { Layout } from "./components/Layout";
-import { AppsPage } from "./pages/apps/AppsPage";
-import { ContainerDetailPage } from "./pages/containers/ContainerDetailPage";
-import { ContainersPage } from "./pages/containers/ContainersPage";
-import { DashboardPage } from "./pages/dashboard/DashboardPage";
 import { HomePage } from "./pages/home/HomePage";
-import { InstanceDetailPage } from "./pages/instances/InstanceDetailPage";
-import { InstancesPage } from "./pages/instances/InstancesPage";
-import { JobEditorPage } from "./pages/jobs/JobEditorPage";
-import { JobsPage } from "./pages/jobs/JobsPage";
 import { LoginPage } from "./pages/login/LoginPage";
-import { WorkersPage } from "./pages/workers/WorkersPage";
+
+// Login, the layout and the home redirect come with the first download;
+// every other page is fetched when first opened (Layout shows it loading,
+// and why if it cannot be fetched).
+function page<M>(load: () => Promise<M>, pick: (module: M) => ComponentType) {
+  return lazy(() => load().then((module) => ({ default: pick(module) })));
+}
+const AppsPage = page(() => import("./pages/apps/AppsPage"), (m) => m.AppsPage);
+const ContainerDetailPage = page(
+  () => import("./pages/containers/ContainerDetailPage"),
+  (m) => m.ContainerDetailPage,
+);
+const ContainersPage = page(() => import("./pages/containers/ContainersPage"), (m) => m.ContainersPage);
+const DashboardPage = page(() => import("./pages/dashboard/DashboardPage"), (m) => m.DashboardPage);
+const InstanceDetailPage = page(() => import("./pages/instances/InstanceDetailPage"), (m) => m.InstanceDetailPage);
+const InstancesPage = page(() => import("./pages/instances/InstancesPage"), (m) => m.InstancesPage);
+const JobEditorPage = page(() => import("./pages/jobs/JobEditorPage"), (m) => m.JobEditorPage);
+const JobsPage = page(() => import("./pages/jobs/JobsPage"), (m) => m.JobsPage);
+const WorkersPage = page(() => import("./pages/workers/WorkersPage"), (m) => m.WorkersPage);
 
 function RequireLogin() {
   const { token } = useAuth();

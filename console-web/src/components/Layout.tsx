@@ -1,11 +1,16 @@
 // The frame of every page after login: a side navigation (the app's
 // sections, then the apps page), the top bar with the namespace/app
-// switcher, the language switch and the user menu.
+// switcher, the language switch and the user menu. The page itself is
+// fetched on first use: shown loading meanwhile, and with its error if it
+// cannot be fetched or shown.
+import { Suspense } from "react";
 import { useTranslation } from "react-i18next";
-import { NavLink, Outlet } from "react-router";
+import { NavLink, Outlet, useLocation } from "react-router";
 import { useAuth } from "../auth/AuthContext";
 import { LANGUAGES, setLanguage, type Language } from "../i18n";
 import { AppSwitcher } from "./AppSwitcher";
+import { Loading } from "./feedback";
+import { PageBoundary } from "./PageBoundary";
 import { LAST_APP_KEY, useCurrentApp } from "./useCurrentApp";
 
 const SECTIONS = ["dashboard", "jobs", "instances", "containers", "workers"] as const;
@@ -13,6 +18,7 @@ const SECTIONS = ["dashboard", "jobs", "instances", "containers", "workers"] as 
 export function Layout() {
   const { t, i18n } = useTranslation();
   const { me, logout } = useAuth();
+  const location = useLocation();
   // Pages outside an app (the apps page) keep the sections of the last one.
   const appId = useCurrentApp().appId ?? localStorage.getItem(LAST_APP_KEY) ?? undefined;
   return (
@@ -74,7 +80,11 @@ export function Layout() {
           </div>
         </header>
         <main id="main" tabIndex={-1}>
-          <Outlet />
+          <PageBoundary resetKey={location.pathname}>
+            <Suspense fallback={<Loading />}>
+              <Outlet />
+            </Suspense>
+          </PageBoundary>
         </main>
       </div>
     </div>

@@ -22,8 +22,16 @@ const common: typeof en = {
     loadMore: "加载更多",
     dismiss: "知道了",
     back: "返回",
+    reload: "重新加载控制台",
   },
-  state: { loading: "加载中…", error: "出错了", empty: "暂无数据", noApp: "请选择或新建一个应用。" },
+  state: {
+    loading: "加载中…",
+    error: "出错了",
+    empty: "暂无数据",
+    noApp: "请选择或新建一个应用。",
+    pageFailed: "无法显示此页面：",
+    pageFailedHint: "如果在您打开控制台之后服务器已更新，重新加载即可获取新版本。",
+  },
   time: { server: "服务器时间", browser: "本地时间", mismatch: "服务器时区与您的时区不同。" },
   pager: { label: "分页", previous: "上一页", next: "下一页", page: "第 {{page}} / {{pages}} 页", total: "共 {{count}} 条" },
   status: {
