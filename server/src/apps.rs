@@ -71,6 +71,16 @@ impl Validate for CreateApp {
 pub struct UpdateApp {
     /// Free text, at most 2000 characters.
     pub description: String,
+    /// Moves the app to this namespace, or out of any with `null`; left
+    /// out, the app stays where it is. Administrators only.
+    #[serde(default, rename = "namespaceId", deserialize_with = "present")]
+    #[schema(value_type = Option<String>, nullable)]
+    pub namespace_id: Option<Option<Id>>,
+}
+
+/// A field that is present (possibly `null`), as opposed to left out.
+fn present<'de, D: serde::Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Option<T>, D::Error> {
+    T::deserialize(d).map(Some)
 }
 
 impl Validate for UpdateApp {
@@ -226,7 +236,8 @@ async fn get_app(State(state): State<AppState>, principal: Principal, IdPath(id)
     Ok(Json(fetch(&state, id).await?))
 }
 
-/// Updates an app's description.
+/// Updates an app's description, and moves it to another namespace if
+/// `namespaceId` is given (administrators only).
 #[utoipa::path(put, path = "/apps/{id}", tag = "apps", security(("bearer" = [])), params(("id" = String, Path)),
     request_body = UpdateApp,
     responses((status = 200, body = App), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
@@ -239,12 +250,36 @@ async fn update_app(
 ) -> ApiResult<Json<App>> {
     principal.require_app(id)?;
     let request = body.get()?;
-    let done = sqlx::query(&state.db.sql("UPDATE app SET description = ?, updated_at = ? WHERE id = ?"))
-        .bind(&request.description)
-        .bind(now_ms() as i64)
-        .bind(id.0)
-        .execute(state.db.pool())
-        .await?;
+    if let Some(namespace) = request.namespace_id {
+        if !matches!(principal, Principal::User { admin: true, .. }) {
+            return Err(ApiError::Forbidden("only administrators move apps between namespaces"));
+        }
+        if let Some(namespace) = namespace
+            && !crate::namespaces::exists(&state, namespace).await?
+        {
+            return Err(ApiError::field("namespaceId", format!("there is no namespace {namespace}")));
+        }
+    }
+    let now = now_ms() as i64;
+    let done = match request.namespace_id {
+        None => {
+            sqlx::query(&state.db.sql("UPDATE app SET description = ?, updated_at = ? WHERE id = ?"))
+                .bind(&request.description)
+                .bind(now)
+                .bind(id.0)
+                .execute(state.db.pool())
+                .await?
+        }
+        Some(namespace) => {
+            sqlx::query(&state.db.sql("UPDATE app SET description = ?, namespace_id = ?, updated_at = ? WHERE id = ?"))
+                .bind(&request.description)
+                .bind(namespace.map(|n| n.0))
+                .bind(now)
+                .bind(id.0)
+                .execute(state.db.pool())
+                .await?
+        }
+    };
     if done.rows_affected() == 0 {
         return Err(ApiError::NotFound("app"));
     }

@@ -34,7 +34,10 @@ export interface paths {
         };
         /** Fetches one app. */
         get: operations["get_app"];
-        /** Updates an app's description. */
+        /**
+         * Updates an app's description, and moves it to another namespace if
+         *     `namespaceId` is given (administrators only).
+         */
         put: operations["update_app"];
         post?: never;
         /**
@@ -1945,6 +1948,11 @@ export interface components {
         UpdateApp: {
             /** @description Free text, at most 2000 characters. */
             description: string;
+            /**
+             * @description Moves the app to this namespace, or out of any with `null`; left
+             *     out, the app stays where it is. Administrators only.
+             */
+            namespaceId?: string | null;
         };
         /** @description Workers that serve an app. */
         WorkerCounts: {
