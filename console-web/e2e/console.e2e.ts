@@ -246,6 +246,24 @@ describe("the console", () => {
     await screenshot(page, "workers-of-new-app");
   });
 
+  it("adds a namespace and moves an app into it", async () => {
+    await page.goto(`${server.base}/apps`);
+    const namespaces = page.locator("section", { has: page.getByRole("heading", { name: "Namespaces" }) });
+    await namespaces.getByLabel("Code").fill("e2e-team");
+    await namespaces.getByRole("button", { name: "Add namespace" }).click();
+    await namespaces.getByText("e2e-team").first().waitFor();
+    await page.getByRole("button", { name: "Edit e2e-app" }).click();
+    const dialog = page.getByRole("dialog", { name: "Edit e2e-app" });
+    await dialog.getByLabel("Namespace").selectOption("e2e-team (e2e-team)");
+    await dialog.getByRole("button", { name: "Save" }).click();
+    await dialog.waitFor({ state: "detached" });
+    const row = page.getByRole("table", { name: "Apps" }).getByRole("row", { name: /e2e-app/ });
+    await expect.poll(() => row.textContent()).toContain("e2e-team");
+    const apps = await api.call<{ name: string; namespaceId: string | null }[]>("GET", "/apps");
+    expect(apps.find((a) => a.name === "e2e-app")?.namespaceId).toBeTruthy();
+    await screenshot(page, "apps-with-namespace");
+  });
+
   it("creates a container from git and follows its build live until the version is stored", { timeout: 900_000 }, async () => {
     const repo = mkdtempSync(join(tmpdir(), "wasmjob-e2e-repo-"));
     execFileSync("bash", [join(REPO, "guest-examples/make-repo.sh"), repo]);

@@ -3,7 +3,7 @@ const apps = {
   title: "Apps",
   intro: "An app holds jobs, containers and instances; its workers join it with its name and secret.",
   newApp: "New app",
-  adminOnly: "Only administrators create and delete apps and namespaces.",
+  adminOnly: "Only administrators create, move and delete apps, and manage namespaces.",
   columns: { name: "Name", namespace: "Namespace", description: "Description", created: "Created", actions: "Actions" },
   empty: "No apps yet",
   emptyHint: "Create the first app, then start a worker for it.",
@@ -39,7 +39,7 @@ const apps = {
     command: "Start a worker of the app",
     open: "Open {{name}}",
   },
-  edit: { title: "Edit {{name}}", submit: "Save", saving: "Saving…", namespaceFixed: "An app stays in the namespace it was created in." },
+  edit: { title: "Edit {{name}}", submit: "Save", saving: "Saving…", namespaceHint: "Its jobs, instances, containers and workers move with it." },
   rotate: {
     title: "Rotate the secret of {{name}}?",
     body: "A new secret replaces the current one at once: tokens issued from the old one stop working, and the app's workers must be restarted with the new one.",

@@ -5,7 +5,7 @@ const apps: typeof en = {
   title: "应用管理",
   intro: "应用包含任务、容器和实例；执行器凭应用名称和密钥接入应用。",
   newApp: "新建应用",
-  adminOnly: "只有管理员可以创建和删除应用与命名空间。",
+  adminOnly: "只有管理员可以创建、移动和删除应用，以及管理命名空间。",
   columns: { name: "名称", namespace: "命名空间", description: "描述", created: "创建时间", actions: "操作" },
   empty: "还没有应用",
   emptyHint: "先创建第一个应用，再为它启动执行器。",
@@ -41,7 +41,7 @@ const apps: typeof en = {
     command: "启动该应用的执行器",
     open: "打开 {{name}}",
   },
-  edit: { title: "编辑 {{name}}", submit: "保存", saving: "正在保存…", namespaceFixed: "应用创建后不能更换命名空间。" },
+  edit: { title: "编辑 {{name}}", submit: "保存", saving: "正在保存…", namespaceHint: "应用的任务、实例、容器和执行器随之一起移动。" },
   rotate: {
     title: "重置 {{name}} 的密钥？",
     body: "新密钥立即替换当前密钥：用旧密钥签发的令牌随即失效，该应用的执行器需要使用新密钥重新启动。",

@@ -1,5 +1,5 @@
-// What can be done to an app after it is made: edit its description,
-// rotate its secret (then show the new one, once), delete it (after the
+// What can be done to an app after it is made: edit its description (and,
+// for administrators, move it to another namespace), rotate its secret (then show the new one, once), delete it (after the
 // user types its name: everything of the app goes with it).
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
@@ -8,7 +8,8 @@ import { Dialog, FormActions } from "../../components/Dialog";
 import { Field, FormError } from "../../components/fields";
 import { LAST_APP_KEY } from "../../components/useCurrentApp";
 import { DescriptionField, descriptionTooLong } from "./DescriptionField";
-import { appKeys, deleteApp, rotateSecret, updateApp, type App } from "./appsApi";
+import { appKeys, deleteApp, rotateSecret, updateApp, type App, type Namespace } from "./appsApi";
+import { NamespaceField } from "./NamespaceField";
 import { SecretPanel } from "./SecretPanel";
 
 interface Props {
@@ -16,12 +17,23 @@ interface Props {
   onClose: () => void;
 }
 
-export function EditAppDialog({ app, onClose }: Props) {
+interface EditProps extends Props {
+  /** The namespaces to move the app to; left out, the namespace is not offered. */
+  namespaces?: Namespace[];
+}
+
+export function EditAppDialog({ app, namespaces, onClose }: EditProps) {
   const { t } = useTranslation("apps");
   const client = useQueryClient();
   const [description, setDescription] = useState(app.description);
+  const [namespace, setNamespace] = useState(app.namespaceId ?? "");
   const save = useMutation({
-    mutationFn: () => updateApp(app.id, description),
+    mutationFn: () =>
+      updateApp(app.id, {
+        description,
+        // Only sent when it changes: the app's own token may not move it.
+        ...(namespaces && namespace !== (app.namespaceId ?? "") ? { namespaceId: namespace || null } : {}),
+      }),
     onSuccess: async () => {
       await client.invalidateQueries({ queryKey: appKeys.apps });
       onClose();
@@ -35,8 +47,9 @@ export function EditAppDialog({ app, onClose }: Props) {
       onSubmit={() => !tooLong && save.mutate()}
       actions={<FormActions done={false} busy={save.isPending} submitLabel={save.isPending ? t("edit.saving") : t("edit.submit")} onClose={onClose} />}
     >
-      <FormError error={save.error} shown={["description"]} />
-      <DescriptionField value={description} onChange={setDescription} error={save.error} checked hint={t("edit.namespaceFixed")} rows={4} autoFocus />
+      <FormError error={save.error} shown={namespaces ? ["description", "namespaceId"] : ["description"]} />
+      {namespaces && <NamespaceField namespaces={namespaces} value={namespace} onChange={setNamespace} error={save.error} hint={t("edit.namespaceHint")} />}
+      <DescriptionField value={description} onChange={setDescription} error={save.error} checked rows={4} autoFocus />
     </Dialog>
   );
 }

@@ -136,10 +136,46 @@ describe("apps page", () => {
     expect(await within(dialog).findByRole("alert")).toHaveTextContent("the namespace still holds 1 app(s)");
   });
 
+  it("moves an app to another namespace, sending the namespace only when it changes", async () => {
+    const two = [...namespaces, { id: "n2", code: "ops", name: "Ops team", createdAt: T0 }];
+    const { calls } = mockApi(
+      routes(true, {
+        "GET /namespaces": () => two,
+        "PUT /apps/a1": ({ body }) => ({ ...apps[0], ...(body as object) }),
+        "PUT /apps/a2": ({ body }) => ({ ...apps[1], ...(body as object) }),
+      }),
+    );
+    renderPage(<AppsPage />, { path: "/apps", route });
+    await userEvent.click(await screen.findByRole("button", { name: "Edit orders" }));
+    let dialog = screen.getByRole("dialog", { name: "Edit orders" });
+    const namespace = within(dialog).getByLabelText(/Namespace/);
+    expect(namespace).toHaveValue("n1");
+    expect(dialog).toHaveTextContent("Its jobs, instances, containers and workers move with it.");
+    await userEvent.selectOptions(namespace, "n2");
+    await userEvent.click(within(dialog).getByRole("button", { name: "Save" }));
+    await waitFor(() => expect(screen.queryByRole("dialog")).not.toBeInTheDocument());
+    expect(calls.find((c) => c.method === "PUT" && c.path === "/apps/a1")?.body).toEqual({ description: "Order pipeline", namespaceId: "n2" });
+
+    await userEvent.click(screen.getByRole("button", { name: "Edit reports" }));
+    dialog = screen.getByRole("dialog", { name: "Edit reports" });
+    await userEvent.type(within(dialog).getByLabelText(/Description/), "Monthly");
+    await userEvent.click(within(dialog).getByRole("button", { name: "Save" }));
+    await waitFor(() => expect(calls.find((c) => c.method === "PUT" && c.path === "/apps/a2")?.body).toEqual({ description: "Monthly" }));
+  });
+
+  it("lets a user who is not an administrator edit a description but not move the app", async () => {
+    mockApi(routes(false));
+    renderPage(<AppsPage />, { path: "/apps", route });
+    await userEvent.click(await screen.findByRole("button", { name: "Edit orders" }));
+    const dialog = screen.getByRole("dialog", { name: "Edit orders" });
+    expect(within(dialog).getByLabelText(/Description/)).toBeInTheDocument();
+    expect(within(dialog).queryByLabelText(/Namespace/)).not.toBeInTheDocument();
+  });
+
   it("offers creation and deletion to administrators only", async () => {
     mockApi(routes(false));
     renderPage(<AppsPage />, { path: "/apps", route });
-    expect(await screen.findByText("Only administrators create and delete apps and namespaces.")).toBeInTheDocument();
+    expect(await screen.findByText("Only administrators create, move and delete apps, and manage namespaces.")).toBeInTheDocument();
     expect(screen.queryByRole("button", { name: "New app" })).not.toBeInTheDocument();
     expect(screen.queryByRole("button", { name: "Delete orders" })).not.toBeInTheDocument();
     expect(screen.queryByRole("button", { name: "Add namespace" })).not.toBeInTheDocument();

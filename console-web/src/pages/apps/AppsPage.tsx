@@ -99,7 +99,7 @@ export function AppsPage() {
       {open?.kind === "create" && (
         <CreateAppDialog namespaces={namespaces.data ?? []} namespaceId={localStorage.getItem(NAMESPACE_KEY) ?? undefined} onClose={close} />
       )}
-      {open?.kind === "edit" && <EditAppDialog app={open.app} onClose={close} />}
+      {open?.kind === "edit" && <EditAppDialog app={open.app} namespaces={admin ? (namespaces.data ?? []) : undefined} onClose={close} />}
       {open?.kind === "rotate" && <RotateSecretDialog app={open.app} onClose={close} />}
       {open?.kind === "delete" && <DeleteAppDialog app={open.app} onClose={close} />}
     </section>

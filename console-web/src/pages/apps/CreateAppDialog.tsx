@@ -8,6 +8,7 @@ import { Dialog, FormActions } from "../../components/Dialog";
 import { Field, FormError, serverField } from "../../components/fields";
 import { checkName } from "../../components/names";
 import { DescriptionField, descriptionTooLong } from "./DescriptionField";
+import { NamespaceField } from "./NamespaceField";
 import { appKeys, createApp, type Namespace } from "./appsApi";
 import { SecretPanel } from "./SecretPanel";
 
@@ -68,18 +69,7 @@ export function CreateAppDialog({ namespaces, namespaceId, onClose }: Props) {
               />
             )}
           </Field>
-          <Field label={t("create.namespace")} error={serverField(create.error, "namespaceId")}>
-            {({ id, describedBy, invalid }) => (
-              <select id={id} aria-describedby={describedBy} aria-invalid={invalid} value={namespace} onChange={(e) => setNamespace(e.target.value)}>
-                <option value="">{t("create.noNamespace")}</option>
-                {namespaces.map((n) => (
-                  <option key={n.id} value={n.id}>
-                    {n.name} ({n.code})
-                  </option>
-                ))}
-              </select>
-            )}
-          </Field>
+          <NamespaceField namespaces={namespaces} value={namespace} onChange={setNamespace} error={create.error} />
           <DescriptionField value={description} onChange={setDescription} error={create.error} checked={submitted} rows={3} />
         </>
       )}

@@ -25,8 +25,8 @@ export function createApp(body: Schemas["CreateApp"]) {
   return unwrap(api.POST("/apps", { body }));
 }
 
-export function updateApp(id: string, description: string) {
-  return unwrap(api.PUT("/apps/{id}", { params: { path: { id } }, body: { description } }));
+export function updateApp(id: string, body: Schemas["UpdateApp"]) {
+  return unwrap(api.PUT("/apps/{id}", { params: { path: { id } }, body }));
 }
 
 export function deleteApp(id: string) {
