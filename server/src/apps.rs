@@ -42,13 +42,15 @@ pub struct App {
 #[serde(deny_unknown_fields)]
 pub struct CreateApp {
     /// Unique name: 1 to 128 letters, digits, `.`, `_` or `-`.
+    #[schema(pattern = r"^[A-Za-z0-9._-]{1,128}$")]
     pub name: String,
     /// Free text, at most 2000 characters.
     #[serde(default)]
+    #[schema(max_length = 2000)]
     pub description: String,
     /// The namespace to put it in.
     #[serde(default, rename = "namespaceId")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, pattern = r"^[0-9]{1,19}$")]
     pub namespace_id: Option<Id>,
 }
 
@@ -70,11 +72,12 @@ impl Validate for CreateApp {
 #[serde(deny_unknown_fields)]
 pub struct UpdateApp {
     /// Free text, at most 2000 characters.
+    #[schema(max_length = 2000)]
     pub description: String,
     /// Moves the app to this namespace, or out of any with `null`; left
     /// out, the app stays where it is. Administrators only.
     #[serde(default, rename = "namespaceId", deserialize_with = "present")]
-    #[schema(value_type = Option<String>, nullable)]
+    #[schema(value_type = Option<String>, nullable, pattern = r"^[0-9]{1,19}$")]
     pub namespace_id: Option<Option<Id>>,
 }
 
@@ -194,6 +197,7 @@ async fn create_app(
 #[into_params(parameter_in = Query)]
 pub struct AppQuery {
     /// Only the apps of this namespace.
+    #[param(pattern = r"^[0-9]{1,19}$")]
     namespace_id: Option<String>,
 }
 
@@ -229,7 +233,7 @@ async fn list_apps(
 }
 
 /// Fetches one app.
-#[utoipa::path(get, path = "/apps/{id}", tag = "apps", security(("bearer" = [])), params(("id" = String, Path)),
+#[utoipa::path(get, path = "/apps/{id}", tag = "apps", security(("bearer" = [])), params(("id" = String, Path, description = "app id", pattern = r"^[0-9]{1,19}$")),
     responses((status = 200, body = App), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn get_app(State(state): State<AppState>, principal: Principal, IdPath(id): IdPath) -> ApiResult<Json<App>> {
     principal.require_app(id)?;
@@ -238,7 +242,7 @@ async fn get_app(State(state): State<AppState>, principal: Principal, IdPath(id)
 
 /// Updates an app's description, and moves it to another namespace if
 /// `namespaceId` is given (administrators only).
-#[utoipa::path(put, path = "/apps/{id}", tag = "apps", security(("bearer" = [])), params(("id" = String, Path)),
+#[utoipa::path(put, path = "/apps/{id}", tag = "apps", security(("bearer" = [])), params(("id" = String, Path, description = "app id", pattern = r"^[0-9]{1,19}$")),
     request_body = UpdateApp,
     responses((status = 200, body = App), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
         (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
@@ -289,7 +293,7 @@ async fn update_app(
 /// Deletes an app with everything of it (administrators only): tokens,
 /// jobs, instances, containers and their versions; the components' bytes
 /// leave the artifact store unless another app's version has them too.
-#[utoipa::path(delete, path = "/apps/{id}", tag = "apps", security(("bearer" = [])), params(("id" = String, Path)),
+#[utoipa::path(delete, path = "/apps/{id}", tag = "apps", security(("bearer" = [])), params(("id" = String, Path, description = "app id", pattern = r"^[0-9]{1,19}$")),
     responses((status = 204), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn delete_app(State(state): State<AppState>, principal: Principal, IdPath(id): IdPath) -> ApiResult<StatusCode> {
     principal.require_admin()?;
@@ -307,7 +311,7 @@ async fn delete_app(State(state): State<AppState>, principal: Principal, IdPath(
 }
 
 /// Replaces an app's secret; tokens issued from the old one stop working.
-#[utoipa::path(post, path = "/apps/{id}/secret", tag = "apps", security(("bearer" = [])), params(("id" = String, Path)),
+#[utoipa::path(post, path = "/apps/{id}/secret", tag = "apps", security(("bearer" = [])), params(("id" = String, Path, description = "app id", pattern = r"^[0-9]{1,19}$")),
     responses((status = 200, body = AppWithSecret), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn rotate_secret(
     State(state): State<AppState>,

@@ -35,8 +35,10 @@ pub struct Namespace {
 #[serde(deny_unknown_fields)]
 pub struct CreateNamespace {
     /// Unique code: 1 to 128 letters, digits, `.`, `_` or `-`.
+    #[schema(pattern = r"^[A-Za-z0-9._-]{1,128}$")]
     pub code: String,
-    /// Display name, 1 to 255 characters.
+    /// Display name, 1 to 255 characters, not only spaces.
+    #[schema(min_length = 1, max_length = 255, pattern = r"\S")]
     pub name: String,
 }
 
@@ -118,7 +120,7 @@ async fn list_namespaces(State(state): State<AppState>, principal: Principal) ->
 }
 
 /// Deletes an empty namespace (administrators only).
-#[utoipa::path(delete, path = "/namespaces/{id}", tag = "namespaces", security(("bearer" = [])), params(("id" = String, Path)),
+#[utoipa::path(delete, path = "/namespaces/{id}", tag = "namespaces", security(("bearer" = [])), params(("id" = String, Path, description = "namespace id", pattern = r"^[0-9]{1,19}$")),
     responses((status = 204), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
         (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 async fn delete_namespace(

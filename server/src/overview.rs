@@ -80,7 +80,7 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
 /// An app's dashboard: job and worker counts, instances running, waiting
 /// and finished in the last 24 hours, and the newest failures.
 #[utoipa::path(get, path = "/apps/{id}/overview", tag = "apps", security(("bearer" = [])),
-    params(("id" = String, Path, description = "app id")),
+    params(("id" = String, Path, description = "app id", pattern = r"^[0-9]{1,19}$")),
     responses((status = 200, body = AppOverview), (status = 401, body = ErrorBody),
         (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn app_overview(

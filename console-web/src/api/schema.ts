@@ -1143,7 +1143,7 @@ export interface components {
         CreateNamespace: {
             /** @description Unique code: 1 to 128 letters, digits, `.`, `_` or `-`. */
             code: string;
-            /** @description Display name, 1 to 255 characters. */
+            /** @description Display name, 1 to 255 characters, not only spaces. */
             name: string;
         };
         /** @description Credentials for the repository, as given: they are sealed at once. */
@@ -2212,6 +2212,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description app id */
                 id: string;
             };
             cookie?: never;
@@ -2266,6 +2267,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description app id */
                 id: string;
             };
             cookie?: never;
@@ -2332,6 +2334,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description app id */
                 id: string;
             };
             cookie?: never;
@@ -3753,6 +3756,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description app id */
                 id: string;
             };
             cookie?: never;
@@ -4056,6 +4060,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description instance id */
                 id: string;
             };
             cookie?: never;
@@ -4110,6 +4115,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description instance id */
                 id: string;
             };
             cookie?: never;
@@ -4182,6 +4188,7 @@ export interface operations {
             };
             header?: never;
             path: {
+                /** @description instance id */
                 id: string;
             };
             cookie?: never;
@@ -4243,6 +4250,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description instance id */
                 id: string;
             };
             cookie?: never;
@@ -4305,6 +4313,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description instance id */
                 id: string;
             };
             cookie?: never;
@@ -4359,6 +4368,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description instance id */
                 id: string;
             };
             cookie?: never;
@@ -4421,6 +4431,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description job id */
                 id: string;
             };
             cookie?: never;
@@ -4475,6 +4486,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description job id */
                 id: string;
             };
             cookie?: never;
@@ -4541,6 +4553,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description job id */
                 id: string;
             };
             cookie?: never;
@@ -4593,6 +4606,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description job id */
                 id: string;
             };
             cookie?: never;
@@ -4659,6 +4673,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description job id */
                 id: string;
             };
             cookie?: never;
@@ -4713,6 +4728,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description job id */
                 id: string;
             };
             cookie?: never;
@@ -4767,6 +4783,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description job id */
                 id: string;
             };
             cookie?: never;
@@ -4988,6 +5005,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description namespace id */
                 id: string;
             };
             cookie?: never;

@@ -139,7 +139,7 @@ impl<S: Send + Sync> FromRequestParts<S> for VersionPath {
 /// another version (of any container) has the same digest.
 #[utoipa::path(delete, path = "/apps/{id}/containers/{name}/versions/{label}", tag = "containers",
     security(("bearer" = [])),
-    params(("id" = String, Path, description = "app id"),
+    params(("id" = String, Path, description = "app id", pattern = r"^[0-9]{1,19}$"),
         ("name" = String, Path, description = "container name", pattern = r"^[A-Za-z0-9._-]{1,128}$"),
         ("label" = String, Path, description = "version label", pattern = r"^[A-Za-z0-9._-]{1,128}$")),
     responses((status = 204, description = "Deleted"), (status = 400, body = ErrorBody),
@@ -192,7 +192,7 @@ pub(super) async fn delete_version(
 /// `container@label`). Bytes no other version names leave the artifact
 /// store.
 #[utoipa::path(delete, path = "/apps/{id}/containers/{name}", tag = "containers", security(("bearer" = [])),
-    params(("id" = String, Path, description = "app id"),
+    params(("id" = String, Path, description = "app id", pattern = r"^[0-9]{1,19}$"),
         ("name" = String, Path, description = "container name", pattern = r"^[A-Za-z0-9._-]{1,128}$")),
     responses((status = 204, description = "Deleted"), (status = 400, body = ErrorBody),
         (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),

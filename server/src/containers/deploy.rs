@@ -144,7 +144,7 @@ pub(super) async fn find_container(db: &Database, app: Id, name: &str) -> ApiRes
 /// precompile; the detail's `workers` show how far it got. Deploying the
 /// version already deployed records nothing and sends it again.
 #[utoipa::path(post, path = "/apps/{id}/containers/{name}/deploy", tag = "containers", security(("bearer" = [])),
-    params(("id" = String, Path, description = "app id"),
+    params(("id" = String, Path, description = "app id", pattern = r"^[0-9]{1,19}$"),
         ("name" = String, Path, description = "container name", pattern = r"^[A-Za-z0-9._-]{1,128}$")),
     request_body = DeployRequest,
     responses((status = 200, body = ContainerDetail, description = "The container, its new deployment first"),
@@ -215,7 +215,7 @@ pub(super) async fn deploy_version(
 /// when (rollbacks included).
 #[utoipa::path(get, path = "/apps/{id}/containers/{name}/deployments", tag = "containers",
     security(("bearer" = [])),
-    params(("id" = String, Path, description = "app id"),
+    params(("id" = String, Path, description = "app id", pattern = r"^[0-9]{1,19}$"),
         ("name" = String, Path, description = "container name", pattern = r"^[A-Za-z0-9._-]{1,128}$")),
     responses((status = 200, body = Vec<Deployment>), (status = 400, body = ErrorBody),
         (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]

@@ -53,7 +53,7 @@ pub struct ComponentReport {
 /// world and import only what workers provide) and says what it is;
 /// nothing is stored.
 #[utoipa::path(post, path = "/apps/{id}/containers/inspect", tag = "containers", security(("bearer" = [])),
-    params(("id" = String, Path, description = "app id"), InspectQuery),
+    params(("id" = String, Path, description = "app id", pattern = r"^[0-9]{1,19}$"), InspectQuery),
     request_body(description = "The component's bytes, at most 64 MiB.",
         content(("application/wasm"), ("application/octet-stream"))),
     responses((status = 200, body = ComponentReport, description = "A processor component; nothing was stored"),

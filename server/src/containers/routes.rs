@@ -98,7 +98,7 @@ impl IntoResponse for UploadError {
 /// processor world. Bytes the container holds already return that
 /// version (200).
 #[utoipa::path(post, path = "/apps/{id}/containers/{name}/versions", tag = "containers", security(("bearer" = [])),
-    params(("id" = String, Path, description = "app id"),
+    params(("id" = String, Path, description = "app id", pattern = r"^[0-9]{1,19}$"),
         ("name" = String, Path, description = "container name", pattern = r"^[A-Za-z0-9._-]{1,128}$"), UploadQuery),
     request_body(description = "The component's bytes, at most 64 MiB.",
         content(("application/wasm"), ("application/octet-stream"))),
@@ -279,7 +279,7 @@ pub(crate) async fn created_by(state: &AppState, principal: Principal) -> ApiRes
 
 /// Lists an app's containers by name, with their deployed versions.
 #[utoipa::path(get, path = "/apps/{id}/containers", tag = "containers", security(("bearer" = [])),
-    params(("id" = String, Path, description = "app id")),
+    params(("id" = String, Path, description = "app id", pattern = r"^[0-9]{1,19}$")),
     responses((status = 200, body = Vec<Container>), (status = 401, body = ErrorBody),
         (status = 403, body = ErrorBody)))]
 async fn list_containers(
@@ -295,7 +295,7 @@ async fn list_containers(
 /// workers that hold it), its deployment and history, and how the
 /// deployed version stands on each live worker that may run its jobs.
 #[utoipa::path(get, path = "/apps/{id}/containers/{name}", tag = "containers", security(("bearer" = [])),
-    params(("id" = String, Path, description = "app id"),
+    params(("id" = String, Path, description = "app id", pattern = r"^[0-9]{1,19}$"),
         ("name" = String, Path, description = "container name", pattern = r"^[A-Za-z0-9._-]{1,128}$")),
     responses((status = 200, body = ContainerDetail), (status = 401, body = ErrorBody),
         (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]

@@ -101,7 +101,7 @@ async fn read(db: &Database, instance: Id, after: i64, limit: u32) -> Result<Vec
 /// Reads an instance's log a page at a time; with `waitMs`, waits for
 /// new lines (tail -f).
 #[utoipa::path(get, path = "/instances/{id}/logs", tag = "instances", security(("bearer" = [])),
-    params(("id" = String, Path), LogQuery),
+    params(("id" = String, Path, description = "instance id", pattern = r"^[0-9]{1,19}$"), LogQuery),
     responses((status = 200, body = LogPage), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
         (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn instance_logs(

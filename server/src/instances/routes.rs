@@ -54,7 +54,7 @@ impl Validate for RunJob {
 
 /// Runs a job now or after a delay: a new instance waiting for dispatch.
 #[utoipa::path(post, path = "/jobs/{id}/run", tag = "instances", security(("bearer" = [])),
-    params(("id" = String, Path, description = "job id")), request_body = RunJob,
+    params(("id" = String, Path, description = "job id", pattern = r"^[0-9]{1,19}$")), request_body = RunJob,
     responses((status = 201, body = Instance), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
         (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn run_job(
@@ -115,7 +115,7 @@ async fn authorized(state: &AppState, principal: &Principal, id: Id) -> ApiResul
 }
 
 /// An instance's detail.
-#[utoipa::path(get, path = "/instances/{id}", tag = "instances", security(("bearer" = [])), params(("id" = String, Path)),
+#[utoipa::path(get, path = "/instances/{id}", tag = "instances", security(("bearer" = [])), params(("id" = String, Path, description = "instance id", pattern = r"^[0-9]{1,19}$")),
     responses((status = 200, body = Instance), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn get_instance(
     State(state): State<AppState>,
@@ -133,7 +133,7 @@ pub struct StatusReply {
 }
 
 /// An instance's status.
-#[utoipa::path(get, path = "/instances/{id}/status", tag = "instances", security(("bearer" = [])), params(("id" = String, Path)),
+#[utoipa::path(get, path = "/instances/{id}/status", tag = "instances", security(("bearer" = [])), params(("id" = String, Path, description = "instance id", pattern = r"^[0-9]{1,19}$")),
     responses((status = 200, body = StatusReply), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn instance_status(
     State(state): State<AppState>,
@@ -167,7 +167,7 @@ pub struct InstanceQuery {
 
 /// Lists an app's instances, newest first.
 #[utoipa::path(get, path = "/apps/{id}/instances", tag = "instances", security(("bearer" = [])),
-    params(("id" = String, Path, description = "app id"), InstanceQuery),
+    params(("id" = String, Path, description = "app id", pattern = r"^[0-9]{1,19}$"), InstanceQuery),
     responses((status = 200, body = InstancePage), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
         (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn list_instances(
@@ -256,7 +256,7 @@ async fn change(
 }
 
 /// Stops an instance that is waiting or running.
-#[utoipa::path(post, path = "/instances/{id}/stop", tag = "instances", security(("bearer" = [])), params(("id" = String, Path)),
+#[utoipa::path(post, path = "/instances/{id}/stop", tag = "instances", security(("bearer" = [])), params(("id" = String, Path, description = "instance id", pattern = r"^[0-9]{1,19}$")),
     responses((status = 200, body = Instance), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
         (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 async fn stop_instance(
@@ -270,7 +270,7 @@ async fn stop_instance(
 }
 
 /// Cancels an instance that has not been dispatched yet (a delayed run).
-#[utoipa::path(post, path = "/instances/{id}/cancel", tag = "instances", security(("bearer" = [])), params(("id" = String, Path)),
+#[utoipa::path(post, path = "/instances/{id}/cancel", tag = "instances", security(("bearer" = [])), params(("id" = String, Path, description = "instance id", pattern = r"^[0-9]{1,19}$")),
     responses((status = 200, body = Instance), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
         (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 async fn cancel_instance(
@@ -289,7 +289,7 @@ async fn cancel_instance(
 }
 
 /// Runs a finished instance again (same id, one more run).
-#[utoipa::path(post, path = "/instances/{id}/retry", tag = "instances", security(("bearer" = [])), params(("id" = String, Path)),
+#[utoipa::path(post, path = "/instances/{id}/retry", tag = "instances", security(("bearer" = [])), params(("id" = String, Path, description = "instance id", pattern = r"^[0-9]{1,19}$")),
     responses((status = 200, body = Instance), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
         (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 async fn retry_instance(

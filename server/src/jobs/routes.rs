@@ -52,7 +52,7 @@ async fn insert(state: &AppState, app: Id, spec: JobSpec) -> ApiResult<Job> {
 
 /// Creates a job in an app.
 #[utoipa::path(post, path = "/apps/{id}/jobs", tag = "jobs", security(("bearer" = [])),
-    params(("id" = String, Path, description = "app id")), request_body = JobSpec,
+    params(("id" = String, Path, description = "app id", pattern = r"^[0-9]{1,19}$")), request_body = JobSpec,
     responses((status = 201, body = Job), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
         (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn create_job(
@@ -102,7 +102,7 @@ fn check_enum<T: serde::de::DeserializeOwned>(field: &str, value: &Option<String
 
 /// Lists an app's jobs with filters, paging and order.
 #[utoipa::path(get, path = "/apps/{id}/jobs", tag = "jobs", security(("bearer" = [])),
-    params(("id" = String, Path, description = "app id"), JobQuery),
+    params(("id" = String, Path, description = "app id", pattern = r"^[0-9]{1,19}$"), JobQuery),
     responses((status = 200, body = JobPage), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
         (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn list_jobs(
@@ -177,7 +177,7 @@ impl Validate for ImportJobs {
 
 /// Imports job definitions into an app (all or none), as new jobs.
 #[utoipa::path(post, path = "/apps/{id}/jobs/import", tag = "jobs", security(("bearer" = [])),
-    params(("id" = String, Path, description = "app id")), request_body = ImportJobs,
+    params(("id" = String, Path, description = "app id", pattern = r"^[0-9]{1,19}$")), request_body = ImportJobs,
     responses((status = 201, body = Vec<Job>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
         (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn import_jobs(
@@ -205,14 +205,14 @@ async fn import_jobs(
 }
 
 /// Fetches a job.
-#[utoipa::path(get, path = "/jobs/{id}", tag = "jobs", security(("bearer" = [])), params(("id" = String, Path)),
+#[utoipa::path(get, path = "/jobs/{id}", tag = "jobs", security(("bearer" = [])), params(("id" = String, Path, description = "job id", pattern = r"^[0-9]{1,19}$")),
     responses((status = 200, body = Job), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn get_job(State(state): State<AppState>, principal: Principal, IdPath(id): IdPath) -> ApiResult<Json<Job>> {
     Ok(Json(authorized_job(&state, &principal, id).await?))
 }
 
 /// Replaces a job's definition.
-#[utoipa::path(put, path = "/jobs/{id}", tag = "jobs", security(("bearer" = [])), params(("id" = String, Path)),
+#[utoipa::path(put, path = "/jobs/{id}", tag = "jobs", security(("bearer" = [])), params(("id" = String, Path, description = "job id", pattern = r"^[0-9]{1,19}$")),
     request_body = JobSpec,
     responses((status = 200, body = Job), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
         (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
@@ -232,7 +232,7 @@ async fn update_job(
 }
 
 /// Deletes a job (soft: its instances' history stays).
-#[utoipa::path(delete, path = "/jobs/{id}", tag = "jobs", security(("bearer" = [])), params(("id" = String, Path)),
+#[utoipa::path(delete, path = "/jobs/{id}", tag = "jobs", security(("bearer" = [])), params(("id" = String, Path, description = "job id", pattern = r"^[0-9]{1,19}$")),
     responses((status = 204), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn delete_job(State(state): State<AppState>, principal: Principal, IdPath(id): IdPath) -> ApiResult<StatusCode> {
     set_status(&state, &principal, id, JobStatus::Deleted).await?;
@@ -249,7 +249,7 @@ async fn set_status(state: &AppState, principal: &Principal, id: Id, status: Job
 }
 
 /// Enables a job's schedule.
-#[utoipa::path(post, path = "/jobs/{id}/enable", tag = "jobs", security(("bearer" = [])), params(("id" = String, Path)),
+#[utoipa::path(post, path = "/jobs/{id}/enable", tag = "jobs", security(("bearer" = [])), params(("id" = String, Path, description = "job id", pattern = r"^[0-9]{1,19}$")),
     responses((status = 200, body = Job), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn enable_job(State(state): State<AppState>, principal: Principal, IdPath(id): IdPath) -> ApiResult<Json<Job>> {
     set_status(&state, &principal, id, JobStatus::Enabled).await?;
@@ -257,7 +257,7 @@ async fn enable_job(State(state): State<AppState>, principal: Principal, IdPath(
 }
 
 /// Disables a job's schedule.
-#[utoipa::path(post, path = "/jobs/{id}/disable", tag = "jobs", security(("bearer" = [])), params(("id" = String, Path)),
+#[utoipa::path(post, path = "/jobs/{id}/disable", tag = "jobs", security(("bearer" = [])), params(("id" = String, Path, description = "job id", pattern = r"^[0-9]{1,19}$")),
     responses((status = 200, body = Job), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn disable_job(State(state): State<AppState>, principal: Principal, IdPath(id): IdPath) -> ApiResult<Json<Job>> {
     set_status(&state, &principal, id, JobStatus::Disabled).await?;
@@ -284,7 +284,7 @@ impl Validate for CopyJob {
 }
 
 /// Copies a job into a new one (new id; disabled until enabled).
-#[utoipa::path(post, path = "/jobs/{id}/copy", tag = "jobs", security(("bearer" = [])), params(("id" = String, Path)),
+#[utoipa::path(post, path = "/jobs/{id}/copy", tag = "jobs", security(("bearer" = [])), params(("id" = String, Path, description = "job id", pattern = r"^[0-9]{1,19}$")),
     request_body = CopyJob,
     responses((status = 201, body = Job), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
         (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
@@ -306,7 +306,7 @@ async fn copy_job(
 }
 
 /// A job's definition, ready for `POST /apps/{id}/jobs/import`.
-#[utoipa::path(get, path = "/jobs/{id}/export", tag = "jobs", security(("bearer" = [])), params(("id" = String, Path)),
+#[utoipa::path(get, path = "/jobs/{id}/export", tag = "jobs", security(("bearer" = [])), params(("id" = String, Path, description = "job id", pattern = r"^[0-9]{1,19}$")),
     responses((status = 200, body = JobSpec), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn export_job(
     State(state): State<AppState>,

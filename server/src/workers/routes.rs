@@ -23,7 +23,7 @@ fn alive_since(state: &AppState) -> i64 {
 /// The workers that serve an app (its own and shared pool workers), alive
 /// or not.
 #[utoipa::path(get, path = "/apps/{id}/workers", tag = "workers", security(("bearer" = [])),
-    params(("id" = String, Path, description = "app id")),
+    params(("id" = String, Path, description = "app id", pattern = r"^[0-9]{1,19}$")),
     responses((status = 200, body = Vec<WorkerInfo>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 async fn app_workers(
     State(state): State<AppState>,

@@ -81,7 +81,7 @@ fn require_enabled(state: &AppState) -> ApiResult<()> {
 /// Credentials are sealed at once and never returned; without new ones,
 /// the stored ones are kept only if the URL is unchanged.
 #[utoipa::path(put, path = "/apps/{id}/containers/{name}/source", tag = "builds", security(("bearer" = [])),
-    params(("id" = String, Path, description = "app id"),
+    params(("id" = String, Path, description = "app id", pattern = r"^[0-9]{1,19}$"),
         ("name" = String, Path, description = "container name", pattern = r"^[A-Za-z0-9._-]{1,128}$")),
     request_body = GitSourceInput,
     responses((status = 200, body = GitSource), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
@@ -179,7 +179,7 @@ fn context(container: Id) -> Vec<u8> {
 
 /// A container's git source (credentials shown by kind and user only).
 #[utoipa::path(get, path = "/apps/{id}/containers/{name}/source", tag = "builds", security(("bearer" = [])),
-    params(("id" = String, Path, description = "app id"),
+    params(("id" = String, Path, description = "app id", pattern = r"^[0-9]{1,19}$"),
         ("name" = String, Path, description = "container name", pattern = r"^[A-Za-z0-9._-]{1,128}$")),
     responses((status = 200, body = GitSource), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
         (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
@@ -197,7 +197,7 @@ async fn get_source(
 /// new version labelled with the commit id. Answers at once (202); follow
 /// the build and its log.
 #[utoipa::path(post, path = "/apps/{id}/containers/{name}/builds", tag = "builds", security(("bearer" = [])),
-    params(("id" = String, Path, description = "app id"),
+    params(("id" = String, Path, description = "app id", pattern = r"^[0-9]{1,19}$"),
         ("name" = String, Path, description = "container name", pattern = r"^[A-Za-z0-9._-]{1,128}$")),
     request_body = BuildRequest,
     responses((status = 202, body = Build, description = "Queued"), (status = 400, body = ErrorBody),
@@ -266,7 +266,7 @@ pub struct ListQuery {
 
 /// A container's builds, newest first.
 #[utoipa::path(get, path = "/apps/{id}/containers/{name}/builds", tag = "builds", security(("bearer" = [])),
-    params(("id" = String, Path, description = "app id"),
+    params(("id" = String, Path, description = "app id", pattern = r"^[0-9]{1,19}$"),
         ("name" = String, Path, description = "container name", pattern = r"^[A-Za-z0-9._-]{1,128}$"), ListQuery),
     responses((status = 200, body = Vec<Build>), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
         (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
@@ -287,9 +287,9 @@ async fn list_builds(
 
 /// One build.
 #[utoipa::path(get, path = "/apps/{id}/containers/{name}/builds/{build}", tag = "builds", security(("bearer" = [])),
-    params(("id" = String, Path, description = "app id"),
+    params(("id" = String, Path, description = "app id", pattern = r"^[0-9]{1,19}$"),
         ("name" = String, Path, description = "container name", pattern = r"^[A-Za-z0-9._-]{1,128}$"),
-        ("build" = String, Path, description = "build id")),
+        ("build" = String, Path, description = "build id", pattern = r"^[0-9]{1,19}$")),
     responses((status = 200, body = Build), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
         (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn get_build(State(state): State<AppState>, principal: Principal, path: BuildPath) -> ApiResult<Json<Build>> {
@@ -303,9 +303,9 @@ async fn get_build(State(state): State<AppState>, principal: Principal, path: Bu
 /// of the cluster stops before it publishes.
 #[utoipa::path(post, path = "/apps/{id}/containers/{name}/builds/{build}/cancel", tag = "builds",
     security(("bearer" = [])),
-    params(("id" = String, Path, description = "app id"),
+    params(("id" = String, Path, description = "app id", pattern = r"^[0-9]{1,19}$"),
         ("name" = String, Path, description = "container name", pattern = r"^[A-Za-z0-9._-]{1,128}$"),
-        ("build" = String, Path, description = "build id")),
+        ("build" = String, Path, description = "build id", pattern = r"^[0-9]{1,19}$")),
     responses((status = 200, body = Build, description = "The build, cancelled"), (status = 400, body = ErrorBody),
         (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
         (status = 409, body = ErrorBody, description = "The build has ended already"),
@@ -343,11 +343,14 @@ async fn cancel_build(State(state): State<AppState>, principal: Principal, path:
 #[into_params(parameter_in = Query)]
 pub struct BuildLogQuery {
     /// Lines after this position (default: from the start).
+    #[param(minimum = 0)]
     after: Option<i64>,
     /// At most this many lines, 1 to 5000 (default 1000).
+    #[param(minimum = 1, maximum = 5000)]
     limit: Option<u32>,
     /// Wait up to this many milliseconds (at most 30000) for new lines
     /// while the build runs: the follow form.
+    #[param(minimum = 0, maximum = 30000)]
     wait_ms: Option<u64>,
 }
 
@@ -355,9 +358,9 @@ pub struct BuildLogQuery {
 /// while the build runs.
 #[utoipa::path(get, path = "/apps/{id}/containers/{name}/builds/{build}/log", tag = "builds",
     security(("bearer" = [])),
-    params(("id" = String, Path, description = "app id"),
+    params(("id" = String, Path, description = "app id", pattern = r"^[0-9]{1,19}$"),
         ("name" = String, Path, description = "container name", pattern = r"^[A-Za-z0-9._-]{1,128}$"),
-        ("build" = String, Path, description = "build id"), BuildLogQuery),
+        ("build" = String, Path, description = "build id", pattern = r"^[0-9]{1,19}$"), BuildLogQuery),
     responses((status = 200, body = BuildLogPage), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
         (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn build_log(
