@@ -328,7 +328,8 @@ fn the_whole_lifecycle_through_the_cli() {
     // Retry, then cancel; a second cancel conflicts.
     // The retry is dispatched at once; with no worker connected it fails and
     // the job's own retry (30 s later) puts it back in the queue.
-    assert!(cli.ok(&["instance", "retry", &id]).contains("is WAITING_DISPATCH"));
+    let retried = cli.ok(&["instance", "retry", &id]);
+    assert!(retried.contains("is WAITING_DISPATCH"), "{retried}");
     let runs = cli.json(&["instance", "get", &id])["runningTimes"].as_i64();
     assert!(matches!(runs, Some(2 | 3)), "{runs:?}");
     assert!(cli.ok(&["instance", "cancel", &id]).contains("is CANCELED"));

@@ -242,6 +242,9 @@ async fn change(
         });
     }
     logs::append(&state.db, id, "INFO", note).await?;
+    // The instance as this request left it, read before the scheduler is
+    // told: a retry it dispatches at once may already have failed again.
+    let changed = authorized(state, principal, id).await?;
     match to {
         InstanceStatus::WaitingDispatch => state.scheduler.instance_due(id, now_ms() as i64),
         InstanceStatus::Stopped | InstanceStatus::Canceled => {
@@ -252,7 +255,7 @@ async fn change(
         }
         _ => {}
     }
-    Ok(Json(authorized(state, principal, id).await?))
+    Ok(Json(changed))
 }
 
 /// Stops an instance that is waiting or running.
