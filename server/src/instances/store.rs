@@ -320,12 +320,16 @@ pub struct Ending<'a> {
     pub progress: Option<&'a InstanceProgress>,
     /// Workflow context pairs the tasks appended (last write of a key wins).
     pub appends: &'a [(String, String)],
+    /// A failure the job retries: instead of ending, the instance goes back
+    /// to the queue for its next attempt, due at this time, in the same
+    /// write (nobody sees it FAILED in between).
+    pub retry_at: Option<i64>,
 }
 
 impl<'a> Ending<'a> {
     /// An ending with a status and result only.
     pub fn new(status: InstanceStatus, result: &'a str) -> Self {
-        Self { status, result, progress: None, appends: &[] }
+        Self { status, result, progress: None, appends: &[], retry_at: None }
     }
 }
 
@@ -335,10 +339,10 @@ pub async fn fail_unfinished(
     db: &Database,
     id: Id,
     attempt: i64,
-    (to, result): (InstanceStatus, &str),
+    ending: &Ending<'_>,
     now: i64,
 ) -> Result<bool, sqlx::Error> {
-    end_attempt(db, id, attempt, None, &Ending::new(to, result), now).await
+    end_attempt(db, id, attempt, None, ending, now).await
 }
 
 /// Ends attempt `attempt` if it is unfinished and, when `coordinator` is
@@ -358,41 +362,43 @@ async fn end_attempt(
             ending.appends.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
         serde_json::to_string(&map).unwrap_or_default()
     });
-    let done = sqlx::query(&db.sql(
-        "UPDATE job_instance SET status = ?, result = ?, progress = COALESCE(?, progress), \
-         workflow_appends = COALESCE(?, workflow_appends), finished_time = ?, updated_at = ? \
-         WHERE id = ? AND running_times = ? AND (? IS NULL OR coordinator = ?) \
-         AND status IN ('WAITING_DISPATCH', 'WAITING_WORKER_RECEIVE', 'RUNNING')",
-    ))
-    .bind(ending.status.name())
-    .bind(ending.result)
-    .bind(progress)
-    .bind(appends)
-    .bind(now)
-    .bind(now)
-    .bind(id.0)
-    .bind(attempt)
-    .bind(coordinator)
-    .bind(coordinator)
-    .execute(db.pool())
-    .await?;
-    Ok(done.rows_affected() > 0)
-}
-
-/// Schedules attempt `attempt + 1` of a failed instance at `due`.
-pub async fn retry(db: &Database, id: Id, attempt: i64, due: i64, now: i64) -> Result<bool, sqlx::Error> {
-    let done = sqlx::query(&db.sql(
-        "UPDATE job_instance SET status = 'WAITING_DISPATCH', coordinator = NULL, actual_trigger_time = NULL, \
-         finished_time = NULL, progress = NULL, expected_trigger_time = ?, running_times = running_times + 1, \
-         updated_at = ? \
-         WHERE id = ? AND running_times = ? AND status = 'FAILED'",
-    ))
-    .bind(due)
-    .bind(now)
-    .bind(id.0)
-    .bind(attempt)
-    .execute(db.pool())
-    .await?;
+    let (sql, status, first_time, progress) = match ending.retry_at {
+        None => (
+            "UPDATE job_instance SET status = ?, result = ?, progress = COALESCE(?, progress), \
+             workflow_appends = COALESCE(?, workflow_appends), finished_time = ?, updated_at = ? \
+             WHERE id = ? AND running_times = ? AND (? IS NULL OR coordinator = ?) \
+             AND status IN ('WAITING_DISPATCH', 'WAITING_WORKER_RECEIVE', 'RUNNING')",
+            ending.status,
+            now,
+            progress,
+        ),
+        // What `retry` does to a FAILED attempt, without the FAILED between.
+        Some(due) => (
+            "UPDATE job_instance SET status = ?, result = ?, progress = ?, \
+             workflow_appends = COALESCE(?, workflow_appends), expected_trigger_time = ?, updated_at = ?, \
+             coordinator = NULL, actual_trigger_time = NULL, finished_time = NULL, \
+             running_times = running_times + 1 \
+             WHERE id = ? AND running_times = ? AND (? IS NULL OR coordinator = ?) \
+             AND status IN ('WAITING_DISPATCH', 'WAITING_WORKER_RECEIVE', 'RUNNING')",
+            InstanceStatus::WaitingDispatch,
+            due,
+            None,
+        ),
+    };
+    let sql = db.sql(sql);
+    let done = sqlx::query(&sql)
+        .bind(status.name())
+        .bind(ending.result)
+        .bind(progress)
+        .bind(appends)
+        .bind(first_time)
+        .bind(now)
+        .bind(id.0)
+        .bind(attempt)
+        .bind(coordinator)
+        .bind(coordinator)
+        .execute(db.pool())
+        .await?;
     Ok(done.rows_affected() > 0)
 }
 

@@ -42,7 +42,19 @@ pub async fn on_status(
     let progress = report.progress.map(bounded);
     let mut appends = report.workflow_appends;
     appends.truncate(MAX_APPENDS);
-    let ending = store::Ending { status, result: &result, progress: progress.as_ref(), appends: &appends };
+    // A failure the job retries goes back to the queue in the same write.
+    let job = match status {
+        InstanceStatus::Failed => crate::jobs::store::fetch(&state.db, assignment.job_id).await?,
+        _ => None,
+    };
+    let retry = job.as_ref().and_then(|job| retry_plan(job, report.attempt));
+    let ending = store::Ending {
+        status,
+        result: &result,
+        progress: progress.as_ref(),
+        appends: &appends,
+        retry_at: retry.map(|r| r.due(now)),
+    };
     if !store::finish(&state.db, id, report.attempt, &worker.address, &ending, now).await? {
         tracing::debug!(instance = id.0, attempt = report.attempt, "stale or foreign report ignored");
         return Ok(());
@@ -56,14 +68,12 @@ pub async fn on_status(
         let note = format!("{} on worker {}: {}", status.name(), worker.address, first_line(&result));
         logs::append(&state.db, id, "WARN", &note).await?;
     }
-    if status == InstanceStatus::Failed {
-        let job = crate::jobs::store::fetch(&state.db, assignment.job_id).await?;
-        if retry_if_allowed(state, id, report.attempt, job.as_ref()).await? {
-            return Ok(());
-        }
-        if let Some(job) = job.filter(|_| assignment.frequent) {
-            return super::triggers::rearm_after_failure(state, &job).await;
-        }
+    if let Some(retry) = retry {
+        return retried(state, id, retry, now).await;
+    }
+    // Only a failure fetched the job.
+    if let Some(job) = job.filter(|_| assignment.frequent) {
+        return super::triggers::rearm_after_failure(state, &job).await;
     }
     if assignment.frequent {
         super::triggers::rearm(state, assignment.job_id).await?;
@@ -145,15 +155,15 @@ pub async fn server_failure(
     why: &str,
 ) -> Result<(), sqlx::Error> {
     let now = now_ms() as i64;
-    let ended =
-        store::fail_unfinished(&state.db, instance.id, instance.running_times, (InstanceStatus::Failed, why), now)
-            .await?;
-    if !ended {
+    let retry = job.and_then(|job| retry_plan(job, instance.running_times));
+    let ending =
+        store::Ending { retry_at: retry.map(|r| r.due(now)), ..store::Ending::new(InstanceStatus::Failed, why) };
+    if !store::fail_unfinished(&state.db, instance.id, instance.running_times, &ending, now).await? {
         return Ok(());
     }
     logs::append(&state.db, instance.id, "ERROR", why).await?;
-    if retry_if_allowed(state, instance.id, instance.running_times, job).await? {
-        return Ok(());
+    if let Some(retry) = retry {
+        return retried(state, instance.id, retry, now).await;
     }
     if let Some(job) = job.filter(|j| super::dispatch::is_frequent(j.spec.time_expression_type)) {
         super::triggers::rearm_after_failure(state, job).await?;
@@ -161,30 +171,46 @@ pub async fn server_failure(
     Ok(())
 }
 
-/// Schedules the next attempt of a failed instance when the job has
-/// retries left; true when it did.
-async fn retry_if_allowed(state: &AppState, id: Id, attempt: i64, job: Option<&Job>) -> Result<bool, sqlx::Error> {
-    let Some(job) = job else { return Ok(false) };
+/// The next attempt of a failed instance, when its job has retries left.
+#[derive(Debug, Clone, Copy)]
+struct Retry {
+    /// Which retry this is, from 1.
+    number: u32,
+    /// How many the job allows.
+    allowed: u32,
+    /// How long after the failure it is due, in milliseconds.
+    delay_ms: u64,
+}
+
+impl Retry {
+    fn due(self, now: i64) -> i64 {
+        now + self.delay_ms as i64
+    }
+}
+
+/// Whether the job retries a failure of attempt `attempt`, and when.
+fn retry_plan(job: &Job, attempt: i64) -> Option<Retry> {
     let retries_done = attempt - 1;
     if retries_done >= i64::from(job.spec.instance_retry_num) {
-        return Ok(false);
+        return None;
     }
-    let retry = (retries_done + 1) as u32;
-    let delay = wasmjob_schedule::retry_delay_ms(
+    let number = (retries_done + 1) as u32;
+    let delay_ms = wasmjob_schedule::retry_delay_ms(
         job.spec.instance_retry_interval,
         job.spec.instance_retry_backoff,
-        retry,
+        number,
         86_400_000,
     );
-    let now = now_ms() as i64;
-    let due = now + delay as i64;
-    if !store::retry(&state.db, id, attempt, due, now).await? {
-        return Ok(false);
-    }
-    let note = format!("retry {retry} of {} in {delay} ms", job.spec.instance_retry_num);
+    Some(Retry { number, allowed: job.spec.instance_retry_num, delay_ms })
+}
+
+/// Says in the log when a requeued failure runs again, and tells the
+/// scheduler.
+async fn retried(state: &AppState, id: Id, retry: Retry, now: i64) -> Result<(), sqlx::Error> {
+    let note = format!("retry {} of {} in {} ms", retry.number, retry.allowed, retry.delay_ms);
     logs::append(&state.db, id, "INFO", &note).await?;
-    state.scheduler.instance_due(id, due);
-    Ok(true)
+    state.scheduler.instance_due(id, retry.due(now));
+    Ok(())
 }
 
 /// Stops unfinished instances on the server's word (a FIXED_RATE job
