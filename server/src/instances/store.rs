@@ -362,7 +362,8 @@ async fn end_attempt(
             ending.appends.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
         serde_json::to_string(&map).unwrap_or_default()
     });
-    let (sql, status, first_time, progress) = match ending.retry_at {
+    // `when` is the finish time of an ending, the due time of a retry.
+    let (sql, status, when, progress) = match ending.retry_at {
         None => (
             "UPDATE job_instance SET status = ?, result = ?, progress = COALESCE(?, progress), \
              workflow_appends = COALESCE(?, workflow_appends), finished_time = ?, updated_at = ? \
@@ -372,7 +373,7 @@ async fn end_attempt(
             now,
             progress,
         ),
-        // What `retry` does to a FAILED attempt, without the FAILED between.
+        // The next attempt, queued by the write that ends this one.
         Some(due) => (
             "UPDATE job_instance SET status = ?, result = ?, progress = ?, \
              workflow_appends = COALESCE(?, workflow_appends), expected_trigger_time = ?, updated_at = ?, \
@@ -391,7 +392,7 @@ async fn end_attempt(
         .bind(ending.result)
         .bind(progress)
         .bind(appends)
-        .bind(first_time)
+        .bind(when)
         .bind(now)
         .bind(id.0)
         .bind(attempt)
