@@ -1,6 +1,7 @@
 // What can be done to an app after it is made: edit its description (and,
-// for administrators, move it to another namespace), rotate its secret (then show the new one, once), delete it (after the
-// user types its name: everything of the app goes with it).
+// for administrators, move it to another namespace), rotate its secret
+// (then show the new one, once), delete it (after the user types its name:
+// everything of the app goes with it).
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
