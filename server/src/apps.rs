@@ -255,7 +255,7 @@ async fn update_app(
     principal.require_app(id)?;
     let request = body.get()?;
     if let Some(namespace) = request.namespace_id {
-        if !matches!(principal, Principal::User { admin: true, .. }) {
+        if !principal.is_admin() {
             return Err(ApiError::Forbidden("only administrators move apps between namespaces"));
         }
         if let Some(namespace) = namespace

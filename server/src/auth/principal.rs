@@ -25,12 +25,14 @@ pub enum Principal {
 }
 
 impl Principal {
+    /// Whether this is an administrator.
+    pub fn is_admin(&self) -> bool {
+        matches!(self, Principal::User { admin: true, .. })
+    }
+
     /// Refuses anyone but an administrator.
     pub fn require_admin(&self) -> ApiResult<()> {
-        match self {
-            Principal::User { admin: true, .. } => Ok(()),
-            _ => Err(ApiError::Forbidden("only administrators may do this")),
-        }
+        if self.is_admin() { Ok(()) } else { Err(ApiError::Forbidden("only administrators may do this")) }
     }
 
     /// Refuses callers that may not touch app `app`.
