@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs the whole test suite on a fresh machine: installs what it needs
 # (wasm32-wasip2 target, cargo-component, componentize-py and schemathesis
-# in virtualenvs, the s3s-fs S3 server for the artifact store tests,
-# Debian's chromium and the console's npm packages),
+# in virtualenvs, Debian's bubblewrap for the sandbox of git builds, the
+# s3s-fs S3 server for the artifact store tests, Debian's chromium and the
+# console's npm packages),
 # builds every guest example, checks formatting and lints, runs every test
 # of the workspace against the real components and the real databases
 # (SQLite, PostgreSQL and MariaDB on 127.0.0.1) and a real S3 server,
@@ -17,6 +18,12 @@ step() { printf '\n== %s\n' "$*" >&2; }
 
 step "toolchain"
 rustup component add rustfmt clippy >/dev/null 2>&1 || true
+
+step "build sandbox (Debian's bubblewrap: git builds run in it)"
+if ! command -v bwrap >/dev/null 2>&1; then
+    DEBIAN_FRONTEND=noninteractive apt-get update -q >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q bubblewrap >/dev/null
+fi
 
 step "S3 test server (scripts/s3-server.sh install)"
 scripts/s3-server.sh install

@@ -60,8 +60,12 @@ export async function startStandalone(): Promise<Standalone> {
         ...process.env,
         WASMJOB_ADMIN_PASSWORD: ADMIN_PASSWORD,
         WASMJOB_LOG: "info",
-        // The git build scenario clones a repository from the local disk.
+        // The git build scenario builds (off by default) a repository
+        // cloned from the local disk.
+        WASMJOB_BUILDS__ENABLED: "true",
         WASMJOB_BUILDS__ALLOW_LOCAL_REPOSITORIES: "true",
+        // Dependencies fetched once for every run, as the Rust tests do.
+        WASMJOB_BUILDS__CARGO_HOME: join(REPO, "target/tmp/build-cargo-home"),
       },
       stdio: ["ignore", "pipe", "pipe"],
     },

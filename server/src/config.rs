@@ -151,6 +151,23 @@ impl ServerConfig {
         if !(1..=86_400).contains(&self.builds.timeout_secs) || !(1..=64).contains(&self.builds.concurrency) {
             return Err(ConfigError("builds.timeout_secs must be 1 to 86400 and builds.concurrency 1 to 64".into()));
         }
+        let b = &self.builds;
+        if !(1..=86_400).contains(&b.cpu_secs)
+            || !(256..=1 << 20).contains(&b.memory_mib)
+            || !(16..=100_000).contains(&b.max_processes)
+            || !(1..=1 << 20).contains(&b.max_file_mib)
+        {
+            return Err(ConfigError(
+                "builds.cpu_secs must be 1 to 86400, builds.memory_mib 256 to 1048576, builds.max_processes 16 to \
+                 100000 and builds.max_file_mib 1 to 1048576"
+                    .into(),
+            ));
+        }
+        if b.bubblewrap.is_empty() || b.uid == 0 || b.gid == 0 {
+            return Err(ConfigError(
+                "builds.bubblewrap must be set, and builds.uid and builds.gid must not be 0".into(),
+            ));
+        }
         if let Some(url) = &self.database_url
             && !["sqlite:", "postgres:", "postgresql:", "mysql:", "mariadb:"].iter().any(|p| url.starts_with(p))
         {

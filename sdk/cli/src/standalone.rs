@@ -42,11 +42,12 @@ pub struct StandaloneArgs {
     #[arg(long)]
     #[serde(skip)]
     no_demo: bool,
-    /// Do not build containers from git (standalone builds them by
-    /// default: it is one user's machine).
+    /// Build containers from git (off by default, as on `wasmjob
+    /// server`; builds run in a sandbox, see docs/builds.md). The same as
+    /// `WASMJOB_BUILDS__ENABLED=true`.
     #[arg(long)]
     #[serde(skip)]
-    no_builds: bool,
+    builds: bool,
     /// Where component artifacts are kept (keys: `WASMJOB_ARTIFACT_STORE__*` only).
     #[command(flatten, next_help_heading = "Artifact store")]
     artifact_store: crate::artifact_store::ArtifactStoreArgs,
@@ -56,7 +57,7 @@ pub struct StandaloneArgs {
 pub fn run(args: StandaloneArgs) -> ExitCode {
     let config = match ServerConfig::load(None, &args) {
         Ok(mut config) => {
-            config.builds.enabled |= !args.no_builds;
+            config.builds.enabled |= args.builds;
             config
         }
         Err(e) => {

@@ -7,3 +7,9 @@
 
 #[allow(dead_code)]
 mod support;
+
+/// One module per boundary, in `tests/attacks/`.
+mod attacks {
+    mod builds;
+    mod tenants;
+}

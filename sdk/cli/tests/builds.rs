@@ -46,10 +46,20 @@ fn guest_repository() -> tempfile::TempDir {
 }
 
 fn server() -> Server {
-    Server::start(
-        Mode::Standalone,
-        &[("WASMJOB_BUILDS__ENABLED", "true"), ("WASMJOB_BUILDS__ALLOW_LOCAL_REPOSITORIES", "true")],
-    )
+    server_with(&[])
+}
+
+/// A server with builds enabled, local repositories allowed and more
+/// `WASMJOB_*` settings.
+fn server_with(more: &[(&str, &str)]) -> Server {
+    let cargo_home = support::build_cargo_home();
+    let mut env = vec![
+        ("WASMJOB_BUILDS__ENABLED", "true"),
+        ("WASMJOB_BUILDS__ALLOW_LOCAL_REPOSITORIES", "true"),
+        ("WASMJOB_BUILDS__CARGO_HOME", cargo_home.as_str()),
+    ];
+    env.extend_from_slice(more);
+    Server::start(Mode::Standalone, &env)
 }
 
 /// Waits for a build to end, following its log; the build and every line.
@@ -154,7 +164,8 @@ fn a_commit_builds_deploys_and_runs_and_a_broken_commit_changes_nothing() {
 
 #[test]
 fn credentials_never_leave_the_server() {
-    let server = server();
+    // The loopback address is internal: this server allows it by name.
+    let server = server_with(&[("WASMJOB_BUILDS__ALLOW_PRIVATE_HOSTS", "[\"127.0.0.1\"]")]);
     let (app, _) = server.app("secretive");
     let secret = "tok-3f9a1c77e2d54b08-very-secret";
     let path = format!("/api/v1/apps/{app}/containers/private/source");

@@ -10,6 +10,7 @@
 //! that. Measurements (lateness, spacing, totals) go to stderr: see them
 //! with `--nocapture`.
 
+#[allow(dead_code)]
 mod support;
 
 use serde_json::{Value, json};

@@ -14,6 +14,7 @@ use wasmjob_server::db::DbText;
 
 on_every_backend!(
     builds_are_off_unless_enabled,
+    apps_set_sources_only_where_the_server_lets_them,
     a_source_is_checked_and_its_credentials_sealed,
     a_build_that_cannot_clone_fails_with_its_reason,
     a_cancelled_build_kills_its_compiler_and_stores_nothing
@@ -42,6 +43,29 @@ async fn builds_are_off_unless_enabled(backend: Backend) {
     assert_eq!(build.status, StatusCode::FORBIDDEN);
 }
 
+async fn apps_set_sources_only_where_the_server_lets_them(backend: Backend) {
+    let data = tempfile::tempdir().unwrap();
+    let dir = data.path().to_path_buf();
+    let env = TestEnv::with_config(backend, move |config| {
+        config.data_dir = dir;
+        config.builds.enabled = true;
+        config.builds.apps_may_set_sources = true;
+        config.builds.allow_private_hosts = vec!["10.0.0.8".into()];
+    })
+    .await;
+    let (app, token) = env.app("self-served").await;
+    let path = format!("/api/v1/apps/{app}/containers/mine/source");
+    let set = env.call(Method::PUT, &path, Some(&token), Some(json!({"url": "https://example.com/o/r.git"}))).await;
+    assert_eq!(set.status, StatusCode::OK, "{set:?}");
+    // A private host the configuration names is allowed; others are not.
+    let listed = json!({"url": "https://10.0.0.8:3000/o/r.git"});
+    assert_eq!(env.call(Method::PUT, &path, Some(&token), Some(listed)).await.status, StatusCode::OK);
+    let other = env.call(Method::PUT, &path, Some(&token), Some(json!({"url": "https://10.0.0.9/o/r.git"}))).await;
+    assert_eq!(other.status, StatusCode::UNPROCESSABLE_ENTITY, "{other:?}");
+    let shown = env.call(Method::GET, &path, Some(&token), None).await;
+    assert_eq!(shown.body["url"], "https://10.0.0.8:3000/o/r.git", "the refusal changed nothing");
+}
+
 async fn a_source_is_checked_and_its_credentials_sealed(backend: Backend) {
     let (env, _data) = enabled(backend).await;
     let (app, token) = env.app("sealed").await;
@@ -62,8 +86,14 @@ async fn a_source_is_checked_and_its_credentials_sealed(backend: Backend) {
             "credentials",
         ),
         (json!({"url": "https://example.com/r.git", "builder": "make"}), "builder"),
+        // Clear-text transport, and hosts only the server can reach.
+        (json!({"url": "http://example.com/r.git"}), "url"),
+        (json!({"url": "https://127.0.0.1/r.git"}), "url"),
+        (json!({"url": "https://localhost:3000/r.git"}), "url"),
+        (json!({"url": "git@169.254.169.254:o/r.git"}), "url"),
+        (json!({"url": "ssh://git@[::1]/o/r.git"}), "url"),
     ] {
-        let refused = env.call(Method::PUT, &path, Some(&token), Some(body.clone())).await;
+        let refused = env.call(Method::PUT, &path, Some(&env.admin), Some(body.clone())).await;
         assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{body}: {refused:?}");
         let fields: Vec<&str> =
             refused.body["fields"].as_array().unwrap().iter().map(|f| f["field"].as_str().unwrap()).collect();
@@ -77,7 +107,11 @@ async fn a_source_is_checked_and_its_credentials_sealed(backend: Backend) {
         "credentials": {"kind": "PASSWORD", "username": "ci-bot", "password": secret}});
     let forbidden = env.call(Method::PUT, &path, Some(&other), Some(body.clone())).await;
     assert_eq!(forbidden.status, StatusCode::FORBIDDEN);
-    let set = env.call(Method::PUT, &path, Some(&token), Some(body)).await;
+    // Setting a source is the administrators' unless the server lets apps.
+    let own = env.call(Method::PUT, &path, Some(&token), Some(body.clone())).await;
+    assert_eq!(own.status, StatusCode::FORBIDDEN, "{own:?}");
+    assert!(own.body["message"].as_str().unwrap().contains("apps_may_set_sources"), "{own:?}");
+    let set = env.call(Method::PUT, &path, Some(&env.admin), Some(body)).await;
     assert_eq!(set.status, StatusCode::OK, "{set:?}");
     assert_eq!(set.body["path"], "guests/hello");
     assert_eq!(set.body["reference"], json!({"kind": "TAG", "name": "v1.2.0"}));
@@ -106,7 +140,12 @@ async fn a_build_that_cannot_clone_fails_with_its_reason(backend: Backend) {
     let (app, token) = env.app("unreachable").await;
     let base = format!("/api/v1/apps/{app}/containers/missing");
     let set = env
-        .call(Method::PUT, &format!("{base}/source"), Some(&token), Some(json!({"url": "file:///nonexistent/repo"})))
+        .call(
+            Method::PUT,
+            &format!("{base}/source"),
+            Some(&env.admin),
+            Some(json!({"url": "file:///nonexistent/repo"})),
+        )
         .await;
     assert_eq!(set.status, StatusCode::OK, "{set:?}");
     let bad = env
@@ -196,12 +235,17 @@ fn processes_mentioning(text: &str) -> Vec<String> {
 async fn a_cancelled_build_kills_its_compiler_and_stores_nothing(backend: Backend) {
     let (env, data) = enabled(backend).await;
     let (app, token) = env.app("cancelled").await;
-    // A crate whose build script never ends on its own.
+    // A crate whose build script never ends on its own, named for this
+    // run: inside the sandbox its processes see none of the host's paths,
+    // so they are found by the crate's name.
     let repo = tempfile::tempdir().unwrap();
+    let package = format!("sleeper-{backend:?}-{}", std::process::id()).to_lowercase();
     std::fs::create_dir_all(repo.path().join("src")).unwrap();
     std::fs::write(
         repo.path().join("Cargo.toml"),
-        "[package]\nname = \"sleeper\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[lib]\ncrate-type = [\"cdylib\"]\n\n[workspace]\n",
+        format!(
+            "[package]\nname = \"{package}\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[lib]\ncrate-type = [\"cdylib\"]\n\n[workspace]\n"
+        ),
     )
     .unwrap();
     std::fs::write(
@@ -215,13 +259,13 @@ async fn a_cancelled_build_kills_its_compiler_and_stores_nothing(backend: Backen
     git(repo.path(), &["commit", "-q", "-m", "sleeps"]);
     let base = format!("/api/v1/apps/{app}/containers/sleeper");
     let url = format!("file://{}", repo.path().display());
-    let set = env.call(Method::PUT, &format!("{base}/source"), Some(&token), Some(json!({"url": url}))).await;
+    let set = env.call(Method::PUT, &format!("{base}/source"), Some(&env.admin), Some(json!({"url": url}))).await;
     assert_eq!(set.status, StatusCode::OK, "{set:?}");
     let queued = env.call(Method::POST, &format!("{base}/builds"), Some(&token), Some(json!({}))).await;
     let build = format!("{base}/builds/{}", queued.body["id"].as_str().unwrap());
 
     // Wait until cargo runs the build script.
-    let marker = data.path().to_string_lossy().into_owned();
+    let (marker, sandbox) = (package.clone(), data.path().to_string_lossy().into_owned());
     let mut seen = false;
     for _ in 0..1200 {
         if processes_mentioning(&marker).iter().any(|p| p.contains("build-script-build")) {
@@ -235,13 +279,15 @@ async fn a_cancelled_build_kills_its_compiler_and_stores_nothing(backend: Backen
     assert_eq!(cancelled.status, StatusCode::OK, "{cancelled:?}");
     assert_eq!(cancelled.body["status"], "FAILED", "{cancelled:?}");
     assert_eq!(cancelled.body["message"], "the build was cancelled");
-    let mut left = processes_mentioning(&marker);
+    // Neither the build's processes nor the sandbox holding them are left.
+    let left_over = || [processes_mentioning(&marker), processes_mentioning(&sandbox)].concat();
+    let mut left = left_over();
     for _ in 0..100 {
         if left.is_empty() {
             break;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
-        left = processes_mentioning(&marker);
+        left = left_over();
     }
     assert!(left.is_empty(), "the compiler's processes outlived the cancel: {left:?}");
     let again = env.call(Method::POST, &format!("{build}/cancel"), Some(&token), None).await;

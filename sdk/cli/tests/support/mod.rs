@@ -35,6 +35,12 @@ pub fn command(args: &[&str]) -> Command {
     command
 }
 
+/// Cargo's home for the git builds of test servers, shared by the tests
+/// so that each build does not download its dependencies again.
+pub fn build_cargo_home() -> String {
+    Path::new(env!("CARGO_TARGET_TMPDIR")).join("build-cargo-home").to_string_lossy().into_owned()
+}
+
 /// A port nobody listens on (yet).
 pub fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
@@ -211,6 +217,11 @@ impl Server {
         self.process.log_tail()
     }
 
+    /// The server's data directory.
+    pub fn data_dir(&self) -> PathBuf {
+        self._data.path().join("data")
+    }
+
     /// [`wait_for`] with the server's log as context.
     pub fn wait<T>(&self, what: impl Display, timeout: Duration, probe: impl FnMut() -> Option<T>) -> T {
         wait_for(what, timeout, || self.log_tail(), probe)
@@ -327,8 +338,8 @@ impl Api {
         let url = format!("{}{path}", self.base);
         let auth = self.token.as_ref().map(|t| format!("Bearer {t}"));
         let result = match method {
-            "GET" => {
-                let mut request = self.agent.get(&url);
+            "GET" | "DELETE" => {
+                let mut request = if method == "GET" { self.agent.get(&url) } else { self.agent.delete(&url) };
                 if let Some(auth) = &auth {
                     request = request.header("Authorization", auth);
                 }
@@ -373,15 +384,20 @@ impl Api {
 
     /// `POST path` with raw wasm bytes, which must succeed.
     pub fn upload(&self, path: &str, bytes: &[u8]) -> Value {
+        let (status, text) = self.upload_raw(path, bytes);
+        assert!((200..300).contains(&status), "POST {path}: {status} {text}");
+        serde_json::from_str(&text).unwrap()
+    }
+
+    /// `POST path` with raw wasm bytes: the status and the answer's text.
+    pub fn upload_raw(&self, path: &str, bytes: &[u8]) -> (u16, String) {
         let mut request = self.agent.post(format!("{}{path}", self.base)).content_type("application/wasm");
         if let Some(token) = &self.token {
             request = request.header("Authorization", format!("Bearer {token}"));
         }
         let mut response = request.send(bytes).unwrap_or_else(|e| panic!("POST {path}: {e}"));
         let status = response.status().as_u16();
-        let text = response.body_mut().read_to_string().unwrap_or_default();
-        assert!((200..300).contains(&status), "POST {path}: {status} {text}");
-        serde_json::from_str(&text).unwrap()
+        (status, response.body_mut().read_to_string().unwrap_or_default())
     }
 }
 

@@ -1,12 +1,15 @@
-//! Compiling a checked-out crate into a component, as a child process:
-//! `cargo build --release --target wasm32-wasip2` or `cargo component
-//! build --release`, in a process group of its own, with a clean
-//! environment (the toolchain's locations, a `HOME` in the build's own
-//! directory, nothing of the server's), every output line sent to the
-//! build log as it comes, and the whole group killed when the time limit
-//! passes or the build is abandoned.
+//! Running cargo for a build, in the build's jail (`sandbox`): first
+//! `cargo fetch` (the network, cargo alone, outside the repository so
+//! none of its configuration applies), then `cargo build --release
+//! --target wasm32-wasip2 --offline` or `cargo component build --release
+//! --offline` in the crate (the repository's code runs, without the
+//! network). Each runs in a process group of its own with a clean
+//! environment, every output line sent to the build log as it comes, and
+//! the whole group killed when the time limit passes or the build is
+//! abandoned.
 
 use super::model::Builder;
+use super::sandbox::{Jail, Layout, Phase};
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::Duration;
@@ -30,18 +33,16 @@ pub(super) struct OutputLine {
 /// What to compile, and how.
 #[derive(Debug)]
 pub(super) struct Compilation<'a> {
-    /// The crate's directory.
+    /// The crate's directory (inside `layout.src`).
     pub(super) crate_dir: &'a Path,
-    /// The cargo target directory (kept between builds of a container).
-    pub(super) target_dir: &'a Path,
-    /// A private, empty directory: the build's `HOME` and `TMPDIR`.
-    pub(super) home: &'a Path,
+    /// The build's directories.
+    pub(super) layout: &'a Layout,
+    /// Where cargo runs.
+    pub(super) jail: &'a Jail,
     /// How.
     pub(super) builder: Builder,
     /// The cargo program.
     pub(super) cargo: &'a str,
-    /// The time limit.
-    pub(super) timeout: Duration,
 }
 
 /// The builder `auto` resolves to for a crate: cargo-component when its
@@ -58,50 +59,80 @@ pub(super) fn resolve_builder(builder: Builder, crate_dir: &Path) -> Builder {
     }
 }
 
-/// Runs the compiler; the component's path, or why there is none.
-pub(super) async fn compile(job: &Compilation<'_>, log: &mpsc::Sender<OutputLine>) -> Result<PathBuf, String> {
+/// Downloads the crate's dependencies into cargo's home, within `timeout`.
+pub(super) async fn fetch(
+    job: &Compilation<'_>,
+    timeout: Duration,
+    log: &mpsc::Sender<OutputLine>,
+) -> Result<(), String> {
     if !job.crate_dir.join("Cargo.toml").is_file() {
         return Err("there is no Cargo.toml in the crate's directory".into());
     }
+    let manifest = job.jail.inside(job.layout, &job.crate_dir.join("Cargo.toml"));
+    let command = job.jail.command(
+        Phase::Fetch,
+        job.layout,
+        &job.layout.home,
+        job.cargo,
+        &["fetch", "--manifest-path", &manifest],
+    );
+    run(command, job.cargo, timeout, log, None).await.map_err(|e| e.replace("the compiler", "cargo fetch"))
+}
+
+/// Runs the compiler within `timeout`; the component's path, or why
+/// there is none.
+pub(super) async fn compile(
+    job: &Compilation<'_>,
+    timeout: Duration,
+    log: &mpsc::Sender<OutputLine>,
+) -> Result<PathBuf, String> {
     let builder = resolve_builder(job.builder, job.crate_dir);
-    let mut command = Command::new(job.cargo);
-    match builder {
-        Builder::CargoComponent => command.args(["component", "build", "--release"]),
-        _ => command.args([
+    let args: &[&str] = match builder {
+        Builder::CargoComponent => &["component", "build", "--release", "--offline"],
+        _ => &[
             "build",
             "--release",
             "--target",
             "wasm32-wasip2",
+            "--offline",
             "--message-format=json-render-diagnostics",
-        ]),
+        ],
     };
-    command
-        .current_dir(job.crate_dir)
-        .env_clear()
-        .envs(toolchain_env())
-        .env("HOME", job.home)
-        .env("TMPDIR", job.home)
-        .env("CARGO_TARGET_DIR", job.target_dir)
-        .env("CARGO_TERM_COLOR", "never")
-        .env("LANG", "C.UTF-8")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .process_group(0)
-        .kill_on_drop(true);
+    let command = job.jail.command(Phase::Compile, job.layout, job.crate_dir, job.cargo, args);
     let started = std::time::SystemTime::now();
-    let mut child = command.spawn().map_err(|e| format!("cannot start `{}`: {e}", job.cargo))?;
-    let _group = child.id().map(ProcessGroup);
     let artifacts = std::sync::Mutex::new(Vec::new());
-    let out = pump(child.stdout.take(), "stdout", log, Some(&artifacts));
+    run(command, job.cargo, timeout, log, Some(&artifacts)).await?;
+    let found = artifacts.into_inner().unwrap_or_else(|p| p.into_inner());
+    match builder {
+        Builder::CargoComponent => newest_wasm(&job.layout.target.join("wasm32-wasip1/release"), started),
+        _ => found
+            .last()
+            .map(|wasm| job.jail.outside(job.layout, wasm))
+            .ok_or_else(|| "the crate built no .wasm file: is it a `cdylib`?".into()),
+    }
+}
+
+/// Runs `command` to its end, its output to the log (cargo's JSON
+/// messages on stdout read for `.wasm` artifacts when `artifacts` is set).
+async fn run(
+    mut command: Command,
+    program: &str,
+    timeout: Duration,
+    log: &mpsc::Sender<OutputLine>,
+    artifacts: Option<&std::sync::Mutex<Vec<PathBuf>>>,
+) -> Result<(), String> {
+    command.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped()).process_group(0).kill_on_drop(true);
+    let mut child = command.spawn().map_err(|e| format!("cannot start `{program}`: {e}"))?;
+    let _group = child.id().map(ProcessGroup);
+    let out = pump(child.stdout.take(), "stdout", log, artifacts);
     let err = pump(child.stderr.take(), "stderr", log, None);
     let run = async {
         let (status, (), ()) = tokio::join!(child.wait(), out, err);
         status
     };
-    let status = match tokio::time::timeout(job.timeout, run).await {
+    let status = match tokio::time::timeout(timeout, run).await {
         Ok(status) => status.map_err(|e| format!("cannot wait for the compiler: {e}"))?,
-        Err(_) => return Err(format!("the build took longer than its limit of {} s", job.timeout.as_secs())),
+        Err(_) => return Err("the build took longer than its limit".into()),
     };
     if !status.success() {
         return Err(match status.code() {
@@ -109,29 +140,7 @@ pub(super) async fn compile(job: &Compilation<'_>, log: &mpsc::Sender<OutputLine
             None => "the compiler was killed".into(),
         });
     }
-    let found = artifacts.into_inner().unwrap_or_else(|p| p.into_inner());
-    match builder {
-        Builder::CargoComponent => newest_wasm(&job.target_dir.join("wasm32-wasip1/release"), started),
-        _ => found.last().cloned().ok_or_else(|| "the crate built no .wasm file: is it a `cdylib`?".into()),
-    }
-}
-
-/// The toolchain's locations, kept from the server's environment (a
-/// rustup install finds its toolchains through them even with another
-/// `HOME`).
-fn toolchain_env() -> Vec<(&'static str, std::ffi::OsString)> {
-    let home = std::env::var_os("HOME").map(PathBuf::from);
-    let mut env = vec![("PATH", std::env::var_os("PATH").unwrap_or_else(|| "/usr/local/bin:/usr/bin:/bin".into()))];
-    for (name, default) in [("CARGO_HOME", ".cargo"), ("RUSTUP_HOME", ".rustup")] {
-        let value = std::env::var_os(name).or_else(|| home.as_ref().map(|h| h.join(default).into_os_string()));
-        if let Some(value) = value {
-            env.push((name, value));
-        }
-    }
-    if let Some(toolchain) = std::env::var_os("RUSTUP_TOOLCHAIN") {
-        env.push(("RUSTUP_TOOLCHAIN", toolchain));
-    }
-    env
+    Ok(())
 }
 
 /// The newest `.wasm` in `dir` written since `since`.

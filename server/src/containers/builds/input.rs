@@ -46,7 +46,10 @@ pub(super) fn check_url(url: &str, allow_local: bool) -> Result<Transport, Strin
             return Err("must not carry a password: put it in `credentials`, where it is stored sealed".into());
         }
         return match scheme {
-            "https" | "http" => Ok(Transport::Https),
+            "https" => Ok(Transport::Https),
+            "http" => {
+                Err("plain http:// is refused (credentials and code would travel unencrypted): use https://".into())
+            }
             "ssh" | "git+ssh" => Ok(Transport::Ssh),
             _ => Err(format!("the scheme `{scheme}` is not supported: use https://, ssh:// or user@host:path")),
         };
@@ -204,6 +207,7 @@ mod tests {
         assert_eq!(check_url("file:///tmp/repo", true), Ok(Transport::Local));
         assert!(check_url("https://u:secret@example.com/r", false).unwrap_err().contains("password"));
         assert!(check_url("ftp://example.com/r", false).unwrap_err().contains("ftp"));
+        assert!(check_url("http://example.com/o/r.git", false).unwrap_err().contains("https://"));
         assert!(check_url("https://example.com", false).is_err());
         assert!(check_url("--upload-pack=evil", false).is_err());
         assert!(check_url("", false).is_err());

@@ -1,14 +1,17 @@
 //! Builds from git: a container may have a git source (URL, branch, tag or
 //! commit, the crate's directory, credentials sealed with the server's
-//! key). A build clones it with git2 into a directory of its own,
-//! compiles it in a child process (`compile`) with a time limit and a
-//! clean environment, streams every line of output to its log, and
+//! key). A build clones it with git2 into a directory of its own, fetches
+//! its dependencies and compiles it in child processes (`compile`) inside
+//! a sandbox (`sandbox`: no network while the repository's code runs, no
+//! view of the server's files, an unprivileged user, resource limits)
+//! with a time limit, streams every line of output to its log, and
 //! publishes the component exactly as an upload is published: validated
 //! by the same inspector, labelled with the commit id. A failed build
 //! stores nothing and changes nothing that is deployed.
 //!
 //! - `model`: the API's types; `store`: their SQL; `routes`: the API.
-//! - `git`: the clone; `compile`: the compiler process; `secrets`: sealing
+//! - `git`: the clone; `hosts`: the hosts a source may name; `compile`: the cargo processes; `sandbox`: their
+//!   jail; `secrets`: sealing
 //!   credentials; `runner`: one build from start to end; `cancel`: the
 //!   signals that stop running builds.
 
@@ -16,10 +19,12 @@ mod cancel;
 mod compile;
 mod config;
 mod git;
+mod hosts;
 mod input;
 pub mod model;
 mod routes;
 mod runner;
+mod sandbox;
 mod secrets;
 mod store;
 
@@ -41,18 +46,27 @@ pub struct Builds {
     sealer: OnceLock<Result<Sealer, String>>,
     permits: Arc<Semaphore>,
     running: cancel::Running,
+    jail: sandbox::Jail,
 }
 
 impl Builds {
     /// Builds as `config` says, with their files under `data_dir/builds`.
     pub fn new(config: BuildConfig, data_dir: &Path) -> Self {
         let permits = Arc::new(Semaphore::new(config.concurrency.max(1)));
+        let jail = sandbox::Jail::from_config(&config);
+        if config.enabled && config.unsandboxed {
+            tracing::warn!(
+                "BUILDS RUN WITHOUT A SANDBOX (`[builds] unsandboxed = true`): a repository's build scripts run as \
+                 the server's user, can read its data directory (keys, database) and reach the network"
+            );
+        }
         Self {
             config,
             data_dir: data_dir.to_path_buf(),
             sealer: OnceLock::new(),
             permits,
             running: cancel::Running::default(),
+            jail,
         }
     }
 
@@ -72,6 +86,16 @@ impl Builds {
     /// Where a container's cargo target directory is kept between builds.
     fn target_dir(&self, container: crate::ids::Id) -> PathBuf {
         self.data_dir.join("builds").join("target").join(container.to_string())
+    }
+
+    /// Cargo's home for builds.
+    fn cargo_home(&self) -> PathBuf {
+        self.config.cargo_home.clone().unwrap_or_else(|| self.data_dir.join("builds").join("cargo-home"))
+    }
+
+    /// How builds are confined.
+    fn jail(&self) -> &sandbox::Jail {
+        &self.jail
     }
 
     /// Where builds make their own directories.

@@ -95,8 +95,15 @@ async fn put_source(
     path.authorize(&principal)?;
     crate::containers::model::check_container_name(&path.name).map_err(|message| ApiError::field("name", message))?;
     require_enabled(&state)?;
+    if !(principal.is_admin() || state.builds.config().apps_may_set_sources) {
+        return Err(ApiError::Forbidden(
+            "only administrators may set a container's git source on this server (`[builds] apps_may_set_sources`)",
+        ));
+    }
     let input = body.get()?;
-    let checked = check_source(&input, state.builds.config().allow_local_repositories).map_err(ApiError::Validation)?;
+    let config = state.builds.config();
+    let checked = check_source(&input, config.allow_local_repositories).map_err(ApiError::Validation)?;
+    super::hosts::check_written(&checked.url, &config.allow_private_hosts).map_err(|m| ApiError::field("url", m))?;
     if !crate::containers::store::app_exists(&state.db, path.app).await? {
         return Err(ApiError::NotFound("app"));
     }

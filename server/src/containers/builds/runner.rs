@@ -4,9 +4,10 @@
 //! so a reader that sees the build ended and no more lines has it all.
 
 use super::cancel::CancelSignal;
-use super::compile::{Compilation, OutputLine, compile};
+use super::compile::{Compilation, OutputLine, compile, fetch};
 use super::git;
 use super::model::{BuildStatus, Builder, Credentials, GitRef};
+use super::sandbox::{Jail, Layout};
 use super::store;
 use crate::containers::routes::{MAX_COMPONENT_BYTES, Publication, publish_as};
 use crate::db::Database;
@@ -114,6 +115,7 @@ async fn execute(
     let shown = git::display_url(&plan.url);
     note(log, &format!("cloning {shown} ({} {})", plan.reference.kind.as_str().to_lowercase(), plan.reference.name))
         .await;
+    super::hosts::check_resolved(&plan.url, &builds.config().allow_private_hosts).await?;
     std::fs::create_dir_all(builds.work_dir()).map_err(|e| internal(&e))?;
     let work = tempfile::Builder::new().prefix("build-").tempdir_in(builds.work_dir()).map_err(|e| internal(&e))?;
     let (src, home) = (work.path().join("src"), work.path().join("home"));
@@ -153,21 +155,36 @@ async fn execute(
     if !inside {
         return Err(format!("the repository has no directory `{}`", plan.path));
     }
-    let target_dir = builds.target_dir(plan.container_id);
-    std::fs::create_dir_all(&target_dir).map_err(|e| internal(&e))?;
-    let builder = super::compile::resolve_builder(plan.builder, &crate_dir);
-    note(log, &format!("compiling with {}", builder.as_str())).await;
-    let remaining = deadline.saturating_duration_since(tokio::time::Instant::now());
-    let job = Compilation {
-        crate_dir: &crate_dir,
-        target_dir: &target_dir,
-        home: &home,
-        builder,
-        cargo: &builds.config().cargo,
-        timeout: remaining,
+    let layout = Layout {
+        src: src.clone(),
+        target: builds.target_dir(plan.container_id),
+        home,
+        cargo_home: builds.cargo_home(),
     };
+    let jail = builds.jail();
+    jail.prepare(&layout).map_err(|e| internal(&e))?;
+    jail.probe(&layout).await?;
+    if let Jail::Unsandboxed = jail {
+        note(log, "warning: this server runs builds WITHOUT a sandbox (`[builds] unsandboxed = true`)").await;
+    }
+    let builder = super::compile::resolve_builder(plan.builder, &crate_dir);
+    let job = Compilation { crate_dir: &crate_dir, layout: &layout, jail, builder, cargo: &builds.config().cargo };
+    let over = || format!("the build took longer than its limit of {} s", timeout.as_secs());
+    note(log, "fetching dependencies (cargo fetch, outside the repository's configuration)").await;
+    let remaining = deadline.saturating_duration_since(tokio::time::Instant::now());
+    tokio::select! {
+        fetched = fetch(&job, remaining, log) => fetched.map_err(|e| if tokio::time::Instant::now() >= deadline { over() } else { e })?,
+        // Dropping the command kills its process group.
+        () = signal.raised() => return Err(CANCELLED.into()),
+    };
+    let confinement = match jail {
+        Jail::Sandboxed(_) => "in the sandbox, without network",
+        Jail::Unsandboxed => "without a sandbox",
+    };
+    note(log, &format!("compiling with {} ({confinement})", builder.as_str())).await;
+    let remaining = deadline.saturating_duration_since(tokio::time::Instant::now());
     let wasm = tokio::select! {
-        built = compile(&job, log) => built?,
+        built = compile(&job, remaining, log) => built.map_err(|e| if tokio::time::Instant::now() >= deadline { over() } else { e })?,
         // Dropping the compilation kills the compiler's process group.
         () = signal.raised() => return Err(CANCELLED.into()),
     };
