@@ -17,6 +17,7 @@ on_every_backend!(
     apps_set_sources_only_where_the_server_lets_them,
     a_source_is_checked_and_its_credentials_sealed,
     a_build_that_cannot_clone_fails_with_its_reason,
+    without_a_sandbox_a_build_fails_and_runs_nothing,
     a_cancelled_build_kills_its_compiler_and_stores_nothing
 );
 
@@ -297,4 +298,52 @@ async fn a_cancelled_build_kills_its_compiler_and_stores_nothing(backend: Backen
     assert_eq!(last, "build failed: the build was cancelled");
     let container = env.call(Method::GET, &base, Some(&token), None).await;
     assert_eq!(container.body["versions"], json!([]), "a cancelled build stores nothing");
+}
+
+/// A server that cannot enter the sandbox (bubblewrap missing here) fails
+/// the build before any of the repository's code runs, saying why.
+async fn without_a_sandbox_a_build_fails_and_runs_nothing(backend: Backend) {
+    let data = tempfile::tempdir().unwrap();
+    let dir = data.path().to_path_buf();
+    let env = TestEnv::with_config(backend, move |config| {
+        config.data_dir = dir;
+        config.builds.enabled = true;
+        config.builds.allow_local_repositories = true;
+        config.builds.bubblewrap = "/nonexistent/bwrap".into();
+    })
+    .await;
+    let (app, token) = env.app("no-sandbox").await;
+    let repo = tempfile::tempdir().unwrap();
+    let marker = repo.path().join("ran");
+    std::fs::create_dir_all(repo.path().join("src")).unwrap();
+    std::fs::write(
+        repo.path().join("Cargo.toml"),
+        "[package]\nname = \"unconfined\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[lib]\ncrate-type = [\"cdylib\"]\n\n[workspace]\n",
+    )
+    .unwrap();
+    let script = format!("fn main() {{ std::fs::write({:?}, b\"ran\").unwrap(); }}\n", marker.display().to_string());
+    std::fs::write(repo.path().join("build.rs"), script).unwrap();
+    std::fs::write(repo.path().join("src/lib.rs"), "").unwrap();
+    git(repo.path(), &["init", "-q", "-b", "main"]);
+    git(repo.path(), &["add", "-A"]);
+    git(repo.path(), &["commit", "-q", "-m", "would run"]);
+    let base = format!("/api/v1/apps/{app}/containers/unconfined");
+    let url = format!("file://{}", repo.path().display());
+    let set = env.call(Method::PUT, &format!("{base}/source"), Some(&env.admin), Some(json!({"url": url}))).await;
+    assert_eq!(set.status, StatusCode::OK, "{set:?}");
+    let queued = env.call(Method::POST, &format!("{base}/builds"), Some(&token), Some(json!({}))).await;
+    let build = format!("{base}/builds/{}", queued.body["id"].as_str().unwrap());
+    let mut ended = Value::Null;
+    for _ in 0..600 {
+        let got = env.call(Method::GET, &build, Some(&token), None).await;
+        if got.body["status"] == "FAILED" || got.body["status"] == "SUCCEEDED" {
+            ended = got.body;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(ended["status"], "FAILED", "{ended}");
+    let message = ended["message"].as_str().unwrap();
+    assert!(message.contains("bubblewrap") && message.contains("unsandboxed = true"), "{message}");
+    assert!(!marker.exists(), "the repository's code ran without a sandbox");
 }
