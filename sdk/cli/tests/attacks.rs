@@ -7,3 +7,6 @@
 
 #[allow(dead_code)]
 mod support;
+
+#[path = "attacks/login.rs"]
+mod login;
