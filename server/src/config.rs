@@ -44,6 +44,9 @@ pub struct ServerConfig {
     pub container_versions_kept: u64,
     /// Builds from git: `[builds]`, off unless `enabled`.
     pub builds: crate::containers::BuildConfig,
+    /// Logins: `[login]`, the throttle of failed attempts and the bound on
+    /// logins waiting for a password check.
+    pub login: crate::auth::LoginConfig,
     /// The web console's build (a directory with `index.html`), served at
     /// `/`; default: `console-web/dist` under the working directory, then
     /// next to a checkout's `target/{debug,release}`, then
@@ -67,6 +70,7 @@ impl Default for ServerConfig {
             artifact_store: crate::containers::ArtifactStoreConfig::default(),
             container_versions_kept: 20,
             builds: crate::containers::BuildConfig::default(),
+            login: crate::auth::LoginConfig::default(),
             console_dir: None,
         }
     }
@@ -91,6 +95,7 @@ impl std::fmt::Debug for ServerConfig {
             .field("container_versions_kept", &self.container_versions_kept)
             // Its Debug redacts the credential key.
             .field("builds", &self.builds)
+            .field("login", &self.login)
             .field("console_dir", &self.console_dir)
             .finish()
     }
@@ -116,6 +121,7 @@ impl ServerConfig {
             .merge(Env::prefixed("WASMJOB_").only(&ENV_KEYS))
             .merge(crate::containers::ArtifactStoreConfig::env())
             .merge(Env::prefixed("WASMJOB_BUILDS__").map(|key| format!("builds.{key}").into()))
+            .merge(Env::prefixed("WASMJOB_LOGIN__").map(|key| format!("login.{key}").into()))
             .merge(Serialized::defaults(overrides))
             .extract()
             .map_err(|e| ConfigError(e.to_string()))?;
@@ -168,6 +174,7 @@ impl ServerConfig {
                 "builds.bubblewrap must be set, and builds.uid and builds.gid must not be 0".into(),
             ));
         }
+        self.login.validate().map_err(ConfigError)?;
         if let Some(url) = &self.database_url
             && !["sqlite:", "postgres:", "postgresql:", "mysql:", "mariadb:"].iter().any(|p| url.starts_with(p))
         {
@@ -237,6 +244,19 @@ mod tests {
         assert!(err.to_string().contains("lisen"), "{err}");
         let err = ServerConfig::load(None, &serde_json::json!({"database_url": "oracle://x"})).unwrap_err();
         assert!(err.to_string().contains("database_url"), "{err}");
+    }
+
+    #[test]
+    fn login_limits_come_from_the_file_or_the_environment_and_are_checked() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("wasmjob.toml");
+        std::fs::write(&file, "[login]\nmax_failures_per_name = 3\nlockout_secs = 10\n").unwrap();
+        let config = ServerConfig::load(Some(&file), &serde_json::json!({})).unwrap();
+        assert_eq!((config.login.max_failures_per_name, config.login.lockout_secs), (3, 10));
+        assert_eq!(config.login.max_failures_per_address, crate::auth::LoginConfig::default().max_failures_per_address);
+        std::fs::write(&file, "[login]\nlockout_secs = 0\n").unwrap();
+        let err = ServerConfig::load(Some(&file), &serde_json::json!({})).unwrap_err();
+        assert!(err.to_string().contains("login.lockout_secs"), "{err}");
     }
 
     #[test]

@@ -21,8 +21,9 @@ pub struct FieldError {
 /// The body of every error response.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ErrorBody {
-    /// A stable machine-readable code: `validation`, `unauthorized`,
-    /// `forbidden`, `not_found`, `conflict`, `internal`.
+    /// A stable machine-readable code: `validation`, `bad_request`,
+    /// `unauthorized`, `forbidden`, `not_found`, `conflict`,
+    /// `payload_too_large`, `too_many_requests`, `unavailable`, `internal`.
     pub error: &'static str,
     /// A sentence for people.
     pub message: String,
@@ -57,6 +58,27 @@ pub enum ApiError {
         /// What conflicts.
         message: String,
     },
+    /// The body is larger than the endpoint accepts.
+    #[error("{0}")]
+    PayloadTooLarge(String),
+    /// The caller must wait before trying again (failed logins); answered
+    /// with `Retry-After`.
+    #[error("{message}")]
+    TooManyRequests {
+        /// What to wait for.
+        message: String,
+        /// Seconds to wait, at least 1.
+        retry_after_secs: u64,
+    },
+    /// The server is too busy to take the request now; answered with
+    /// `Retry-After`.
+    #[error("{message}")]
+    Unavailable {
+        /// What is busy.
+        message: &'static str,
+        /// Seconds to wait, at least 1.
+        retry_after_secs: u64,
+    },
     /// Something failed inside the server; details are in its log only.
     #[error("internal error")]
     Internal,
@@ -84,6 +106,12 @@ impl From<sqlx::Error> for ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let message = self.to_string();
+        let retry_after = match &self {
+            ApiError::TooManyRequests { retry_after_secs, .. } | ApiError::Unavailable { retry_after_secs, .. } => {
+                Some((*retry_after_secs).max(1))
+            }
+            _ => None,
+        };
         let (status, error, fields) = match self {
             ApiError::Validation(fields) => (StatusCode::UNPROCESSABLE_ENTITY, "validation", fields),
             ApiError::BadRequest(_) => (StatusCode::BAD_REQUEST, "bad_request", Vec::new()),
@@ -93,11 +121,17 @@ impl IntoResponse for ApiError {
             ApiError::Conflict { field, message } => {
                 (StatusCode::CONFLICT, "conflict", vec![FieldError { field: field.into(), message }])
             }
+            ApiError::PayloadTooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", Vec::new()),
+            ApiError::TooManyRequests { .. } => (StatusCode::TOO_MANY_REQUESTS, "too_many_requests", Vec::new()),
+            ApiError::Unavailable { .. } => (StatusCode::SERVICE_UNAVAILABLE, "unavailable", Vec::new()),
             ApiError::Internal => (StatusCode::INTERNAL_SERVER_ERROR, "internal", Vec::new()),
         };
         let mut response = (status, Json(ErrorBody { error, message, fields })).into_response();
         if status == StatusCode::UNAUTHORIZED {
             response.headers_mut().insert("www-authenticate", axum::http::HeaderValue::from_static("Bearer"));
+        }
+        if let Some(seconds) = retry_after {
+            response.headers_mut().insert(axum::http::header::RETRY_AFTER, axum::http::HeaderValue::from(seconds));
         }
         response
     }

@@ -3,11 +3,16 @@
 //! 4xx that changes nothing. Extraction itself never fails: the handler
 //! calls [`ValidJson::get`] after authorizing the caller, so a caller who
 //! may not touch a resource learns nothing from its validation rules.
+//! A body over [`MAX_JSON_BODY_BYTES`] is refused with 413 without being
+//! read further.
 
 use crate::error::{ApiError, FieldError};
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Request};
 use serde::de::DeserializeOwned;
+
+/// The largest JSON body any endpoint reads: 2 MiB.
+pub const MAX_JSON_BODY_BYTES: usize = 2 << 20;
 
 /// Rules a request body must follow beyond its JSON shape.
 pub trait Validate {
@@ -33,20 +38,18 @@ where
 {
     type Rejection = ApiError;
 
-    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        Ok(ValidJson(read(req, state).await))
+    async fn from_request(req: Request, _state: &S) -> Result<Self, Self::Rejection> {
+        Ok(ValidJson(read(req).await))
     }
 }
 
-async fn read<S: Send + Sync, T: DeserializeOwned + Validate>(req: Request, state: &S) -> Result<T, ApiError> {
+async fn read<T: DeserializeOwned + Validate>(req: Request) -> Result<T, ApiError> {
     let is_json = req
         .headers()
         .get(axum::http::header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("application/json"));
-    let bytes = Bytes::from_request(req, state)
-        .await
-        .map_err(|e| ApiError::BadRequest(format!("cannot read the body: {e}")))?;
+    let bytes = read_limited(req).await?;
     // No body at all reads as `{}`: endpoints whose fields are all optional
     // (run, copy) need none. Anything else must say it is JSON.
     let bytes = if bytes.is_empty() { Bytes::from_static(b"{}") } else { bytes };
@@ -56,6 +59,27 @@ async fn read<S: Send + Sync, T: DeserializeOwned + Validate>(req: Request, stat
     let value: T = parse(&bytes)?;
     value.validate().map_err(ApiError::Validation)?;
     Ok(value)
+}
+
+/// The body's bytes, or 413 when it is (or says it is) over the limit.
+async fn read_limited(req: Request) -> Result<Bytes, ApiError> {
+    let too_large = || {
+        ApiError::PayloadTooLarge(format!(
+            "the body is larger than the {} MiB a JSON request may be",
+            MAX_JSON_BODY_BYTES >> 20
+        ))
+    };
+    let declared =
+        req.headers().get(axum::http::header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > MAX_JSON_BODY_BYTES as u64) {
+        return Err(too_large());
+    }
+    let limited = http_body_util::Limited::new(req.into_body(), MAX_JSON_BODY_BYTES);
+    match http_body_util::BodyExt::collect(limited).await {
+        Ok(collected) => Ok(collected.to_bytes()),
+        Err(e) if e.downcast_ref::<http_body_util::LengthLimitError>().is_some() => Err(too_large()),
+        Err(e) => Err(ApiError::BadRequest(format!("cannot read the body: {e}"))),
+    }
 }
 
 /// Deserializes `bytes`, naming the field at fault.

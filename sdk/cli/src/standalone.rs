@@ -81,11 +81,29 @@ async fn serve(config: ServerConfig, args: &StandaloneArgs) -> anyhow::Result<()
     }
     let base = format!("http://{}", started.listener.local_addr()?);
     // The embedded worker is a shared pool worker: it runs every app's
-    // wasm jobs with an administrator token minted in process.
-    let token = wasmjob_server::auth::tokens::embedded_worker_token(&started.state.db).await?;
+    // wasm jobs with an administrator token minted in process: one at a
+    // time (the one a killed process left is revoked now), revoked again
+    // when this process stops.
+    let db = started.state.db.clone();
+    let token = wasmjob_server::auth::tokens::embedded_worker_token(&db, &data_dir).await?;
+    let served = serve_with_worker(started, args, &base, token).await;
+    let revoked = wasmjob_server::auth::tokens::revoke_embedded_worker_token(&db, &data_dir).await;
+    served?;
+    Ok(revoked?)
+}
+
+/// Serves the API with the embedded worker (and the demo) until the server
+/// stops or either fails.
+async fn serve_with_worker(
+    started: wasmjob_server::Started,
+    args: &StandaloneArgs,
+    base: &str,
+    token: String,
+) -> anyhow::Result<()> {
+    let data_dir = started.state.config.data_dir.clone();
     let server = tokio::spawn(wasmjob_server::serve(started));
     if !args.no_demo {
-        let (client, examples) = (Client::with_token(base.clone(), token.clone()), args.examples.clone());
+        let (client, examples) = (Client::with_token(base.to_string(), token.clone()), args.examples.clone());
         match tokio::task::spawn_blocking(move || ensure_demo(&client, &examples)).await? {
             Ok(Some(app)) => tracing::info!(app = %app, "created the demo app with example jobs"),
             Ok(None) => {}
@@ -93,7 +111,7 @@ async fn serve(config: ServerConfig, args: &StandaloneArgs) -> anyhow::Result<()
         }
     }
     let worker = wasmjob_host::worker::Worker::new(wasmjob_host::worker::WorkerConfig::new(
-        base.clone(),
+        base.to_string(),
         wasmjob_host::worker::Credentials::Token(token),
         data_dir.join("worker"),
     ))?;

@@ -11,5 +11,6 @@ mod support;
 /// One module per boundary, in `tests/attacks/`.
 mod attacks {
     mod builds;
+    mod login;
     mod tenants;
 }

@@ -1,7 +1,10 @@
 //! `POST /api/v1/auth/login`: a user's name and password, or an app's name
-//! and secret, for a bearer token.
+//! and secret, for a bearer token; failed attempts are throttled per name
+//! and per address (see [`super::throttle`]).
 
+use super::ClientAddress;
 use super::passwords;
+use super::throttle::{self, Attempt};
 use super::tokens::{self, Subject};
 use crate::error::{ApiError, ApiResult, ErrorBody, FieldError};
 use crate::ids::Id;
@@ -57,7 +60,11 @@ pub struct LoginResponse {
 }
 
 pub(crate) fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(login)).routes(routes!(me)).routes(routes!(logout))
+    OpenApiRouter::new()
+        .routes(routes!(login))
+        .routes(routes!(me))
+        .routes(routes!(logout))
+        .merge(super::lockouts::router())
 }
 
 /// Revokes the token that made the request.
@@ -110,33 +117,63 @@ async fn me(State(state): State<AppState>, principal: crate::auth::Principal) ->
     Ok(Json(Me { kind, id, name, admin }))
 }
 
-/// Exchanges credentials for a token.
+/// Exchanges credentials for a token. After repeated failures of a name or
+/// from an address, attempts are refused (429, `Retry-After`) until the
+/// lockout ends, the right credentials too; when too many logins wait for
+/// a password check, 503 with `Retry-After`.
 #[utoipa::path(post, path = "/auth/login", tag = "auth", request_body = LoginRequest,
-    responses((status = 200, body = LoginResponse), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
-async fn login(State(state): State<AppState>, body: ValidJson<LoginRequest>) -> ApiResult<Json<LoginResponse>> {
+    responses((status = 200, body = LoginResponse), (status = 401, body = ErrorBody), (status = 413, body = ErrorBody),
+        (status = 422, body = ErrorBody),
+        (status = 429, body = ErrorBody, description = "Too many failed logins: wait `Retry-After` seconds",
+            headers(("Retry-After" = u64, description = "seconds to wait"))),
+        (status = 503, body = ErrorBody, description = "Too many logins wait for a password check",
+            headers(("Retry-After" = u64, description = "seconds to wait")))))]
+async fn login(
+    State(state): State<AppState>,
+    address: ClientAddress,
+    body: ValidJson<LoginRequest>,
+) -> ApiResult<Json<LoginResponse>> {
     let request = body.get()?;
-    let (query, name, secret, subject): (_, _, _, fn(Id) -> Subject) = match request {
-        LoginRequest { username: Some(name), password: Some(secret), .. } => {
-            ("SELECT id, password_hash FROM user_account WHERE username = ?", name, secret, Subject::User)
-        }
+    let (query, name, secret, subject, kind): (_, _, _, fn(Id) -> Subject, _) = match request {
+        LoginRequest { username: Some(name), password: Some(secret), .. } => (
+            "SELECT id, password_hash FROM user_account WHERE username = ?",
+            name,
+            secret,
+            Subject::User,
+            throttle::Kind::User,
+        ),
         LoginRequest { app: Some(name), secret: Some(secret), .. } => {
-            ("SELECT id, secret_hash FROM app WHERE name = ?", name, secret, Subject::App)
+            ("SELECT id, secret_hash FROM app WHERE name = ?", name, secret, Subject::App, throttle::Kind::App)
         }
         _ => return Err(ApiError::BadRequest("credentials are missing".into())),
     };
     if name.is_empty() || name.len() > 128 || secret.len() > 1024 {
         return Err(ApiError::Unauthorized("wrong name or secret"));
     }
+    let limits = &state.config.login;
+    let attempt = Attempt::new(kind, &name, address.0.as_deref(), limits);
+    attempt.check(&state.db).await?;
+    let permit = passwords::permit(Some(limits.max_waiting)).await.map_err(|_| ApiError::Unavailable {
+        message: "too many logins are being checked; try again in a moment",
+        retry_after_secs: 1,
+    })?;
+    // Failures counted while this login waited may have locked it.
+    attempt.check(&state.db).await?;
     let row: Option<(i64, String)> =
         sqlx::query_as(&state.db.sql(query)).bind(&name).fetch_optional(state.db.pool()).await?;
-    let Some((id, hash)) = row else {
-        // Spend the same time as a real check, so names cannot be probed.
-        let _ = passwords::verify(secret, DUMMY_HASH.into()).await;
+    let verified = match row {
+        Some((id, hash)) => permit.verify(secret, hash).await.then_some(id),
+        None => {
+            // Spend the same time as a real check, so names cannot be probed.
+            let _ = permit.verify(secret, DUMMY_HASH.into()).await;
+            None
+        }
+    };
+    let Some(id) = verified else {
+        attempt.failed(&state.db, limits).await?;
         return Err(ApiError::Unauthorized("wrong name or secret"));
     };
-    if !passwords::verify(secret, hash).await {
-        return Err(ApiError::Unauthorized("wrong name or secret"));
-    }
+    attempt.succeeded(&state.db).await?;
     let (token, expires_at) =
         tokens::issue(&state.db, subject(Id(id)), state.config.token_ttl_hours * 3_600_000).await?;
     Ok(Json(LoginResponse { token, expires_at }))

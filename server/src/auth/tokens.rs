@@ -1,9 +1,13 @@
 //! API tokens: random, shown once, stored as their sha256 with an expiry.
+//! Also the token of the worker embedded in `wasmjob standalone`: one at a
+//! time, revoked when the process stops and, should it die, at its next
+//! start.
 
 use crate::db::Database;
-use crate::error::ApiResult;
+use crate::error::{ApiError, ApiResult};
 use crate::ids::{Id, now_ms};
 use sha2::{Digest, Sha256};
+use std::path::{Path, PathBuf};
 
 /// Who a token speaks for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -22,7 +26,18 @@ pub fn token_hash(token: &str) -> String {
 /// Issues a token for `subject` valid for `ttl_ms`; returns it and its
 /// expiry.
 pub async fn issue(db: &Database, subject: Subject, ttl_ms: u64) -> ApiResult<(String, u64)> {
-    let token = format!("wjt_{}", super::passwords::random_secret());
+    let token = new_token();
+    let expires = store(db, &token, subject, ttl_ms).await?;
+    Ok((token, expires))
+}
+
+/// A new random token.
+fn new_token() -> String {
+    format!("wjt_{}", super::passwords::random_secret())
+}
+
+/// Stores `token` for `subject`, valid for `ttl_ms`; returns its expiry.
+async fn store(db: &Database, token: &str, subject: Subject, ttl_ms: u64) -> ApiResult<u64> {
     let now = now_ms();
     let expires = now + ttl_ms;
     let (user, app) = match subject {
@@ -32,7 +47,7 @@ pub async fn issue(db: &Database, subject: Subject, ttl_ms: u64) -> ApiResult<(S
     sqlx::query(
         &db.sql("INSERT INTO api_token (token_hash, user_id, app_id, created_at, expires_at) VALUES (?, ?, ?, ?, ?)"),
     )
-    .bind(token_hash(&token))
+    .bind(token_hash(token))
     .bind(user)
     .bind(app)
     .bind(now as i64)
@@ -41,7 +56,7 @@ pub async fn issue(db: &Database, subject: Subject, ttl_ms: u64) -> ApiResult<(S
     .await?;
     // Expired tokens are useless; sweep them as new ones are issued.
     sqlx::query(&db.sql("DELETE FROM api_token WHERE expires_at < ?")).bind(now as i64).execute(db.pool()).await?;
-    Ok((token, expires))
+    Ok(expires)
 }
 
 /// Deletes a token, so it stops working at once.
@@ -53,12 +68,82 @@ pub async fn revoke(db: &Database, token: &str) -> ApiResult<()> {
     Ok(())
 }
 
+/// The lifetime of the embedded worker's token: as long as the process may
+/// run. It never leaves the process, and is revoked when the process stops
+/// or, after a crash, when the next one starts on the same data directory.
+const EMBEDDED_TOKEN_TTL_MS: u64 = 10 * 365 * 24 * 3_600_000;
+
+/// The file in the data directory naming the embedded worker's token by
+/// its sha256 (which is no credential), so the next start can revoke it.
+pub const EMBEDDED_TOKEN_FILE: &str = "embedded-worker-token.sha256";
+
+/// The embedded worker's token could not be issued or revoked.
+#[derive(Debug, thiserror::Error)]
+pub enum EmbeddedTokenError {
+    /// The database refused.
+    #[error("the embedded worker's token: {0}")]
+    Database(#[from] ApiError),
+    /// The file naming the token could not be read or written.
+    #[error("the embedded worker's token: {path}: {source}")]
+    File {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+}
+
 /// A token of the `admin` account for a worker embedded in the server's
-/// own process (standalone mode); it never leaves the process.
-pub async fn embedded_worker_token(db: &Database) -> ApiResult<String> {
+/// own process (standalone mode); it never leaves the process. The token
+/// a previous process on `data_dir` left valid (it died before revoking
+/// it) is revoked first, so at most one embedded token is valid at a time.
+pub async fn embedded_worker_token(db: &Database, data_dir: &Path) -> Result<String, EmbeddedTokenError> {
+    revoke_embedded_worker_token(db, data_dir).await?;
     let admin: i64 = sqlx::query_scalar(&db.sql("SELECT id FROM user_account WHERE username = 'admin'"))
         .fetch_one(db.pool())
-        .await?;
-    let (token, _) = issue(db, Subject::User(Id(admin)), 10 * 365 * 24 * 3_600_000).await?;
+        .await
+        .map_err(ApiError::from)?;
+    let token = new_token();
+    // The file first: a process that dies between the two leaves a name
+    // of a token that does not exist, never a token nobody can name.
+    write_private(&data_dir.join(EMBEDDED_TOKEN_FILE), token_hash(&token).as_bytes())?;
+    store(db, &token, Subject::User(Id(admin)), EMBEDDED_TOKEN_TTL_MS).await?;
     Ok(token)
+}
+
+/// Revokes the embedded worker's token named in `data_dir`, if any, and
+/// forgets it.
+pub async fn revoke_embedded_worker_token(db: &Database, data_dir: &Path) -> Result<(), EmbeddedTokenError> {
+    let path = data_dir.join(EMBEDDED_TOKEN_FILE);
+    let named = match std::fs::read_to_string(&path) {
+        Ok(text) => text.trim().to_string(),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(source) => return Err(EmbeddedTokenError::File { path, source }),
+    };
+    if named.len() == 64 && named.bytes().all(|b| b.is_ascii_hexdigit()) {
+        let revoked = sqlx::query(&db.sql("DELETE FROM api_token WHERE token_hash = ?"))
+            .bind(&named)
+            .execute(db.pool())
+            .await
+            .map_err(ApiError::from)?;
+        if revoked.rows_affected() > 0 {
+            tracing::info!("revoked the embedded worker's previous token");
+        }
+    }
+    std::fs::remove_file(&path).map_err(|source| EmbeddedTokenError::File { path, source })
+}
+
+/// Writes `bytes` to `path` readable by its owner only (0600 on Unix).
+fn write_private(path: &Path, bytes: &[u8]) -> Result<(), EmbeddedTokenError> {
+    use std::io::Write;
+    let fail = |source| EmbeddedTokenError::File { path: path.to_path_buf(), source };
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(fail)?;
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options.open(path).map_err(fail)?;
+    file.write_all(bytes).and_then(|()| file.sync_all()).map_err(fail)
 }

@@ -11,6 +11,7 @@ mod deploy;
 mod inspect;
 mod instances;
 mod jobs;
+mod login;
 mod namespaces;
 mod overview;
 mod preview;
