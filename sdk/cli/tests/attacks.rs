@@ -7,3 +7,5 @@
 
 #[allow(dead_code)]
 mod support;
+#[path = "attacks/worker.rs"]
+mod worker;
