@@ -2,9 +2,12 @@
 //! the component's sha256 and the engine's compatibility fingerprint.
 //!
 //! Loading precompiled code skips validation, so the host only ever loads
-//! files it wrote itself: the directory is created private (0700), files
-//! are written under a temporary name and renamed into place, and any file
-//! that fails to deserialize is recompiled and replaced.
+//! files it wrote itself: the directory is created private (0700) and
+//! refused when another user owns it or may write it or a directory above
+//! it; files are written private (0600) under a temporary name and renamed
+//! into place; a file that is not a regular file of ours that only we may
+//! write is never loaded but recompiled and replaced, and so is any file
+//! that fails to deserialize.
 
 use crate::error::{Error, Result};
 use sha2::{Digest, Sha256};
@@ -36,8 +39,17 @@ pub enum LoadSource {
 }
 
 impl ArtifactCache {
+    /// Opens (creating) the cache in `dir`; refuses a directory another
+    /// user could have put code in.
     pub(crate) fn open(dir: &Path, engine: &Engine) -> Result<Self> {
-        create_private_dir(dir)?;
+        let fail = |source| Error::Cache { path: dir.to_path_buf(), source };
+        crate::private::create_dir(dir).map_err(fail)?;
+        crate::private::check_dir(dir).map_err(|why| {
+            fail(std::io::Error::new(
+                std::io::ErrorKind::PermissionDenied,
+                format!("the compiled-code cache is not private: {why}; give a directory of your own"),
+            ))
+        })?;
         Ok(Self { dir: dir.to_path_buf(), fingerprint: engine_fingerprint(engine) })
     }
 
@@ -49,17 +61,26 @@ impl ArtifactCache {
     /// `digest`), compiling and caching it on a miss.
     pub(crate) fn load(&self, engine: &Engine, digest: &str, bytes: &[u8]) -> Result<(Component, LoadSource)> {
         let path = self.path_for(digest);
-        if path.exists() {
-            // SAFETY: files in this private directory are only ever written
-            // by `store` below, from code this engine configuration compiled;
-            // a truncated or foreign file fails the header checks of
-            // `deserialize_file` and is recompiled.
-            #[allow(unsafe_code)]
-            match unsafe { Component::deserialize_file(engine, &path) } {
-                Ok(component) => return Ok((component, LoadSource::Cache)),
-                Err(e) => {
-                    tracing::warn!(path = %path.display(), error = %e, "discarding unreadable compiled component")
+        match crate::private::check_file(&path) {
+            Ok(()) => {
+                // SAFETY: the directory is ours and only we may write it
+                // (checked when the cache opened), and the file is a regular
+                // file of ours only we may write: it was written by `store`
+                // below, from code this engine configuration compiled; a
+                // truncated file fails the header checks of
+                // `deserialize_file` and is recompiled.
+                #[allow(unsafe_code)]
+                match unsafe { Component::deserialize_file(engine, &path) } {
+                    Ok(component) => return Ok((component, LoadSource::Cache)),
+                    Err(e) => {
+                        tracing::warn!(path = %path.display(), error = %e, "discarding unreadable compiled component")
+                    }
                 }
+            }
+            // Nothing there: a miss.
+            Err(_) if std::fs::symlink_metadata(&path).is_err() => {}
+            Err(why) => {
+                tracing::warn!(%why, "not loading a compiled component this process did not write; recompiling")
             }
         }
         let component = Component::new(engine, bytes).map_err(|e| Error::Invalid(crate::error::chain(&e)))?;
@@ -91,7 +112,10 @@ impl ArtifactCache {
     fn store(&self, path: &Path, compiled: &[u8]) -> Result<()> {
         let tmp = self.dir.join(format!(".tmp-{}-{}", std::process::id(), unique_suffix()));
         let io = |source| Error::Cache { path: path.to_path_buf(), source };
-        std::fs::write(&tmp, compiled).map_err(io)?;
+        crate::private::write_new_file(&tmp, compiled).map_err(|e| {
+            let _ = std::fs::remove_file(&tmp);
+            io(e)
+        })?;
         std::fs::rename(&tmp, path).map_err(|e| {
             let _ = std::fs::remove_file(&tmp);
             io(e)
@@ -103,17 +127,6 @@ fn unique_suffix() -> u64 {
     use std::sync::atomic::{AtomicU64, Ordering};
     static COUNTER: AtomicU64 = AtomicU64::new(0);
     COUNTER.fetch_add(1, Ordering::Relaxed)
-}
-
-fn create_private_dir(dir: &Path) -> Result<()> {
-    let io = |source| Error::Cache { path: dir.to_path_buf(), source };
-    std::fs::create_dir_all(dir).map_err(io)?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700)).map_err(io)?;
-    }
-    Ok(())
 }
 
 /// A short, stable digest of everything that makes compiled code
@@ -131,4 +144,88 @@ fn engine_fingerprint(engine: &Engine) -> String {
     let mut hasher = Sha(Sha256::new());
     engine.precompile_compatibility_hash().hash(&mut hasher);
     hex::encode(&hasher.0.finalize()[..8])
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use super::*;
+    use crate::private::tests::{mode, with_umask};
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+
+    const COMPONENT: &str = "(component (core module (func (export \"f\"))))";
+
+    fn component() -> Vec<u8> {
+        wat::parse_str(COMPONENT).unwrap()
+    }
+
+    #[test]
+    fn the_cache_and_its_files_are_private_whatever_the_umask() {
+        let base = tempfile::tempdir().unwrap();
+        let dir = base.path().join("compiled");
+        let engine = Engine::default();
+        let bytes = component();
+        let digest = content_digest(&bytes);
+        let cache = with_umask(0o000, || {
+            let cache = ArtifactCache::open(&dir, &engine).unwrap();
+            assert_eq!(cache.load(&engine, &digest, &bytes).unwrap().1, LoadSource::Compiled);
+            cache
+        });
+        assert_eq!(mode(&dir), 0o700);
+        assert_eq!(mode(&cache.path_for(&digest)), 0o600);
+        assert_eq!(cache.load(&engine, &digest, &bytes).unwrap().1, LoadSource::Cache, "our own file is loaded");
+    }
+
+    #[test]
+    fn a_cache_directory_others_may_write_or_own_is_refused() {
+        let base = tempfile::tempdir().unwrap();
+        let engine = Engine::default();
+        let shared = base.path().join("shared");
+        std::fs::create_dir(&shared).unwrap();
+        std::fs::set_permissions(&shared, std::fs::Permissions::from_mode(0o1777)).unwrap();
+        let planted = shared.join("compiled");
+        std::fs::create_dir(&planted).unwrap();
+        if nix::unistd::geteuid().is_root() {
+            // Another user made the directory first, as in a shared /tmp.
+            std::os::unix::fs::chown(&planted, Some(65534), Some(65534)).unwrap();
+            let e = ArtifactCache::open(&planted, &engine).unwrap_err().to_string();
+            assert!(e.contains("not private") && e.contains("belongs to user 65534"), "{e}");
+            std::os::unix::fs::chown(&planted, Some(0), Some(0)).unwrap();
+        }
+        // A directory of ours in one that others may write (and that is not
+        // sticky): they could move ours away and put theirs in its place.
+        let open = base.path().join("open");
+        std::fs::create_dir(&open).unwrap();
+        std::fs::set_permissions(&open, std::fs::Permissions::from_mode(0o777)).unwrap();
+        let e = ArtifactCache::open(&open.join("compiled"), &engine).unwrap_err().to_string();
+        assert!(e.contains("which others may write"), "{e}");
+        // In a sticky shared directory, a directory of our own is fine.
+        assert!(ArtifactCache::open(&planted, &engine).is_ok());
+    }
+
+    #[test]
+    fn a_planted_compiled_file_is_not_loaded_but_recompiled_and_replaced() {
+        let base = tempfile::tempdir().unwrap();
+        let engine = Engine::default();
+        let cache = ArtifactCache::open(&base.path().join("compiled"), &engine).unwrap();
+        let bytes = component();
+        let digest = content_digest(&bytes);
+        let path = cache.path_for(&digest);
+        // A loadable file under the right name, but one we may not trust.
+        let compiled = Component::new(&engine, &bytes).unwrap().serialize().unwrap();
+        std::fs::write(&path, &compiled).unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o666)).unwrap();
+        assert_eq!(cache.load(&engine, &digest, &bytes).unwrap().1, LoadSource::Compiled, "world-writable");
+        assert_eq!(mode(&path), 0o600, "replaced by our own");
+        if nix::unistd::geteuid().is_root() {
+            std::os::unix::fs::chown(&path, Some(65534), Some(65534)).unwrap();
+            assert_eq!(cache.load(&engine, &digest, &bytes).unwrap().1, LoadSource::Compiled, "another user's");
+            assert_eq!(std::fs::metadata(&path).unwrap().uid(), 0, "replaced by our own");
+        }
+        let _ = std::fs::remove_file(&path);
+        std::os::unix::fs::symlink(base.path().join("elsewhere"), &path).unwrap();
+        std::fs::write(base.path().join("elsewhere"), &compiled).unwrap();
+        assert_eq!(cache.load(&engine, &digest, &bytes).unwrap().1, LoadSource::Compiled, "a symbolic link");
+        assert!(!std::fs::symlink_metadata(&path).unwrap().file_type().is_symlink());
+        assert_eq!(cache.load(&engine, &digest, &bytes).unwrap().1, LoadSource::Cache);
+    }
 }

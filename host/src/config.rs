@@ -9,7 +9,8 @@ use std::time::Duration;
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default, rename_all = "kebab-case")]
 pub struct RuntimeConfig {
-    /// Directory for precompiled components (created with mode 0700).
+    /// Directory for precompiled components (created with mode 0700; one
+    /// another user owns or may write is refused).
     pub cache_dir: PathBuf,
     /// Pooling allocator sizing; `None` allocates instances on demand.
     pub pooling: Option<PoolingConfig>,
@@ -33,13 +34,16 @@ impl Default for RuntimeConfig {
 }
 
 /// `$XDG_CACHE_HOME/wasmjob/compiled`, else `~/.cache/wasmjob/compiled`,
-/// else a directory under the system's temporary directory.
+/// else `.wasmjob-cache/compiled` in the working directory — never the
+/// system's shared temporary directory, where another user could prepare
+/// the directory before this process (compiled code is loaded unchecked).
 pub fn default_cache_dir() -> PathBuf {
-    let base = std::env::var_os("XDG_CACHE_HOME")
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))
-        .unwrap_or_else(std::env::temp_dir);
-    base.join("wasmjob").join("compiled")
+    let var = |name| std::env::var_os(name).map(PathBuf::from).filter(|p| p.is_absolute());
+    match (var("XDG_CACHE_HOME"), var("HOME")) {
+        (Some(cache), _) => cache.join("wasmjob").join("compiled"),
+        (None, Some(home)) => home.join(".cache").join("wasmjob").join("compiled"),
+        (None, None) => PathBuf::from(".wasmjob-cache").join("compiled"),
+    }
 }
 
 /// Sizing of wasmtime's pooling allocator: slots are reserved once and

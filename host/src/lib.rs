@@ -37,6 +37,7 @@ mod logs;
 pub mod official;
 mod outcomes;
 mod output;
+pub mod private;
 mod process_group;
 mod processor;
 mod runtime;

@@ -57,7 +57,8 @@ pub struct Database {
 }
 
 impl Database {
-    /// Connects to `url` (creating a SQLite file's directory if needed).
+    /// Connects to `url` (creating a SQLite file's directory if needed;
+    /// the file and its `-wal`/`-shm` companions are private, 0600).
     pub async fn connect(url: &str) -> Result<Self, DbError> {
         install_default_drivers();
         let dialect = if url.starts_with("sqlite:") {
@@ -70,7 +71,7 @@ impl Database {
             return Err(DbError::UnsupportedUrl);
         };
         if dialect == Dialect::Sqlite {
-            create_sqlite_dir(url)?;
+            prepare_sqlite_file(url)?;
         }
         let max = if dialect == Dialect::Sqlite { 4 } else { 16 };
         let sqlite = dialect == Dialect::Sqlite;
@@ -162,15 +163,37 @@ fn numbered_placeholders(query: &str) -> String {
     out
 }
 
-fn create_sqlite_dir(url: &str) -> Result<(), DbError> {
-    let path = url.trim_start_matches("sqlite://").trim_start_matches("sqlite:");
-    let path = path.split('?').next().unwrap_or_default();
-    if path.is_empty() || path == ":memory:" {
+/// Creates a SQLite file's directory (0700) when missing and the file
+/// itself (0600) when the URL lets SQLite create it, before SQLite does
+/// with the umask's mode: SQLite gives its `-wal` and `-shm` files the
+/// database file's mode. An existing database and its companions are set
+/// to 0600.
+fn prepare_sqlite_file(url: &str) -> Result<(), DbError> {
+    let rest = url.trim_start_matches("sqlite://").trim_start_matches("sqlite:");
+    let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
+    if path.is_empty() || path == ":memory:" || query.split('&').any(|p| p == "mode=memory") {
         return Ok(());
     }
-    if let Some(dir) = std::path::Path::new(path).parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir)
-            .map_err(|source| DbError::Directory { path: dir.display().to_string(), source })?;
+    let fail = |path: &std::path::Path| {
+        let path = path.display().to_string();
+        move |source| DbError::Directory { path, source }
+    };
+    let file = std::path::Path::new(path);
+    if let Some(dir) = file.parent().filter(|d| !d.as_os_str().is_empty()) {
+        wasmjob_host::private::create_missing_dir(dir).map_err(fail(dir))?;
+    }
+    let creates = query.split('&').any(|p| p == "mode=rwc");
+    if creates
+        && let Err(e) = wasmjob_host::private::create_new_file(file)
+        && e.kind() != std::io::ErrorKind::AlreadyExists
+    {
+        return Err(fail(file)(e));
+    }
+    for companion in ["", "-wal", "-shm", "-journal"] {
+        let path = std::path::PathBuf::from(format!("{path}{companion}"));
+        if path.is_file() {
+            wasmjob_host::private::restrict_file(&path).map_err(fail(&path))?;
+        }
     }
     Ok(())
 }

@@ -24,6 +24,10 @@ pub struct Started {
 /// Opens the database, migrates it, ensures the administrator exists and
 /// binds the listener.
 pub async fn start(config: ServerConfig) -> anyhow::Result<Started> {
+    // Private (0700), an existing one too: it holds the database, keys and
+    // uploaded components.
+    wasmjob_host::private::create_dir(&config.data_dir)
+        .map_err(|e| anyhow::anyhow!("cannot create the data directory {}: {e}", config.data_dir.display()))?;
     let db = Database::connect(&config.database_url()).await?;
     db.migrate().await?;
     let ids = Arc::new(IdGenerator::random());

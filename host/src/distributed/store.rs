@@ -19,7 +19,16 @@ use std::path::{Path, PathBuf};
 pub struct StoreError {
     path: PathBuf,
     #[source]
-    source: rusqlite::Error,
+    source: StoreCause,
+}
+
+/// What failed underneath.
+#[derive(Debug, thiserror::Error)]
+enum StoreCause {
+    #[error(transparent)]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("cannot create the file: {0}")]
+    File(#[from] std::io::Error),
 }
 
 /// A task as stored and queued.
@@ -66,15 +75,18 @@ impl TaskStore {
     /// A new, empty store in a file of its own under `dir`.
     pub fn create(dir: &Path, name: &str) -> Result<Self, StoreError> {
         let path = dir.join(format!("{name}-{}.tasks", std::process::id()));
-        let fail = |source| StoreError { path: path.clone(), source };
+        let fail = |source: StoreCause| StoreError { path: path.clone(), source };
         let _ = std::fs::remove_file(&path);
-        let conn = Connection::open(&path).map_err(fail)?;
-        conn.execute_batch(SCHEMA).map_err(fail)?;
+        // Created private (0600) before SQLite opens it: tasks carry the
+        // job's payloads.
+        crate::private::create_new_file(&path).map_err(|e| fail(e.into()))?;
+        let conn = Connection::open(&path).map_err(|e| fail(e.into()))?;
+        conn.execute_batch(SCHEMA).map_err(|e| fail(e.into()))?;
         Ok(Self { conn, path, last_seq: 0, outcomes: 0, in_batch: false })
     }
 
     fn fail(&self, source: rusqlite::Error) -> StoreError {
-        StoreError { path: self.path.clone(), source }
+        StoreError { path: self.path.clone(), source: source.into() }
     }
 
     /// Groups the writes that follow in one transaction, until
@@ -135,7 +147,7 @@ impl TaskStore {
         let mut tasks = Vec::new();
         let mut bytes = 0;
         for row in rows {
-            let task = row.map_err(|e| StoreError { path: self.path.clone(), source: e })?;
+            let task = row.map_err(|e| StoreError { path: self.path.clone(), source: e.into() })?;
             bytes += task.weight();
             tasks.push(task);
             if bytes >= max_bytes {
@@ -238,6 +250,14 @@ mod tests {
 
     fn outcome(id: &str, success: bool) -> TaskOutcome {
         TaskOutcome { task_id: id.into(), task_name: "T".into(), success, msg: format!("msg {id}") }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn the_store_file_is_private_whatever_the_umask() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = crate::private::tests::with_umask(0o000, || TaskStore::create(dir.path(), "p").unwrap());
+        assert_eq!(crate::private::tests::mode(&store.path), 0o600);
     }
 
     #[test]

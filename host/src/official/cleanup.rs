@@ -1,9 +1,14 @@
 //! FILE_CLEANUP (broadcast; off unless the worker enables it): deletes the
 //! files under each `dirPath` whose name matches `filePattern` (a regular
 //! expression over the whole name) and that were last modified more than
-//! `retentionTime` hours ago. Symbolic links are neither followed nor
-//! deleted. The result says what went.
+//! `retentionTime` hours ago. Only under the directories the worker allows
+//! (`cleanup_roots`; none by default), never `/`: each `dirPath` is
+//! resolved (`..` and symbolic links) and must lie under one of them, or
+//! the job deletes nothing. Symbolic links are neither followed nor
+//! deleted, and each file's directory is resolved again before the file
+//! goes. The result says what went.
 
+use super::config::OfficialConfig;
 use super::{Ended, Official, Outcome, Run, Task};
 use crate::logs::{LogLevel, LogSource};
 use regex::Regex;
@@ -37,6 +42,12 @@ fn parse(params: &str) -> Result<Vec<(Rule, Regex)>, String> {
             if !rule.dir_path.is_absolute() {
                 return Err(format!("dirPath `{}` is not an absolute path", rule.dir_path.display()));
             }
+            if is_filesystem_root(&rule.dir_path) {
+                return Err(format!(
+                    "dirPath `{}` is the filesystem's root: it is never cleaned",
+                    rule.dir_path.display()
+                ));
+            }
             if !rule.retention_time.is_finite() || rule.retention_time < 0.0 {
                 return Err(format!(
                     "retentionTime of `{}` must be a number of hours, 0 or more",
@@ -55,9 +66,34 @@ pub(crate) fn check(params: &str) -> Result<(), String> {
     parse(params).map(|_| ())
 }
 
+/// Whether `path` is `/` once `..` and symbolic links are resolved (as
+/// far as it exists).
+fn is_filesystem_root(path: &Path) -> bool {
+    let resolved = path.canonicalize().unwrap_or_else(|_| lexical(path));
+    resolved.parent().is_none()
+}
+
+/// `path` with `.` and `..` taken away without looking at the disk.
+fn lexical(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for part in path.components() {
+        match part {
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            std::path::Component::CurDir => {}
+            other => out.push(other),
+        }
+    }
+    out
+}
+
 /// The FILE_CLEANUP processor.
 #[derive(Debug)]
-pub(crate) struct FileCleanup;
+pub(crate) struct FileCleanup {
+    /// The directories jobs may clean under, as configured.
+    roots: Vec<PathBuf>,
+}
 
 #[derive(Debug, Default)]
 struct Tally {
@@ -67,17 +103,76 @@ struct Tally {
 }
 
 impl FileCleanup {
-    fn clean(task: &Task<'_>) -> Outcome {
+    /// The processor with the configuration's allowed directories; `/` and
+    /// relative paths are refused.
+    pub(crate) fn new(config: &OfficialConfig) -> crate::Result<Self> {
+        for root in &config.cleanup_roots {
+            if !root.is_absolute() {
+                return Err(crate::Error::WorkerConfig(format!(
+                    "the file cleanup root `{}` is not an absolute path",
+                    root.display()
+                )));
+            }
+            if is_filesystem_root(root) {
+                return Err(crate::Error::WorkerConfig(format!(
+                    "the file cleanup root `{}` is the filesystem's root: name the directories jobs may clean",
+                    root.display()
+                )));
+            }
+        }
+        Ok(Self { roots: config.cleanup_roots.clone() })
+    }
+
+    /// The allowed directories that exist, resolved.
+    fn resolved_roots(&self) -> Vec<PathBuf> {
+        self.roots.iter().filter_map(|root| root.canonicalize().ok()).filter(|r| r.parent().is_some()).collect()
+    }
+
+    /// `dir` resolved, if it lies under one of `roots`; else why not.
+    fn confine(&self, dir: &Path, roots: &[PathBuf]) -> Result<(PathBuf, PathBuf), String> {
+        let real = dir.canonicalize().map_err(|e| format!("{}: {e}", dir.display()))?;
+        if real.parent().is_none() {
+            return Err(format!("dirPath `{}` is the filesystem's root: it is never cleaned", dir.display()));
+        }
+        match roots.iter().find(|root| real.starts_with(root)) {
+            Some(root) => Ok((real, root.clone())),
+            None => {
+                let allowed: Vec<String> = self.roots.iter().map(|r| r.display().to_string()).collect();
+                Err(format!(
+                    "dirPath `{}` (resolved: {}) is not under a directory this worker allows cleaning ({}); \
+                     nothing was removed",
+                    dir.display(),
+                    real.display(),
+                    allowed.join(", ")
+                ))
+            }
+        }
+    }
+
+    fn clean(&self, task: &Task<'_>) -> Outcome {
         let rules = parse(task.params)?;
-        let mut tally = Tally::default();
+        if self.roots.is_empty() {
+            return Err("this worker allows file cleanup under no directory: start it with --cleanup-root DIR \
+                        (the worker configuration's cleanup_roots) naming the directories jobs may clean"
+                .into());
+        }
+        let roots = self.resolved_roots();
+        // Every rule is checked before anything is removed.
+        let mut sweeps = Vec::new();
         for (rule, pattern) in &rules {
-            let cutoff = SystemTime::now() - Duration::from_secs_f64(rule.retention_time * 3600.0);
             if !rule.dir_path.is_dir() {
                 let note = format!("{} is not a directory here: nothing to clean", rule.dir_path.display());
                 task.log(LogLevel::Warn, LogSource::Host, &note);
                 continue;
             }
-            sweep(&rule.dir_path, pattern, cutoff, task, &mut tally);
+            let (real, root) = self.confine(&rule.dir_path, &roots)?;
+            let cutoff = SystemTime::now() - Duration::from_secs_f64(rule.retention_time * 3600.0);
+            sweeps.push((real, root, pattern, cutoff));
+        }
+        let mut tally = Tally::default();
+        for (dir, root, pattern, cutoff) in sweeps {
+            let sweep = Sweep { root: &root, pattern, cutoff, task };
+            sweep.dir(&dir, &mut tally);
         }
         let msg =
             format!("removed {} files ({} bytes); {} could not be removed", tally.files, tally.bytes, tally.errors);
@@ -85,41 +180,72 @@ impl FileCleanup {
     }
 }
 
-fn sweep(dir: &Path, pattern: &Regex, cutoff: SystemTime, task: &Task<'_>, tally: &mut Tally) {
-    let entries = match std::fs::read_dir(dir) {
-        Ok(entries) => entries,
-        Err(e) => {
+/// One rule's walk through its directory.
+struct Sweep<'a> {
+    /// The allowed directory (resolved) the walk stays under.
+    root: &'a Path,
+    pattern: &'a Regex,
+    cutoff: SystemTime,
+    task: &'a Task<'a>,
+}
+
+impl Sweep<'_> {
+    fn dir(&self, dir: &Path, tally: &mut Tally) {
+        // A directory swapped for a symbolic link during the walk resolves
+        // elsewhere: it is left alone.
+        if !dir.canonicalize().is_ok_and(|real| real == dir && real.starts_with(self.root)) {
             tally.errors += 1;
-            task.log(LogLevel::Warn, LogSource::Host, &format!("cannot read {}: {e}", dir.display()));
+            self.task.log(
+                LogLevel::Warn,
+                LogSource::Host,
+                &format!("{} moved during the cleanup: skipped", dir.display()),
+            );
             return;
         }
-    };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        let Ok(meta) = std::fs::symlink_metadata(&path) else { continue };
-        if meta.is_dir() {
-            sweep(&path, pattern, cutoff, task, tally);
-            continue;
-        }
-        if !meta.is_file() {
-            continue;
-        }
-        let name = entry.file_name();
-        let old = meta.modified().is_ok_and(|m| m < cutoff);
-        if !old || !pattern.is_match(&name.to_string_lossy()) {
-            continue;
-        }
-        match std::fs::remove_file(&path) {
-            Ok(()) => {
-                tally.files += 1;
-                tally.bytes += meta.len();
-                if tally.files as usize <= NAMED {
-                    task.log(LogLevel::Info, LogSource::Host, &format!("removed {}", path.display()));
-                }
-            }
+        let entries = match std::fs::read_dir(dir) {
+            Ok(entries) => entries,
             Err(e) => {
                 tally.errors += 1;
-                task.log(LogLevel::Warn, LogSource::Host, &format!("cannot remove {}: {e}", path.display()));
+                self.task.log(LogLevel::Warn, LogSource::Host, &format!("cannot read {}: {e}", dir.display()));
+                return;
+            }
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            let Ok(meta) = std::fs::symlink_metadata(&path) else { continue };
+            if meta.is_dir() {
+                self.dir(&path, tally);
+                continue;
+            }
+            if !meta.is_file() {
+                continue;
+            }
+            let name = entry.file_name();
+            let old = meta.modified().is_ok_and(|m| m < self.cutoff);
+            if !old || !self.pattern.is_match(&name.to_string_lossy()) {
+                continue;
+            }
+            if !dir.canonicalize().is_ok_and(|real| real == dir) {
+                tally.errors += 1;
+                self.task.log(
+                    LogLevel::Warn,
+                    LogSource::Host,
+                    &format!("{} moved during the cleanup: skipped", dir.display()),
+                );
+                return;
+            }
+            match std::fs::remove_file(&path) {
+                Ok(()) => {
+                    tally.files += 1;
+                    tally.bytes += meta.len();
+                    if tally.files as usize <= NAMED {
+                        self.task.log(LogLevel::Info, LogSource::Host, &format!("removed {}", path.display()));
+                    }
+                }
+                Err(e) => {
+                    tally.errors += 1;
+                    self.task.log(LogLevel::Warn, LogSource::Host, &format!("cannot remove {}: {e}", path.display()));
+                }
             }
         }
     }
@@ -127,6 +253,6 @@ fn sweep(dir: &Path, pattern: &Regex, cutoff: SystemTime, task: &Task<'_>, tally
 
 impl Official for FileCleanup {
     fn run<'a>(&'a self, task: &'a Task<'a>) -> Run<'a> {
-        Box::pin(async move { Self::clean(task) })
+        Box::pin(async move { self.clean(task) })
     }
 }

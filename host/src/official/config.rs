@@ -1,5 +1,6 @@
 //! Which official processors a worker runs, and their settings.
 
+use super::sql_kinds::SqlKind;
 use std::fmt;
 use std::path::PathBuf;
 use std::str::FromStr;
@@ -124,13 +125,21 @@ pub struct OfficialConfig {
     pub fetch_timeout: Duration,
     /// Named SQL datasources.
     pub datasources: Vec<Datasource>,
-    /// Statements matching one of these (case-insensitive regular
-    /// expressions) are refused; by default dropping or truncating tables.
-    pub sql_refuse: Vec<String>,
+    /// Kinds of SQL statements refused (read by a parser of the
+    /// database's dialect); by default [`SqlKind::DEFAULT_REFUSED`]. Empty:
+    /// statements are not checked at all.
+    pub sql_refuse: Vec<SqlKind>,
+    /// Only queries run, each job's in a read-only transaction (SQLite:
+    /// `PRAGMA query_only`).
+    pub sql_read_only: bool,
     /// Rows of a result `showResult` puts in the log at most.
     pub sql_max_rows: usize,
     /// Where CONFIG jobs' configuration is also written, if anywhere.
     pub config_file: Option<PathBuf>,
+    /// The directories FILE_CLEANUP jobs may delete files under (absolute;
+    /// never `/`). None by default: a FILE_CLEANUP job is refused until
+    /// the worker names some.
+    pub cleanup_roots: Vec<PathBuf>,
 }
 
 impl Default for OfficialConfig {
@@ -143,16 +152,13 @@ impl Default for OfficialConfig {
             max_script_bytes: 1 << 20,
             fetch_timeout: Duration::from_secs(30),
             datasources: Vec::new(),
-            sql_refuse: default_sql_refuse(),
+            sql_refuse: SqlKind::DEFAULT_REFUSED.to_vec(),
+            sql_read_only: false,
             sql_max_rows: 100,
             config_file: None,
+            cleanup_roots: Vec::new(),
         }
     }
-}
-
-/// By default, statements that drop or truncate tables are refused.
-pub fn default_sql_refuse() -> Vec<String> {
-    vec![r"\bdrop\s+table\b".into(), r"\btruncate\b".into()]
 }
 
 impl OfficialConfig {

@@ -19,9 +19,11 @@ mod params;
 mod push;
 mod script;
 mod sql;
+mod sql_kinds;
 
-pub use config::{Datasource, OfficialConfig, OfficialKind, default_sql_refuse};
+pub use config::{Datasource, OfficialConfig, OfficialKind};
 pub use push::PushedConfig;
+pub use sql_kinds::SqlKind;
 
 use crate::logs::{LogLevel, LogRecord, LogSink, LogSource};
 use crate::task::{TaskCall, TaskControl, TaskFailure, TaskProcessor, TaskRequest, TaskResult, TaskRun, TaskSpec};
@@ -149,7 +151,7 @@ impl OfficialProcessors {
                 OfficialKind::Python => add(kind, Arc::new(script::Script::python(config))),
                 OfficialKind::Http => add(kind, Arc::new(http::Http::new()?)),
                 OfficialKind::Sql => add(kind, Arc::new(sql::Sql::new(config)?)),
-                OfficialKind::FileCleanup => add(kind, Arc::new(cleanup::FileCleanup)),
+                OfficialKind::FileCleanup => add(kind, Arc::new(cleanup::FileCleanup::new(config)?)),
                 OfficialKind::Config => add(kind, Arc::new(push::Push::new(pushed.clone()))),
                 OfficialKind::InjectWorkflowContext => add(kind, Arc::new(inject::Inject)),
                 OfficialKind::SqlDynamic => {}

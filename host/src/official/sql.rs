@@ -2,16 +2,21 @@
 //! "timeout", "showResult"}` (PowerJob's `dataSourceName` is accepted too)
 //! — on one of the worker's named datasources (SQLite, PostgreSQL,
 //! MySQL/MariaDB through sqlx), or, where the worker enables `sql-dynamic`,
-//! on a connection `url` the parameters give. Statements that match one of
-//! the worker's refusal patterns never run (by default: dropping or
-//! truncating tables). The result reports the rows returned and affected;
-//! `showResult` puts a bounded table of the rows in the log.
+//! on a connection `url` the parameters give. The statements are read by
+//! an SQL parser of the database's dialect (`sql_kinds`) before anything
+//! runs: kinds the worker refuses never run (by default DROP, TRUNCATE,
+//! ATTACH and dynamic SQL), nor does text the parser cannot read. A worker
+//! that runs SQL read-only accepts queries alone and runs them in a
+//! read-only transaction (SQLite: `query_only`), so the database itself
+//! refuses a write the check could not see (a function's, say). The result
+//! reports the rows returned and affected; `showResult` puts a bounded
+//! table of the rows in the log.
 
 use super::config::OfficialConfig;
+use super::sql_kinds::{SqlKind, classify, dialect_of};
 use super::{Ended, Official, Outcome, Run, Task};
 use crate::logs::{LogLevel, LogSource};
 use futures_util::TryStreamExt;
-use regex::{Regex, RegexBuilder};
 use serde::Deserialize;
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{AnyPool, Column, Connection, Either, Row};
@@ -71,10 +76,50 @@ pub(crate) fn is_dynamic(params: &str) -> bool {
 
 /// The SQL processor.
 pub(crate) struct Sql {
-    pools: HashMap<String, AnyPool>,
+    /// Each datasource's pool and URL scheme (its dialect).
+    pools: HashMap<String, (AnyPool, Engine)>,
     dynamic: bool,
-    refuse: Vec<Regex>,
+    refuse: Vec<SqlKind>,
+    read_only: bool,
     max_rows: usize,
+}
+
+/// The database behind a URL.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Engine {
+    Sqlite,
+    Postgres,
+    MySql,
+}
+
+impl Engine {
+    fn of(url: &str) -> Self {
+        if url.starts_with("postgres") {
+            Self::Postgres
+        } else if url.starts_with("mysql") || url.starts_with("mariadb") {
+            Self::MySql
+        } else {
+            Self::Sqlite
+        }
+    }
+
+    /// A URL of this engine, for its SQL dialect.
+    fn scheme(self) -> &'static str {
+        match self {
+            Self::Sqlite => "sqlite:",
+            Self::Postgres => "postgres:",
+            Self::MySql => "mysql:",
+        }
+    }
+
+    /// The statements that make the connection read-only, and that undo it.
+    fn read_only(self) -> (&'static str, &'static str) {
+        match self {
+            Self::Sqlite => ("PRAGMA query_only = ON", "PRAGMA query_only = OFF"),
+            Self::Postgres => ("BEGIN READ ONLY", "ROLLBACK"),
+            Self::MySql => ("START TRANSACTION READ ONLY", "ROLLBACK"),
+        }
+    }
 }
 
 impl std::fmt::Debug for Sql {
@@ -95,31 +140,47 @@ impl Sql {
                 .acquire_timeout(Duration::from_secs(30))
                 .connect_lazy(&source.url)
                 .map_err(|e| bad(format!("datasource `{}`: {}", source.name, redact(&e.to_string(), &source.url))))?;
-            pools.insert(source.name.clone(), pool);
+            pools.insert(source.name.clone(), (pool, Engine::of(&source.url)));
         }
-        let refuse = config
-            .sql_refuse
-            .iter()
-            .map(|p| RegexBuilder::new(p).case_insensitive(true).build())
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(|e| bad(format!("an SQL refusal pattern is not a regular expression: {e}")))?;
         let dynamic = config.enabled().contains(&super::OfficialKind::SqlDynamic);
-        Ok(Self { pools, dynamic, refuse, max_rows: config.sql_max_rows })
+        let (refuse, read_only) = (config.sql_refuse.clone(), config.sql_read_only);
+        Ok(Self { pools, dynamic, refuse, read_only, max_rows: config.sql_max_rows })
+    }
+
+    /// Why `sql` may not run on `engine` here, if it may not.
+    fn check(&self, sql: &str, engine: Engine) -> Result<(), String> {
+        if self.refuse.is_empty() && !self.read_only {
+            return Ok(());
+        }
+        let refused = |why: String| format!("the statement was refused by this worker's SQL check: {why}");
+        let kinds = classify(dialect_of(engine.scheme()).as_ref(), sql).map_err(refused)?;
+        if self.read_only
+            && let Some(kind) = kinds.iter().find(|k| **k != SqlKind::Query)
+        {
+            return Err(refused(format!("this worker runs SQL read-only, and it holds a `{kind}` statement")));
+        }
+        if let Some(kind) = kinds.iter().find(|k| self.refuse.contains(k)) {
+            let names: Vec<&str> = self.refuse.iter().map(|k| k.name()).collect();
+            return Err(refused(format!("it holds a `{kind}` statement (refused here: {})", names.join(", "))));
+        }
+        Ok(())
     }
 
     async fn execute(&self, task: &Task<'_>) -> Outcome {
         let p = parse(task.params)?;
-        if let Some(pattern) = self.refuse.iter().find(|r| r.is_match(&p.sql)) {
-            return Err(format!(
-                "the statement was refused by this worker's SQL validator (it matches `{}`)",
-                pattern.as_str()
-            ));
+        let engine = match (&p.datasource, &p.url) {
+            (Some(name), None) => self.pools.get(name).map(|(_, engine)| *engine),
+            (None, Some(url)) => Some(Engine::of(url)),
+            _ => None,
+        };
+        if let Some(engine) = engine {
+            self.check(&p.sql, engine)?;
         }
         let limit = Duration::from_secs(p.timeout);
         let timed_out = || format!("the statement did not finish within its timeout of {} s", p.timeout);
         match (&p.datasource, &p.url) {
             (Some(name), None) => {
-                let pool = self.pools.get(name).ok_or_else(|| {
+                let (pool, engine) = self.pools.get(name).ok_or_else(|| {
                     let mut names: Vec<&String> = self.pools.keys().collect();
                     names.sort();
                     format!("this worker has no datasource `{name}` (it has {names:?})")
@@ -128,8 +189,14 @@ impl Sql {
                     .await
                     .map_err(|_| timed_out())?
                     .map_err(|e| format!("cannot connect to datasource `{name}`: {e}"))?;
-                match tokio::time::timeout(limit, self.run_on(&mut conn, &p, task)).await {
-                    Ok(outcome) => outcome,
+                match tokio::time::timeout(limit, self.run_on(&mut conn, &p, task, *engine)).await {
+                    Ok((outcome, true)) => outcome,
+                    Ok((outcome, false)) => {
+                        // Still read-only, or in a transaction: not for
+                        // another task.
+                        conn.close_on_drop();
+                        outcome
+                    }
                     Err(_) => {
                         // The statement may still run on the server: this
                         // connection is not given to another task.
@@ -143,9 +210,9 @@ impl Sql {
                     .await
                     .map_err(|_| timed_out())?
                     .map_err(|e| format!("cannot connect to the given URL: {}", redact(&e.to_string(), url)))?;
-                let outcome = tokio::time::timeout(limit, self.run_on(&mut conn, &p, task)).await;
+                let outcome = tokio::time::timeout(limit, self.run_on(&mut conn, &p, task, Engine::of(url))).await;
                 let _ = conn.close().await;
-                outcome.unwrap_or_else(|_| Err(timed_out()))
+                outcome.map(|(outcome, _)| outcome).unwrap_or_else(|_| Err(timed_out()))
             }
             (None, Some(_)) => {
                 Err("this worker does not run SQL on connection URLs from jobs (sql-dynamic is off)".into())
@@ -154,7 +221,28 @@ impl Sql {
         }
     }
 
-    async fn run_on(&self, conn: &mut sqlx::AnyConnection, p: &Params, task: &Task<'_>) -> Outcome {
+    /// Runs the statements (read-only where the worker says so); the
+    /// outcome, and whether the connection is as it was (fit for reuse).
+    async fn run_on(
+        &self,
+        conn: &mut sqlx::AnyConnection,
+        p: &Params,
+        task: &Task<'_>,
+        engine: Engine,
+    ) -> (Outcome, bool) {
+        if !self.read_only {
+            return (self.statements(conn, p, task).await, true);
+        }
+        let (enter, leave) = engine.read_only();
+        if let Err(e) = plain(conn, enter).await {
+            return (Err(format!("cannot make the connection read-only: {e}")), false);
+        }
+        let outcome = self.statements(conn, p, task).await;
+        let left = plain(conn, leave).await.is_ok();
+        (outcome, left)
+    }
+
+    async fn statements(&self, conn: &mut sqlx::AnyConnection, p: &Params, task: &Task<'_>) -> Outcome {
         let mut stream = sqlx::raw_sql(&p.sql).fetch_many(&mut *conn);
         let (mut rows, mut affected) = (0u64, 0u64);
         let mut table: Option<Table> = None;
@@ -178,6 +266,13 @@ impl Sql {
         let affected = if rows > 0 { affected.saturating_sub(rows) } else { affected };
         Ok(Ended::new(true, format!("{rows} rows returned, {affected} rows affected")))
     }
+}
+
+/// Runs statements of the worker's own, ignoring what they return.
+async fn plain(conn: &mut sqlx::AnyConnection, sql: &'static str) -> Result<(), sqlx::Error> {
+    let mut stream = sqlx::raw_sql(sql).fetch_many(&mut *conn);
+    while stream.try_next().await?.is_some() {}
+    Ok(())
 }
 
 impl Official for Sql {

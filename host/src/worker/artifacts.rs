@@ -31,13 +31,7 @@ pub(crate) fn verify(digest: &str, size: u64, bytes: &[u8]) -> std::result::Resu
 impl ArtifactStore {
     /// Opens (creating) the directory, private to the worker's user.
     pub(crate) fn open(dir: &Path) -> Result<Self> {
-        let io = |source| Error::DataDir { path: dir.to_path_buf(), source };
-        std::fs::create_dir_all(dir).map_err(io)?;
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700)).map_err(io)?;
-        }
+        crate::private::create_dir(dir).map_err(|source| Error::DataDir { path: dir.to_path_buf(), source })?;
         Ok(Self { dir: dir.to_path_buf() })
     }
 
@@ -82,7 +76,9 @@ impl ArtifactStore {
             return Err(std::io::Error::other("the bytes do not match the digest"));
         }
         let tmp = self.dir.join(format!(".tmp-{digest}-{}-{}", std::process::id(), unique()));
-        std::fs::write(&tmp, bytes)?;
+        crate::private::write_new_file(&tmp, bytes).inspect_err(|_| {
+            let _ = std::fs::remove_file(&tmp);
+        })?;
         std::fs::rename(&tmp, self.path(digest)).inspect_err(|_| {
             let _ = std::fs::remove_file(&tmp);
         })
@@ -156,12 +152,21 @@ mod tests {
         store.write(&digest, WASM).unwrap();
         let names: Vec<_> = std::fs::read_dir(&store.dir).unwrap().map(|e| e.unwrap().file_name()).collect();
         assert_eq!(names, [std::ffi::OsString::from(format!("{digest}.wasm"))]);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            let mode = std::fs::metadata(&store.dir).unwrap().permissions().mode();
-            assert_eq!(mode & 0o777, 0o700);
-        }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn the_store_and_its_files_are_private_whatever_the_umask() {
+        use crate::private::tests::{mode, with_umask};
+        let dir = tempfile::tempdir().unwrap();
+        let digest = content_digest(WASM);
+        let store = with_umask(0o000, || {
+            let store = ArtifactStore::open(&dir.path().join("data/artifacts")).unwrap();
+            store.write(&digest, WASM).unwrap();
+            store
+        });
+        assert_eq!((mode(&dir.path().join("data")), mode(&store.dir)), (0o700, 0o700));
+        assert_eq!(mode(&store.path(&digest)), 0o600);
     }
 
     #[test]

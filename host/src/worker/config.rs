@@ -63,6 +63,13 @@ pub struct WorkerConfig {
     /// A peer silent this long is taken for lost: the coordinator gives
     /// its tasks to others; a participant leaves the instance.
     pub peer_timeout: Duration,
+    /// How long a connection to the peer listener has to complete its
+    /// WebSocket handshake and say a well-formed hello (a few KiB at most)
+    /// before it is closed.
+    pub peer_hello_timeout: Duration,
+    /// Connections to the peer listener that may wait for their hello at
+    /// once; more are closed as they come.
+    pub peer_max_pending: usize,
     /// How the coordinator of a distributed instance keeps its tasks.
     pub coordinator: CoordinatorTuning,
     /// The official processors the worker runs (Shell, Python, dynamic SQL
@@ -94,7 +101,8 @@ impl WorkerConfig {
     /// `data_dir/compiled`, 16 instances at once, `WASM` processors, a
     /// peer listener on a free port of 127.0.0.1 (workers on one machine
     /// can share instances; set [`WorkerConfig::peer_listen`] and
-    /// [`WorkerConfig::peer_advertise`] for several), a 10 s peer timeout.
+    /// [`WorkerConfig::peer_advertise`] for several), a 10 s peer timeout,
+    /// 5 s for a hello and 64 connections waiting for theirs.
     pub fn new(server: impl Into<String>, credentials: Credentials, data_dir: PathBuf) -> Self {
         let runtime = RuntimeConfig { cache_dir: data_dir.join("compiled"), ..RuntimeConfig::default() };
         Self {
@@ -109,6 +117,8 @@ impl WorkerConfig {
             peer_listen: Some(SocketAddr::from((Ipv4Addr::LOCALHOST, 0))),
             peer_advertise: None,
             peer_timeout: Duration::from_secs(10),
+            peer_hello_timeout: Duration::from_secs(5),
+            peer_max_pending: 64,
             coordinator: CoordinatorTuning::default(),
             official: OfficialConfig::default(),
         }

@@ -251,7 +251,7 @@ impl InstanceRun {
         let early = self.inbox.lock().unwrap_or_else(|p| p.into_inner()).take();
         let participants = if early.is_some() { dispatch.participants.clone() } else { Vec::new() };
         let store_dir = self.shared.config.data_dir.join("tasks");
-        if let Err(e) = std::fs::create_dir_all(&store_dir) {
+        if let Err(e) = crate::private::create_dir(&store_dir) {
             return failed_outcome(&format!("cannot create the task store directory {}: {e}", store_dir.display()));
         }
         let tuning = self.shared.config.coordinator;

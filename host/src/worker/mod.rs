@@ -114,6 +114,10 @@ impl Worker {
         if config.max_concurrent_instances == 0 {
             return Err(Error::WorkerConfig("max_concurrent_instances must be at least 1".into()));
         }
+        // Private (0700), an existing directory too: it holds downloaded
+        // components, compiled code and instances' tasks.
+        crate::private::create_dir(&config.data_dir)
+            .map_err(|source| Error::DataDir { path: config.data_dir.clone(), source })?;
         let artifacts = artifacts::ArtifactStore::open(&config.data_dir.join("artifacts"))?;
         let runtime = Arc::new(Runtime::new(config.runtime.clone())?);
         Self::with_runtime(config, server, artifacts, runtime)

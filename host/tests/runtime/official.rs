@@ -269,7 +269,12 @@ fn sql_on(url: &str, sleep: &str) {
     let (dropped, _) = sql(&format!("drop  TABLE {table}"), "");
     assert_eq!(
         outcome(&dropped),
-        (false, r"the statement was refused by this worker's SQL validator (it matches `\bdrop\s+table\b`)".into())
+        (
+            false,
+            "the statement was refused by this worker's SQL check: it holds a `drop` statement \
+             (refused here: drop, truncate, attach, dynamic)"
+                .into()
+        )
     );
     let started = Instant::now();
     let (slow, _) = sql(sleep, r#","timeout":1"#);
@@ -283,6 +288,140 @@ fn sql_on(url: &str, sleep: &str) {
     let cleaner = processors(&OfficialConfig { sql_refuse: Vec::new(), ..config });
     let params = serde_json::json!({"datasource": "db", "sql": format!("DROP TABLE {table}")}).to_string();
     assert!(run(&cleaner, "SQL", &params).0.succeeded());
+}
+
+/// Statements that try to get a DROP or TRUNCATE past the check, on any
+/// database; `{t}` is the victim table.
+const BYPASSES: &[&str] = &[
+    "DROP TABLE {t}",
+    "drop table {t}",
+    "DrOp TaBlE {t}",
+    "DROP/**/TABLE {t}",
+    "DROP/* a comment */TABLE/**/{t}",
+    "DROP -- a comment\nTABLE {t}",
+    "DROP\n\tTABLE\r\n{t}",
+    "  DROP   TABLE   IF EXISTS {t}  ",
+    "SELECT 1; DROP TABLE {t}",
+    "SELECT 'x';DROP TABLE {t};",
+    "SELECT 1;\n\nDROP TABLE {t}",
+    "DELETE FROM {t} WHERE 1 = 0; DROP TABLE {t}",
+    "TRUNCATE TABLE {t}",
+    "truncate {t}",
+    "/* x */ TRUNCATE {t}",
+    "SELECT 1 /* ; */ ; DROP TABLE {t}",
+    "DROP",
+    "DROP TABLE",
+];
+
+/// Of each database: more ways around, and its dialect's own.
+const PG_BYPASSES: &[&str] = &[
+    "DO $$ BEGIN EXECUTE 'DROP TABLE {t}'; END $$",
+    "BEGIN; DROP TABLE {t}; COMMIT",
+    "DROP /* nested /* comment */ */ TABLE {t}",
+];
+const MY_BYPASSES: &[&str] = &[
+    "SELECT 1 /*! ; DROP TABLE {t} */",
+    "SELECT 1 /*!50000 ; DROP TABLE {t} */",
+    "SELECT 1 /*M! ; DROP TABLE {t} */",
+    "PREPARE s FROM 'DROP TABLE {t}'; EXECUTE s",
+    "SET @q = 'DROP TABLE {t}'; PREPARE s FROM @q; EXECUTE s",
+    "SELECT 1 # comment\n; DROP TABLE {t}",
+];
+const LITE_BYPASSES: &[&str] = &["ATTACH DATABASE '/tmp/wj-attached.db' AS a", "DETACH DATABASE a"];
+
+/// Keywords where they do no harm: these run.
+const HARMLESS: &[&str] = &[
+    "SELECT 'drop table {t}'",
+    "SELECT 'truncate' AS x -- drop table {t}",
+    "SELECT count(*) FROM {t} /* drop table {t} */",
+    "INSERT INTO {t} (id, name) VALUES (9, 'drop table')",
+    "UPDATE {t} SET name = 'truncate' WHERE id = 9",
+    "DELETE FROM {t} WHERE name = 'truncate'",
+];
+
+/// Every bypass attempt is refused and the victim table keeps its row;
+/// harmless keywords in strings and comments run; a read-only worker
+/// writes nothing, even through a function.
+fn sql_corpus_on(url: &str, own: &[&str]) {
+    let source = vec![Datasource { name: "db".into(), url: url.into() }];
+    let p = processors(&OfficialConfig { datasources: source.clone(), ..OfficialConfig::default() });
+    let t = format!("wj_victim_{}", std::process::id());
+    let sql = |p: &OfficialProcessors, statement: &str| {
+        let statement = statement.replace("{t}", &t);
+        run(p, "SQL", &serde_json::json!({"datasource": "db", "sql": statement}).to_string()).0
+    };
+    let count = |p: &OfficialProcessors| {
+        let counted = sql(p, "SELECT count(*) FROM {t}");
+        assert!(counted.succeeded(), "the victim table is gone: {}", counted.message());
+        counted
+    };
+    let unchecked = processors(&OfficialConfig {
+        datasources: source.clone(),
+        sql_refuse: Vec::new(),
+        ..OfficialConfig::default()
+    });
+    let _ = sql(&unchecked, "DROP TABLE IF EXISTS {t}");
+    assert!(sql(&p, "CREATE TABLE {t} (id INTEGER, name VARCHAR(32))").succeeded());
+    assert!(sql(&p, "INSERT INTO {t} (id, name) VALUES (1, 'kept')").succeeded());
+    for attempt in BYPASSES.iter().chain(own) {
+        let refused = sql(&p, attempt);
+        assert!(
+            !refused.succeeded()
+                && refused.message().starts_with("the statement was refused by this worker's SQL check"),
+            "{url}: `{attempt}` was not refused: {}",
+            refused.message()
+        );
+        count(&p);
+    }
+    for harmless in HARMLESS {
+        let ran = sql(&p, harmless);
+        assert!(ran.succeeded(), "{url}: `{harmless}`: {}", ran.message());
+    }
+    // Read-only: queries run; writes are refused by the check, and what
+    // the check cannot see by the database.
+    let read_only =
+        processors(&OfficialConfig { datasources: source, sql_read_only: true, ..OfficialConfig::default() });
+    let counted = count(&read_only);
+    assert_eq!(counted.message(), "1 rows returned, 0 rows affected");
+    for write in [
+        "INSERT INTO {t} (id, name) VALUES (2, 'x')",
+        "UPDATE {t} SET name = 'gone'",
+        "DELETE FROM {t}",
+        "SELECT 1; DELETE FROM {t}",
+        "CREATE TABLE {t}_2 (a INTEGER)",
+        "COMMIT; DELETE FROM {t}",
+        "PRAGMA query_only = OFF; DELETE FROM {t}",
+    ] {
+        let refused = sql(&read_only, write);
+        assert!(refused.message().starts_with("the statement was refused"), "{url}: `{write}`: {}", refused.message());
+    }
+    if url.starts_with("postgres") {
+        let _ = sql(&unchecked, "CREATE SEQUENCE IF NOT EXISTS {t}_seq");
+        let blocked = sql(&read_only, "SELECT nextval('{t}_seq')");
+        assert!(blocked.message().contains("read-only transaction"), "{}", blocked.message());
+        let _ = sql(&unchecked, "DROP SEQUENCE {t}_seq");
+    }
+    assert_eq!(count(&read_only).message(), "1 rows returned, 0 rows affected");
+    let remaining = sql(&p, "SELECT name FROM {t} WHERE name = 'kept'");
+    assert_eq!(remaining.message(), "1 rows returned, 0 rows affected");
+    assert!(sql(&unchecked, "DROP TABLE {t}").succeeded());
+}
+
+#[test]
+fn sql_bypass_corpus_on_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    sql_corpus_on(&format!("sqlite://{}?mode=rwc", dir.path().join("corpus.db").display()), LITE_BYPASSES);
+    assert!(!std::path::Path::new("/tmp/wj-attached.db").exists(), "ATTACH made no file");
+}
+
+#[test]
+fn sql_bypass_corpus_on_postgres() {
+    sql_corpus_on("postgres://postgres@127.0.0.1:5432/test", PG_BYPASSES);
+}
+
+#[test]
+fn sql_bypass_corpus_on_mariadb() {
+    sql_corpus_on("mysql://root@127.0.0.1:3306/test", MY_BYPASSES);
 }
 
 #[test]
@@ -332,7 +471,7 @@ fn file_cleanup_removes_old_matching_files_only() {
     let nested = make("sub/old.log", true);
     let fresh = make("new.log", false);
     let other = make("keep.txt", true);
-    let p = processors(&enabled(&[OfficialKind::FileCleanup]));
+    let p = processors(&cleaner_under(&[dir.path()]));
     let rules = serde_json::json!([{"dirPath": dir.path(), "filePattern": r".*\.log", "retentionTime": 2}]);
     let (done, logs) = run(&p, "FILE_CLEANUP", &rules.to_string());
     assert_eq!(outcome(&done), (true, "removed 2 files (20 bytes); 0 could not be removed".into()));
@@ -340,6 +479,77 @@ fn file_cleanup_removes_old_matching_files_only() {
     assert!(logs.contains("removed ") && logs.contains("old.log"));
     let (bad, _) = run(&p, "FILE_CLEANUP", r#"[{"dirPath":"relative","filePattern":"x","retentionTime":1}]"#);
     assert_eq!(bad.message(), "dirPath `relative` is not an absolute path");
+}
+
+/// A worker with FILE_CLEANUP allowed under `roots`.
+fn cleaner_under(roots: &[&std::path::Path]) -> OfficialConfig {
+    OfficialConfig {
+        cleanup_roots: roots.iter().map(|r| r.to_path_buf()).collect(),
+        ..enabled(&[OfficialKind::FileCleanup])
+    }
+}
+
+/// An old file matching `.*` at `path`.
+fn old_file(path: &std::path::Path) {
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    let file = std::fs::File::create(path).unwrap();
+    file.set_modified(std::time::SystemTime::now() - Duration::from_secs(3 * 3600)).unwrap();
+}
+
+fn rule(dir: impl AsRef<std::path::Path>) -> String {
+    serde_json::json!([{"dirPath": dir.as_ref(), "filePattern": ".*", "retentionTime": 1}]).to_string()
+}
+
+#[test]
+fn file_cleanup_stays_under_the_directories_the_worker_allows() {
+    let base = tempfile::tempdir().unwrap();
+    let allowed = base.path().join("x");
+    let outside = base.path().join("etc");
+    let victim = outside.join("passwd");
+    old_file(&victim);
+    old_file(&allowed.join("old.log"));
+    // No directory allowed: refused, naming the setting.
+    let none = processors(&enabled(&[OfficialKind::FileCleanup]));
+    let (refused, _) = run(&none, "FILE_CLEANUP", &rule(&allowed));
+    assert!(!refused.succeeded() && refused.message().contains("--cleanup-root"), "{}", refused.message());
+    assert!(allowed.join("old.log").exists());
+    // `/` is never a root.
+    let root = OfficialProcessors::new(&cleaner_under(&[std::path::Path::new("/")]), io_runtime().handle().clone());
+    assert!(root.unwrap_err().to_string().contains("the filesystem's root"));
+    let dotted =
+        OfficialProcessors::new(&cleaner_under(&[std::path::Path::new("/tmp/..")]), io_runtime().handle().clone());
+    assert!(dotted.is_err());
+    let p = processors(&cleaner_under(&[&allowed]));
+    // Cleaning `/`, `/etc`, and the outside through `..`.
+    for (dir, why) in [
+        ("/".to_string(), "is the filesystem's root"),
+        ("/tmp/../".to_string(), "is the filesystem's root"),
+        ("/etc".to_string(), "is not under a directory this worker allows"),
+        (outside.display().to_string(), "is not under a directory this worker allows"),
+        (format!("{}/../etc", allowed.display()), "is not under a directory this worker allows"),
+    ] {
+        let (refused, _) = run(&p, "FILE_CLEANUP", &rule(&dir));
+        assert!(!refused.succeeded() && refused.message().contains(why), "{dir}: {}", refused.message());
+    }
+    assert!(victim.exists() && std::path::Path::new("/etc/passwd").exists());
+    // One rule outside refuses the whole job: nothing goes.
+    let both = serde_json::json!([
+        {"dirPath": &allowed, "filePattern": ".*", "retentionTime": 1},
+        {"dirPath": &outside, "filePattern": ".*", "retentionTime": 1}
+    ]);
+    assert!(!run(&p, "FILE_CLEANUP", &both.to_string()).0.succeeded());
+    assert!(allowed.join("old.log").exists() && victim.exists());
+    // Symbolic links inside the allowed directory, to the outside: neither
+    // followed by the walk nor accepted as a dirPath; the targets survive.
+    std::os::unix::fs::symlink(&outside, allowed.join("link")).unwrap();
+    std::os::unix::fs::symlink(&victim, allowed.join("passwd.log")).unwrap();
+    let (done, _) = run(&p, "FILE_CLEANUP", &rule(&allowed));
+    assert_eq!(done.message(), "removed 1 files (0 bytes); 0 could not be removed");
+    assert!(!allowed.join("old.log").exists(), "the allowed directory's own file went");
+    let (through, _) = run(&p, "FILE_CLEANUP", &rule(allowed.join("link")));
+    assert!(through.message().contains("is not under a directory this worker allows"), "{}", through.message());
+    assert!(victim.exists() && outside.is_dir(), "the link's target survives");
+    assert!(allowed.join("link").exists() && allowed.join("passwd.log").exists(), "links are not deleted either");
 }
 
 #[test]

@@ -8,7 +8,7 @@ use clap::Args;
 use std::fmt;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use wasmjob_host::official::{Datasource, OfficialConfig, OfficialKind, default_sql_refuse};
+use wasmjob_host::official::{Datasource, OfficialConfig, OfficialKind, SqlKind};
 use wasmjob_host::worker::{Credentials, Worker, WorkerConfig};
 
 /// Arguments of `worker`.
@@ -59,6 +59,14 @@ pub struct WorkerArgs {
     /// A peer silent this long is taken for lost (its tasks run elsewhere).
     #[arg(long, default_value_t = 10_000, value_parser = clap::value_parser!(u64).range(500..=600_000))]
     peer_timeout_ms: u64,
+    /// A connection to the peer listener that has not said a valid hello
+    /// within this time is closed.
+    #[arg(long, default_value_t = 5_000, value_parser = clap::value_parser!(u64).range(100..=60_000))]
+    peer_hello_timeout_ms: u64,
+    /// Connections to the peer listener that may wait for their hello at
+    /// once; more are closed as they come.
+    #[arg(long, default_value_t = 64, value_parser = clap::value_parser!(u64).range(1..=4096))]
+    peer_max_pending: u64,
     /// Official processors to run besides HTTP, SQL, CONFIG and
     /// INJECT_WORKFLOW_CONTEXT: shell, python, sql-dynamic, file-cleanup
     /// (comma separated or repeated). They are off unless named here.
@@ -74,17 +82,27 @@ pub struct WorkerArgs {
     /// passwords: prefer `WASMJOB_DATASOURCE_<NAME>=URL` variables.
     #[arg(long = "datasource", value_name = "NAME=URL")]
     datasources: Vec<String>,
-    /// SQL statements matching this case-insensitive regular expression are
-    /// refused (repeatable; replaces the default, which refuses `DROP
-    /// TABLE` and `TRUNCATE`).
-    #[arg(long = "sql-refuse", value_name = "REGEX", conflicts_with = "sql_allow_all")]
-    sql_refuse: Vec<String>,
-    /// Refuse no SQL statement.
+    /// Kinds of SQL statements to refuse, read by a parser of the
+    /// database's dialect (comma separated or repeated; replaces the
+    /// default `drop,truncate,attach,dynamic`): query, insert, update,
+    /// delete, merge, create, alter, drop, truncate, grant, transaction,
+    /// session, attach, dynamic, call, other.
+    #[arg(long = "sql-refuse", value_delimiter = ',', value_name = "KIND", conflicts_with = "sql_allow_all")]
+    sql_refuse: Vec<SqlKind>,
+    /// Refuse no SQL statement (and do not parse them).
     #[arg(long)]
     sql_allow_all: bool,
+    /// Run only queries, each in a read-only transaction (SQLite:
+    /// `PRAGMA query_only`).
+    #[arg(long)]
+    sql_read_only: bool,
     /// Where CONFIG jobs' configuration is also written.
     #[arg(long)]
     config_file: Option<PathBuf>,
+    /// A directory FILE_CLEANUP jobs may delete files under (repeatable;
+    /// absolute, never `/`). Without one, FILE_CLEANUP jobs are refused.
+    #[arg(long = "cleanup-root", value_name = "DIR")]
+    cleanup_roots: Vec<PathBuf>,
 }
 
 impl fmt::Debug for WorkerArgs {
@@ -133,6 +151,8 @@ fn config(args: WorkerArgs) -> Result<WorkerConfig, String> {
     config.peer_listen = (!args.no_peer).then_some(args.peer_listen);
     config.peer_advertise = args.peer_advertise;
     config.peer_timeout = std::time::Duration::from_millis(args.peer_timeout_ms);
+    config.peer_hello_timeout = std::time::Duration::from_millis(args.peer_hello_timeout_ms);
+    config.peer_max_pending = args.peer_max_pending as usize;
     config.official = OfficialConfig {
         enable: args.enable,
         disable: args.disable,
@@ -141,11 +161,13 @@ fn config(args: WorkerArgs) -> Result<WorkerConfig, String> {
         sql_refuse: if args.sql_allow_all {
             Vec::new()
         } else if args.sql_refuse.is_empty() {
-            default_sql_refuse()
+            SqlKind::DEFAULT_REFUSED.to_vec()
         } else {
             args.sql_refuse
         },
+        sql_read_only: args.sql_read_only,
         config_file: args.config_file,
+        cleanup_roots: args.cleanup_roots,
         ..OfficialConfig::default()
     };
     Ok(config)

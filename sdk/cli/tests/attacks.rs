@@ -13,4 +13,5 @@ mod attacks {
     mod builds;
     mod login;
     mod tenants;
+    mod worker;
 }

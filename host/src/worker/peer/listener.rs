@@ -1,11 +1,15 @@
 //! The worker's peer listener: bound when the worker is built (so its
-//! address goes into the registration), served once it runs.
+//! address goes into the registration), served once it runs, each
+//! connection through the [`Door`] strangers wait at.
 
+use super::door::Door;
 use super::session;
 use crate::error::{Error, Result};
 use crate::worker::Shared;
 use std::net::SocketAddr;
 use std::sync::Arc;
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::OwnedSemaphorePermit;
 
 /// A bound, not yet served, peer listener.
 #[derive(Debug)]
@@ -52,12 +56,32 @@ pub(crate) async fn accept(shared: Arc<Shared>) {
         }
     };
     tracing::info!(address = %bound.advertised, "listening for peers");
+    let door = Door::new(shared.config.peer_max_pending, shared.config.peer_hello_timeout);
+    serve_door(listener, door.clone(), move |stream, place| {
+        session::serve(shared.clone(), door.clone(), stream, place)
+    })
+    .await;
+}
+
+/// Accepts connections, handing each to `serve` with its place at the
+/// door; a connection that finds every place taken is closed at once.
+pub(super) async fn serve_door<F, S>(listener: TcpListener, door: Door, serve: S)
+where
+    S: Fn(TcpStream, OwnedSemaphorePermit) -> F,
+    F: Future<Output = ()> + Send + 'static,
+{
     loop {
         match listener.accept().await {
-            Ok((stream, from)) => {
-                tracing::debug!(%from, "peer connection");
-                tokio::spawn(session::serve(shared.clone(), stream));
-            }
+            Ok((stream, from)) => match door.enter() {
+                Some(place) => {
+                    tracing::debug!(%from, "peer connection");
+                    tokio::spawn(serve(stream, place));
+                }
+                None => {
+                    tracing::debug!(%from, "closed a peer connection: too many are waiting for their hello");
+                    drop(stream);
+                }
+            },
             Err(e) => {
                 tracing::warn!(error = %e, "cannot accept a peer connection");
                 tokio::time::sleep(std::time::Duration::from_millis(100)).await;

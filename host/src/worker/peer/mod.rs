@@ -11,8 +11,11 @@
 //! ends and the subtasks they emit (`frames`); the coordinator's side of
 //! each connection (`session`) turns those frames into events of the
 //! instance's [`crate::distributed::coordinator`]. Both sides ping every
-//! second; one silent for the peer timeout is taken for lost.
+//! second; one silent for the peer timeout is taken for lost. Until a
+//! connection has said a well-formed hello it is a stranger (`door`): a
+//! small first frame, the hello timeout, a cap on such connections.
 
+mod door;
 mod frames;
 mod listener;
 mod participant;

@@ -5,8 +5,9 @@
 //! the coordinator says the instance ended, the instance is stopped, or
 //! the coordinator is lost.
 
+use super::door::ws_config;
 use super::frames::{Hello, ToCoordinator, ToParticipant, decode, encode};
-use super::session::{PING_EVERY, ws_config};
+use super::session::PING_EVERY;
 use crate::distributed::runner::{Runner, RunnerOutput, RunnerSpec};
 use crate::distributed::{Children, TaskDone, ToRunner};
 use crate::logs::LogLevel;

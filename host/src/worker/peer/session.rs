@@ -1,10 +1,11 @@
-//! The coordinator's side of one participant's connection: the hello is
-//! checked against the instance's route, then frames become coordinator
-//! events and the coordinator's messages become frames. The session pings
-//! every second and reports the participant lost when it closes, breaks or
-//! stays silent for the peer timeout.
+//! The coordinator's side of one participant's connection: the hello (read
+//! through the [`Door`]) is checked against the instance's route, then
+//! frames become coordinator events and the coordinator's messages become
+//! frames. The session pings every second and reports the participant
+//! lost when it closes, breaks or stays silent for the peer timeout.
 
-use super::frames::{MAX_FRAME, ToCoordinator, ToParticipant, decode, encode};
+use super::door::{Door, Greeting, greet, widen};
+use super::frames::{ToCoordinator, ToParticipant, decode, encode};
 use crate::distributed::ToRunner;
 use crate::distributed::coordinator::Event;
 use crate::worker::Shared;
@@ -12,12 +13,10 @@ use futures_util::{SinkExt, StreamExt};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::net::TcpStream;
+use tokio::sync::OwnedSemaphorePermit;
 use tokio_tungstenite::WebSocketStream;
 use tokio_tungstenite::tungstenite::Message;
-use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 
-/// How long a participant has to connect and say hello.
-const HELLO_TIMEOUT: Duration = Duration::from_secs(10);
 /// How long a hello waits for its instance to open here: the server sends
 /// the coordinator its dispatch and the participants their joins at once,
 /// and a participant can be quicker.
@@ -25,33 +24,26 @@ const OPEN_PATIENCE: Duration = Duration::from_secs(5);
 /// How often both sides ping.
 pub(super) const PING_EVERY: Duration = Duration::from_secs(1);
 
-/// The WebSocket limits of the peer link.
-pub(super) fn ws_config() -> WebSocketConfig {
-    WebSocketConfig::default().max_message_size(Some(MAX_FRAME)).max_frame_size(Some(MAX_FRAME))
-}
-
-pub(super) async fn serve(shared: Arc<Shared>, stream: TcpStream) {
-    let _ = stream.set_nodelay(true);
-    let accepted =
-        tokio::time::timeout(HELLO_TIMEOUT, tokio_tungstenite::accept_async_with_config(stream, Some(ws_config())));
-    let Ok(Ok(mut socket)) = accepted.await else {
-        tracing::debug!("a peer connection did not complete its handshake");
-        return;
-    };
-    let hello = match tokio::time::timeout(HELLO_TIMEOUT, socket.next()).await {
-        Ok(Some(Ok(Message::Binary(bytes)))) => match decode::<ToCoordinator>(&bytes) {
-            Ok(ToCoordinator::Hello(hello)) => hello,
-            _ => return refuse(socket, "the first frame must be a hello".into()).await,
-        },
-        _ => return,
+/// Serves one connection: its greeting through the door (holding `place`
+/// there until the hello is admitted), then the participant's session.
+pub(super) async fn serve(shared: Arc<Shared>, door: Door, stream: TcpStream, place: OwnedSemaphorePermit) {
+    let (socket, hello) = match greet(stream, door.hello_timeout()).await {
+        Greeting::Hello(socket, hello) => (socket, hello),
+        Greeting::NotAHello(socket) => return refuse(*socket, "the first frame must be a hello".into()).await,
+        Greeting::Failed(why) => {
+            tracing::debug!(%why, "dropped a peer connection before its hello");
+            return;
+        }
     };
     let route = match shared.routes.admit_when_open(&hello, OPEN_PATIENCE).await {
         Ok(route) => route,
         Err(why) => {
             tracing::info!(address = %hello.address, instance = hello.instance_id, %why, "refused a participant");
-            return refuse(socket, why).await;
+            return refuse(*socket, why).await;
         }
     };
+    drop(place);
+    let mut socket = widen(*socket).await;
     if socket.send(Message::binary(encode(&ToParticipant::Welcome))).await.is_err() {
         return;
     }
