@@ -5,5 +5,7 @@
 //! performs the attack and checks that it fails and changes nothing.
 //! `docs/security.md` says what each boundary relies on.
 
+#[path = "attacks/revocation.rs"]
+mod revocation;
 #[allow(dead_code)]
 mod support;

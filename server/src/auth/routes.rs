@@ -60,7 +60,7 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(login)).routes(routes!(me)).routes(routes!(logout))
 }
 
-/// Revokes the token that made the request.
+/// Revokes the token that made the request; worker links it opened close.
 #[utoipa::path(post, path = "/auth/logout", tag = "auth", security(("bearer" = [])),
     responses((status = 204), (status = 401, body = ErrorBody)))]
 async fn logout(
@@ -75,6 +75,7 @@ async fn logout(
         .map(str::trim)
         .unwrap_or_default();
     tokens::revoke(&state.db, token).await?;
+    crate::workers::revocation::revoke_token(&state, token, "the worker's token was revoked (logout)").await;
     Ok(axum::http::StatusCode::NO_CONTENT)
 }
 
