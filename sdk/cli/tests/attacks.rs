@@ -5,6 +5,8 @@
 //! performs the attack and checks that it fails and changes nothing.
 //! `docs/security.md` says what each boundary relies on.
 
+#[path = "attacks/inspection.rs"]
+mod inspection;
 #[path = "attacks/revocation.rs"]
 mod revocation;
 #[allow(dead_code)]
