@@ -82,7 +82,16 @@ async fn serve(config: ServerConfig, args: &StandaloneArgs) -> anyhow::Result<()
     // The embedded worker is a shared pool worker: it runs every app's
     // wasm jobs with an administrator token minted in process.
     let token = wasmjob_server::auth::tokens::embedded_worker_token(&started.state.db).await?;
+    let inspector = started.state.artifacts.inspector().clone();
     let server = tokio::spawn(wasmjob_server::serve(started));
+    let worker = wasmjob_host::worker::Worker::new(wasmjob_host::worker::WorkerConfig::new(
+        base.clone(),
+        wasmjob_host::worker::Credentials::Token(token.clone()),
+        data_dir.join("worker"),
+    ))?;
+    // One wasmtime engine in the process: the server checks uploads (the
+    // demo's, below) with the worker's instead of building its own.
+    inspector.share_runtime(worker.runtime());
     if !args.no_demo {
         let (client, examples) = (Client::with_token(base.clone(), token.clone()), args.examples.clone());
         match tokio::task::spawn_blocking(move || ensure_demo(&client, &examples)).await? {
@@ -91,11 +100,6 @@ async fn serve(config: ServerConfig, args: &StandaloneArgs) -> anyhow::Result<()
             Err(e) => tracing::warn!("the demo app could not be created: {e}"),
         }
     }
-    let worker = wasmjob_host::worker::Worker::new(wasmjob_host::worker::WorkerConfig::new(
-        base.clone(),
-        wasmjob_host::worker::Credentials::Token(token),
-        data_dir.join("worker"),
-    ))?;
     tracing::info!("standalone mode: server and embedded worker at {base}");
     tokio::select! {
         result = server => result??,

@@ -1,7 +1,8 @@
 //! Validating an upload with the worker's own runtime: the bytes must be
 //! a component that satisfies at least one processor world and imports
 //! nothing a worker does not provide. One runtime per server, built on
-//! first use; compiling runs on tokio's blocking pool.
+//! first use (or the embedded worker's, in standalone mode); compiling
+//! runs on tokio's blocking pool.
 //!
 //! Inspection keeps nothing: wasmtime types a component only by compiling
 //! it, and the compiled code is dropped as soon as the answer is known
@@ -94,6 +95,13 @@ impl Inspector {
             waiting: AtomicUsize::new(0),
             allowance: Mutex::default(),
         }
+    }
+
+    /// Inspects with `runtime` instead of building one: a process that
+    /// has a runtime already (standalone mode's embedded worker) keeps one
+    /// engine. False when a runtime was built or given already.
+    pub fn share_runtime(&self, runtime: Arc<Runtime>) -> bool {
+        self.runtime.set(runtime).is_ok()
     }
 
     /// How many inspections compile at once.

@@ -3,7 +3,9 @@
 //! (60 distinct variants of a guest grew a server by 28 MiB of memory and
 //! 23 MiB of compiled files), and anyone with an app's token could ask
 //! for as many as they liked. Now inspection keeps nothing, each app may
-//! ask for a limited number a minute (429 with `Retry-After` beyond).
+//! ask for a limited number a minute (429 with `Retry-After` beyond), and
+//! standalone mode checks uploads with its embedded worker's engine
+//! instead of building a second one.
 
 use crate::support::{ADMIN_PASSWORD, Api, Mode, Server, command, dist, free_port, report, str_of};
 use serde_json::json;
@@ -204,4 +206,29 @@ fn inspections_beyond_an_apps_allowance_are_refused() {
     let (status, _, body) =
         post_wasm(&server.url, &other_token, &format!("/api/v1/apps/{other}/containers/inspect"), b"not wasm");
     assert_eq!(status, 422, "another app keeps its allowance: {body}");
+}
+
+/// Standalone mode: the server checks uploads with the embedded worker's
+/// engine. Every engine has an epoch thread of its own: after an upload,
+/// the process has one.
+#[test]
+fn standalone_builds_one_engine() {
+    let server = Own::start(&["standalone", "--no-demo"], &[]);
+    let (app, token) = server.app("engines");
+    let (status, _, body) = post_wasm(
+        &server.url,
+        &token,
+        &format!("/api/v1/apps/{app}/containers/echo/versions"),
+        &std::fs::read(dist("standalone")).unwrap(),
+    );
+    assert_eq!(status, 201, "{body}");
+    let pid = server.pid();
+    let epoch_threads = std::fs::read_dir(format!("/proc/{pid}/task"))
+        .unwrap()
+        .filter(|task| {
+            let comm = std::fs::read_to_string(task.as_ref().unwrap().path().join("comm")).unwrap_or_default();
+            comm.trim() == "wasmjob-epoch"
+        })
+        .count();
+    assert_eq!(epoch_threads, 1, "one wasmtime engine (one epoch thread) in the process\n{}", server.log());
 }
