@@ -178,10 +178,10 @@ async fn inspecting_distinct_variants_keeps_nothing() {
 /// `Retry-After`, and other apps keep theirs.
 #[tokio::test]
 async fn inspections_beyond_the_allowance_are_refused() {
-    let env = TestEnv::with_config(Backend::Sqlite, |c| c.inspections_per_minute = 3).await;
+    let env = TestEnv::with_config(Backend::Sqlite, |c| c.inspections_per_minute = 2).await;
     let (app, token) = env.app("eager").await;
     let (other, other_token) = env.app("patient").await;
-    for n in 0..3 {
+    for n in 0..2 {
         let reply = inspect(&env, &token, &app, "", b"not wasm".to_vec()).await;
         assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY, "inspection {n}: {reply:?}");
     }
@@ -195,7 +195,7 @@ async fn inspections_beyond_the_allowance_are_refused() {
         let body = response.into_body().collect().await.unwrap().to_bytes();
         let body: serde_json::Value = serde_json::from_slice(&body).unwrap();
         assert_eq!(body["error"], "too_many_requests");
-        assert!(body["message"].as_str().unwrap().contains("3 components a minute"), "{body}");
+        assert!(body["message"].as_str().unwrap().contains("2 components a minute"), "{body}");
     }
     let elsewhere = inspect(&env, &other_token, &other, "", guest("standalone")).await;
     assert_eq!(elsewhere.status, StatusCode::OK, "another app keeps its allowance: {elsewhere:?}");

@@ -184,7 +184,7 @@ fn inspecting_distinct_variants_leaves_the_server_as_it_was() {
 /// 429 with `Retry-After`, and another app keeps its allowance.
 #[test]
 fn inspections_beyond_an_apps_allowance_are_refused() {
-    let server = Server::start(Mode::Server, &[("WASMJOB_INSPECTIONS_PER_MINUTE", "5")]);
+    let server = Server::start(Mode::Server, &[("WASMJOB_INSPECTIONS_PER_MINUTE", "2")]);
     let (app, secret) = server.app("greedy");
     let (other, other_secret) = server.app("modest");
     let anonymous = crate::support::Api::new(&server.url, None);
@@ -193,7 +193,7 @@ fn inspections_beyond_an_apps_allowance_are_refused() {
     };
     let (token, other_token) = (login("greedy", &secret), login("modest", &other_secret));
     let path = format!("/api/v1/apps/{app}/containers/inspect");
-    for n in 0..5 {
+    for n in 0..2 {
         let (status, _, body) = post_wasm(&server.url, &token, &path, b"not wasm");
         assert_eq!(status, 422, "inspection {n}: {body}");
     }
@@ -202,7 +202,7 @@ fn inspections_beyond_an_apps_allowance_are_refused() {
     assert_eq!(status, 429, "{body}");
     let retry_after: u64 = retry_after.expect("Retry-After").parse().unwrap();
     assert!((1..=60).contains(&retry_after), "Retry-After: {retry_after}");
-    assert!(str_of(&body["message"]).contains("5 components a minute"), "{body}");
+    assert!(str_of(&body["message"]).contains("2 components a minute"), "{body}");
     let (status, _, body) =
         post_wasm(&server.url, &other_token, &format!("/api/v1/apps/{other}/containers/inspect"), b"not wasm");
     assert_eq!(status, 422, "another app keeps its allowance: {body}");
