@@ -255,10 +255,11 @@ impl WorkerRegistry {
         workers.values().filter(|w| w.serves(app, processor_type)).cloned().collect()
     }
 
-    /// Workers that may serve `app` at all (of any processor type).
+    /// Workers that may serve `app` at all (of any processor type); links
+    /// not checked yet or revoked are none.
     pub fn of_app(&self, app: Id) -> Vec<Arc<ConnectedWorker>> {
         let workers = self.workers.read().unwrap_or_else(|p| p.into_inner());
-        workers.values().filter(|w| w.app_id.is_none_or(|own| own == app)).cloned().collect()
+        workers.values().filter(|w| w.is_usable() && w.app_id.is_none_or(|own| own == app)).cloned().collect()
     }
 
     /// The worker with `address` that serves `app`, if connected here.
