@@ -8,9 +8,10 @@
 //! it, and the compiled code is dropped as soon as the answer is known
 //! (neither cached on disk nor kept loaded), so inspecting many distinct
 //! components leaves the server's memory and disk as they were. Compiling
-//! is CPU-heavy: at most [`Inspector::at_once`] run together, a bounded
-//! number wait for their turn, and each app may ask for a limited number
-//! of inspections a minute ([`Inspector::admit`]).
+//! is CPU-heavy: at most [`Inspector::at_once`] run together (uploads
+//! included); inspections asked for through the API wait for a turn in a
+//! line of bounded length ([`Inspector::turn`]), and each app may ask for
+//! a limited number of them a minute ([`Inspector::admit`]).
 
 use crate::ids::{Id, now_ms};
 use std::collections::HashMap;
