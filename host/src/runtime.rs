@@ -86,6 +86,35 @@ impl Runtime {
         Ok(processor)
     }
 
+    /// What a component is, checked exactly as [`Runtime::load`] checks it
+    /// (a processor world satisfied, nothing imported that the host does
+    /// not provide), without keeping anything: the compiled code is
+    /// neither cached on disk nor kept loaded, and is dropped on return.
+    /// Wasmtime types a component only by compiling it, so this is as
+    /// CPU-heavy as a load on a cache miss; blocking: from async code use
+    /// [`Runtime::inspect_blocking`].
+    pub fn inspect(&self, bytes: &[u8]) -> Result<crate::ComponentInfo> {
+        inspect::check_header(bytes)?;
+        let component = wasmtime::component::Component::new(&self.engine, bytes)
+            .map_err(|e| Error::Invalid(crate::error::chain(&e)))?;
+        let compiled = CompiledComponent {
+            component,
+            digest: content_digest(bytes),
+            size: bytes.len(),
+            source: crate::LoadSource::Compiled,
+        };
+        let processor = Processor::new(&self.engine, &self.linker, compiled, None)?;
+        Ok(processor.info().clone())
+    }
+
+    /// [`Runtime::inspect`] on tokio's blocking pool.
+    pub async fn inspect_blocking(self: &Arc<Self>, bytes: Vec<u8>) -> Result<crate::ComponentInfo> {
+        let runtime = self.clone();
+        tokio::task::spawn_blocking(move || runtime.inspect(&bytes))
+            .await
+            .map_err(|e| Error::Engine(format!("the inspection task failed: {e}")))?
+    }
+
     /// Drops the slot of a digest that failed to load, so invalid uploads
     /// leave nothing behind.
     fn forget_if_empty(&self, digest: &str) {

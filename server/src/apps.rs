@@ -293,6 +293,7 @@ async fn update_app(
 /// Deletes an app with everything of it (administrators only): tokens,
 /// jobs, instances, containers and their versions; the components' bytes
 /// leave the artifact store unless another app's version has them too.
+/// Its workers' links close.
 #[utoipa::path(delete, path = "/apps/{id}", tag = "apps", security(("bearer" = [])), params(("id" = String, Path, description = "app id", pattern = r"^[0-9]{1,19}$")),
     responses((status = 204), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn delete_app(State(state): State<AppState>, principal: Principal, IdPath(id): IdPath) -> ApiResult<StatusCode> {
@@ -306,11 +307,13 @@ async fn delete_app(State(state): State<AppState>, principal: Principal, IdPath(
     }
     tx.commit().await?;
     tracing::info!(app = %id, components = digests.len(), "app deleted");
+    crate::workers::revocation::revoke_app(&state, id, "the worker's app was deleted").await;
     containers::remove_unreferenced(&state, &digests).await;
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// Replaces an app's secret; tokens issued from the old one stop working.
+/// Replaces an app's secret; tokens issued from the old one stop working,
+/// and the worker links they opened close.
 #[utoipa::path(post, path = "/apps/{id}/secret", tag = "apps", security(("bearer" = [])), params(("id" = String, Path, description = "app id", pattern = r"^[0-9]{1,19}$")),
     responses((status = 200, body = AppWithSecret), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn rotate_secret(
@@ -333,6 +336,9 @@ async fn rotate_secret(
     }
     sqlx::query(&state.db.sql("DELETE FROM api_token WHERE app_id = ?")).bind(id.0).execute(&mut *tx).await?;
     tx.commit().await?;
+    // Links opened with the old secret's tokens close now (on other
+    // servers within `revocation::RECHECK_EVERY`).
+    crate::workers::revocation::revoke_app(&state, id, "the app's secret was rotated").await;
     Ok(Json(AppWithSecret { app: fetch(&state, id).await?, secret }))
 }
 

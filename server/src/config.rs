@@ -42,6 +42,9 @@ pub struct ServerConfig {
     /// Versions kept per container: older ones are pruned after each new
     /// version, except the deployed one and those a job names by label.
     pub container_versions_kept: u64,
+    /// Inspections (`POST /apps/{id}/containers/inspect`) each app may ask
+    /// for a minute; beyond, the answer is 429 with `Retry-After`.
+    pub inspections_per_minute: u32,
     /// Builds from git: `[builds]`, off unless `enabled`.
     pub builds: crate::containers::BuildConfig,
     /// Logins: `[login]`, the throttle of failed attempts and the bound on
@@ -69,6 +72,7 @@ impl Default for ServerConfig {
             log_retention_days: 7,
             artifact_store: crate::containers::ArtifactStoreConfig::default(),
             container_versions_kept: 20,
+            inspections_per_minute: 30,
             builds: crate::containers::BuildConfig::default(),
             login: crate::auth::LoginConfig::default(),
             console_dir: None,
@@ -93,6 +97,7 @@ impl std::fmt::Debug for ServerConfig {
             // Its Debug redacts the S3 secret key and session token.
             .field("artifact_store", &self.artifact_store)
             .field("container_versions_kept", &self.container_versions_kept)
+            .field("inspections_per_minute", &self.inspections_per_minute)
             // Its Debug redacts the credential key.
             .field("builds", &self.builds)
             .field("login", &self.login)
@@ -154,6 +159,9 @@ impl ServerConfig {
         if !(1..=100_000).contains(&self.container_versions_kept) {
             return Err(ConfigError("container_versions_kept must be between 1 and 100000".into()));
         }
+        if !(1..=100_000).contains(&self.inspections_per_minute) {
+            return Err(ConfigError("inspections_per_minute must be between 1 and 100000".into()));
+        }
         if !(1..=86_400).contains(&self.builds.timeout_secs) || !(1..=64).contains(&self.builds.concurrency) {
             return Err(ConfigError("builds.timeout_secs must be 1 to 86400 and builds.concurrency 1 to 64".into()));
         }
@@ -193,7 +201,7 @@ impl ServerConfig {
 }
 
 /// The keys environment variables may set (`WASMJOB_LISTEN`, …).
-const ENV_KEYS: [&str; 12] = [
+const ENV_KEYS: [&str; 13] = [
     "listen",
     "data_dir",
     "database_url",
@@ -205,6 +213,7 @@ const ENV_KEYS: [&str; 12] = [
     "misfire_threshold_ms",
     "log_retention_days",
     "container_versions_kept",
+    "inspections_per_minute",
     "console_dir",
 ];
 

@@ -176,6 +176,13 @@ impl Worker {
         &self.shared.config
     }
 
+    /// The worker's runtime (its engine), for a process that needs one
+    /// too and should not build a second (standalone mode's server checks
+    /// uploads with it).
+    pub fn runtime(&self) -> Arc<Runtime> {
+        self.shared.runtime.clone()
+    }
+
     /// Runs until `shutdown` resolves: logs in, connects, registers, and
     /// reconnects with backoff (100 ms doubling to 5 s) when the link
     /// drops. Instances keep running across reconnects; reports made while

@@ -136,6 +136,22 @@ fn compiled_code_is_read_back_from_the_cache() {
 }
 
 #[test]
+fn inspection_keeps_no_compiled_code() {
+    let dir = tempfile::tempdir().unwrap();
+    let config =
+        wasmjob_host::RuntimeConfig { cache_dir: dir.path().to_path_buf(), pooling: None, ..Default::default() };
+    let runtime = wasmjob_host::Runtime::new(config).unwrap();
+    let bytes = crate::support::guest_bytes("trap");
+    let inspected = runtime.inspect(&bytes).unwrap();
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0, "nothing was cached on disk");
+    let loaded = runtime.load(&bytes).unwrap();
+    assert_eq!(loaded.load_source(), LoadSource::Compiled, "nothing was kept loaded or cached");
+    assert_eq!(&inspected, loaded.info(), "an inspection says what a load says");
+    let refused = runtime.inspect(b"\0asm\x01\0\0\0").unwrap_err();
+    assert!(refused.to_string().contains("core WebAssembly module"), "{refused}");
+}
+
+#[test]
 fn a_component_built_with_cargo_component_runs() {
     let outcome = instance(ExecuteType::Standalone, r#"{"via":"cargo-component"}"#, Arc::default())
         .run(&processor("cargo-component/standalone"));

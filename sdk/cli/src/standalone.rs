@@ -101,7 +101,16 @@ async fn serve_with_worker(
     token: String,
 ) -> anyhow::Result<()> {
     let data_dir = started.state.config.data_dir.clone();
+    let inspector = started.state.artifacts.inspector().clone();
     let server = tokio::spawn(wasmjob_server::serve(started));
+    let worker = wasmjob_host::worker::Worker::new(wasmjob_host::worker::WorkerConfig::new(
+        base.to_string(),
+        wasmjob_host::worker::Credentials::Token(token.clone()),
+        data_dir.join("worker"),
+    ))?;
+    // One wasmtime engine in the process: the server checks uploads (the
+    // demo's, below) with the worker's instead of building its own.
+    inspector.share_runtime(worker.runtime());
     if !args.no_demo {
         let (client, examples) = (Client::with_token(base.to_string(), token.clone()), args.examples.clone());
         match tokio::task::spawn_blocking(move || ensure_demo(&client, &examples)).await? {
@@ -110,11 +119,6 @@ async fn serve_with_worker(
             Err(e) => tracing::warn!("the demo app could not be created: {e}"),
         }
     }
-    let worker = wasmjob_host::worker::Worker::new(wasmjob_host::worker::WorkerConfig::new(
-        base.to_string(),
-        wasmjob_host::worker::Credentials::Token(token),
-        data_dir.join("worker"),
-    ))?;
     tracing::info!("standalone mode: server and embedded worker at {base}");
     tokio::select! {
         result = server => result??,

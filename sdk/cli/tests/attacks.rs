@@ -11,7 +11,9 @@ mod support;
 /// One module per boundary, in `tests/attacks/`.
 mod attacks {
     mod builds;
+    mod inspection;
     mod login;
+    mod revocation;
     mod tenants;
     mod worker;
 }

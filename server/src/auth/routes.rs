@@ -67,7 +67,7 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
         .merge(super::lockouts::router())
 }
 
-/// Revokes the token that made the request.
+/// Revokes the token that made the request; worker links it opened close.
 #[utoipa::path(post, path = "/auth/logout", tag = "auth", security(("bearer" = [])),
     responses((status = 204), (status = 401, body = ErrorBody)))]
 async fn logout(
@@ -82,6 +82,7 @@ async fn logout(
         .map(str::trim)
         .unwrap_or_default();
     tokens::revoke(&state.db, token).await?;
+    crate::workers::revocation::revoke_token(&state, token, "the worker's token was revoked (logout)").await;
     Ok(axum::http::StatusCode::NO_CONTENT)
 }
 

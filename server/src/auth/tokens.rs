@@ -59,6 +59,40 @@ async fn store(db: &Database, token: &str, subject: Subject, ttl_ms: u64) -> Api
     Ok(expires)
 }
 
+/// A stored token, as a worker link re-checks the one that opened it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StoredToken {
+    /// The account it speaks for, if a user's.
+    pub user_id: Option<i64>,
+    /// The app it speaks for, if an app's.
+    pub app_id: Option<i64>,
+    /// When it stops working (Unix ms).
+    pub expires_at: i64,
+    /// Whether its account administers the server (`None`: no account, or
+    /// the account is gone).
+    pub admin: Option<bool>,
+}
+
+/// A token's user, app, expiry, and its user's admin flag.
+type TokenRow = (Option<i64>, Option<i64>, i64, Option<i64>);
+
+/// The token stored under `token_hash`, if any (expired ones included).
+pub async fn lookup(db: &Database, token_hash: &str) -> Result<Option<StoredToken>, sqlx::Error> {
+    let row: Option<TokenRow> = sqlx::query_as(&db.sql(
+        "SELECT t.user_id, t.app_id, t.expires_at, u.is_admin FROM api_token t \
+         LEFT JOIN user_account u ON u.id = t.user_id WHERE t.token_hash = ?",
+    ))
+    .bind(token_hash)
+    .fetch_optional(db.pool())
+    .await?;
+    Ok(row.map(|(user_id, app_id, expires_at, admin)| StoredToken {
+        user_id,
+        app_id,
+        expires_at,
+        admin: admin.map(|a| a != 0),
+    }))
+}
+
 /// Deletes a token, so it stops working at once.
 pub async fn revoke(db: &Database, token: &str) -> ApiResult<()> {
     sqlx::query(&db.sql("DELETE FROM api_token WHERE token_hash = ?"))

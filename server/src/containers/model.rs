@@ -103,13 +103,18 @@ pub struct ContainerDetail {
 }
 
 /// Checks a container name or a version label: 1 to 128 letters, digits,
-/// `.`, `_` or `-` (the rule jobs' `processorInfo` follows).
+/// `.`, `_` or `-` (the rule jobs' `processorInfo` follows), but not `.`
+/// or `..`: in a URL or a path those name the directory itself or its
+/// parent (`/apps/1/containers/..` is `/apps/1` to every client).
 pub fn check_name(text: &str) -> Result<(), String> {
     if text.is_empty() || text.len() > 128 {
         return Err("must be 1 to 128 characters".into());
     }
     if let Some(bad) = text.chars().find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))) {
         return Err(format!("`{bad}` is not allowed: use letters, digits, `.`, `_` or `-`"));
+    }
+    if text == "." || text == ".." {
+        return Err(format!("`{text}` is not allowed: it names a directory in a path or URL; add a letter or digit"));
     }
     Ok(())
 }
@@ -141,6 +146,9 @@ mod tests {
         assert!(check_name("a@b").unwrap_err().contains("`@`"));
         assert!(check_name(&"a".repeat(129)).is_err());
         assert!(check_name(&"a".repeat(128)).is_ok());
+        assert!(check_name(".").unwrap_err().contains("`.` is not allowed"));
+        assert!(check_name("..").unwrap_err().contains("`..` is not allowed"));
+        assert!(check_name("...").is_ok() && check_name(".hidden").is_ok() && check_name("v1..2").is_ok());
     }
 
     #[test]

@@ -3,30 +3,44 @@
 //! reports, log batches and progress reports come in, dispatches, joins
 //! and stops go out. A link's log batches and progress reports are stored
 //! in the order they came; its status reports are applied several at once
-//! (see `LinkTasks`).
+//! (see `LinkTasks`). The link lives no longer than the token that opened
+//! it: it is checked at registration, every few seconds after, and its
+//! revocation closes the link at once (see `revocation`).
 
 use super::registry::ConnectedWorker;
+use super::revocation::{self, Lapse};
 use super::store;
-use crate::auth::Principal;
+use crate::auth::{Principal, tokens};
 use crate::error::ApiError;
 use crate::ids::{Id, now_ms};
 use crate::instances::logs;
 use crate::scheduler::reports;
 use crate::state::AppState;
 use axum::extract::State;
-use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
+use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade, close_code};
+use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
+use futures_util::stream::SplitSink;
 use futures_util::{SinkExt, StreamExt};
 use std::sync::Arc;
 use std::time::Duration;
+use tokio::sync::mpsc::UnboundedReceiver;
 use wasmjob_wire::{Heartbeat, PROTOCOL_VERSION, Register, ServerMessage, Stop, Welcome, WorkerMessage};
 
 /// Largest frame a worker may send.
 const MAX_FRAME: usize = 16 << 20;
 
+/// How long a revoked link's close frame may take to go out.
+const CLOSE_TIMEOUT: Duration = Duration::from_secs(1);
+
 /// Upgrades the request to the worker link. An app token registers a
 /// worker of that app; an administrator's token a shared pool worker.
-pub async fn connect(State(state): State<AppState>, principal: Principal, upgrade: WebSocketUpgrade) -> Response {
+pub async fn connect(
+    State(state): State<AppState>,
+    principal: Principal,
+    headers: HeaderMap,
+    upgrade: WebSocketUpgrade,
+) -> Response {
     let app = match principal {
         Principal::App { id } => Some(id),
         Principal::User { admin: true, .. } => None,
@@ -34,10 +48,18 @@ pub async fn connect(State(state): State<AppState>, principal: Principal, upgrad
             return ApiError::Forbidden("workers connect with an app's token or an administrator's").into_response();
         }
     };
-    upgrade.max_message_size(MAX_FRAME).on_upgrade(move |socket| serve(state, app, socket))
+    // The principal was read from this header: it is there.
+    let token = headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|h| h.to_str().ok())
+        .and_then(|h| h.strip_prefix("Bearer "))
+        .map(str::trim)
+        .unwrap_or_default();
+    let token_hash = tokens::token_hash(token);
+    upgrade.max_message_size(MAX_FRAME).on_upgrade(move |socket| serve(state, app, token_hash, socket))
 }
 
-async fn serve(state: AppState, app: Option<Id>, socket: WebSocket) {
+async fn serve(state: AppState, app: Option<Id>, token_hash: String, socket: WebSocket) {
     let (mut sink, mut stream) = socket.split();
     let register = match first_frame(&mut stream).await {
         Ok(register) => register,
@@ -57,8 +79,46 @@ async fn serve(state: AppState, app: Option<Id>, socket: WebSocket) {
             return;
         }
     };
-    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-    let worker = Arc::new(ConnectedWorker::new(id, app, &register, tx));
+    let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+    let worker = Arc::new(ConnectedWorker::new(id, app, &register, token_hash, tx));
+    let mut writer = tokio::spawn(write(worker.clone(), rx, sink));
+    // In the registry before its token is checked, so a revocation from
+    // now on reaches it; chosen for nothing until the check passed.
+    state.workers.add(worker.clone());
+    let expires_at = match revocation::check(&state, &worker.token_hash, app).await {
+        Ok(Ok(expires_at)) => Some(expires_at),
+        Ok(Err(lapse)) => {
+            worker.revoke(lapse.reason());
+            None
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "cannot check a worker's token");
+            worker.revoke("the server cannot check the worker's token now; try again");
+            None
+        }
+    };
+    if let Some(expires_at) = expires_at {
+        worker.open();
+        welcome(&state, &worker, app, now).await;
+        read(&state, &worker, &mut stream, expires_at).await;
+    }
+    let revoked = worker.revocation().borrow().clone();
+    if let Some(reason) = revoked {
+        tracing::info!(address = %worker.address, %reason, "closing a revoked worker link");
+    }
+    // A revoked link's writer sends the close frame; any other's is done.
+    if !worker.is_revoked() || tokio::time::timeout(CLOSE_TIMEOUT, &mut writer).await.is_err() {
+        writer.abort();
+    }
+    if state.workers.remove(&worker) {
+        let _ = store::disconnected(&state.db, worker.id, server_id).await;
+        tracing::info!(address = %worker.address, "worker disconnected");
+        state.scheduler.sweep_soon();
+    }
+}
+
+/// Greets a worker whose token was checked and makes it known.
+async fn welcome(state: &AppState, worker: &Arc<ConnectedWorker>, app: Option<Id>, now: i64) {
     let app_name = match app {
         Some(app) => crate::apps::name_of(&state.db, app).await.ok().flatten(),
         None => None,
@@ -68,29 +128,106 @@ async fn serve(state: AppState, app: Option<Id>, socket: WebSocket) {
         heartbeat_interval_ms: state.config.heartbeat_interval_ms,
         server_time: now,
     }));
-    state.workers.add(worker.clone());
     tracing::info!(address = %worker.address, app = ?app.map(|a| a.0), "worker connected");
     // What it should prefetch and may keep, now and every so often.
-    crate::containers::rollout::on_register(&state, &worker);
-    let writer = tokio::spawn(async move {
-        while let Some(message) = rx.recv().await {
-            let Ok(text) = serde_json::to_string(&message) else { continue };
-            if sink.send(Message::Text(text.into())).await.is_err() {
-                break;
-            }
-        }
-    });
+    crate::containers::rollout::on_register(state, worker);
     // Instances waiting for a worker of this app can go now.
     state.scheduler.poll_soon();
-    let mut link = LinkTasks::start(&state, &worker);
-    let mut last_db_heartbeat = now;
-    while let Some(frame) = stream.next().await {
-        let text = match frame {
-            Ok(Message::Text(text)) => text,
-            Ok(Message::Close(_)) | Err(_) => break,
-            Ok(_) => continue,
+}
+
+/// Sends what is queued for the worker, until the link is gone; a revoked
+/// link gets nothing more but a close frame with the reason.
+async fn write(
+    worker: Arc<ConnectedWorker>,
+    mut queued: UnboundedReceiver<ServerMessage>,
+    mut sink: SplitSink<WebSocket, Message>,
+) {
+    let mut revocation = worker.revocation();
+    loop {
+        tokio::select! {
+            biased;
+            reason = revoked(&mut revocation) => {
+                // A close frame's reason is at most 123 bytes.
+                let reason: String = reason
+                    .chars()
+                    .scan(0, |bytes, c| {
+                        *bytes += c.len_utf8();
+                        (*bytes <= 123).then_some(c)
+                    })
+                    .collect();
+                let frame = CloseFrame { code: close_code::POLICY, reason: reason.into() };
+                let _ = sink.send(Message::Close(Some(frame))).await;
+                return;
+            }
+            message = queued.recv() => {
+                let Some(message) = message else { return };
+                if worker.is_revoked() {
+                    continue;
+                }
+                let Ok(text) = serde_json::to_string(&message) else { continue };
+                if sink.send(Message::Text(text.into())).await.is_err() {
+                    return;
+                }
+            }
+        }
+    }
+}
+
+/// The reason, once the link is revoked (owned: the watch's lock is not
+/// held across an await).
+async fn revoked(revocation: &mut tokio::sync::watch::Receiver<Option<String>>) -> String {
+    match revocation.wait_for(Option::is_some).await {
+        Ok(reason) => Option::clone(&reason).unwrap_or_default(),
+        // The worker is gone: so is the link.
+        Err(_) => String::new(),
+    }
+}
+
+/// Reads the worker's frames until the link closes, the worker is dropped,
+/// or the token lapses.
+async fn read(
+    state: &AppState,
+    worker: &Arc<ConnectedWorker>,
+    stream: &mut futures_util::stream::SplitStream<WebSocket>,
+    expires_at: i64,
+) {
+    let mut link = LinkTasks::start(state, worker);
+    let mut last_db_heartbeat = now_ms() as i64;
+    let mut revocation = worker.revocation();
+    let mut recheck =
+        tokio::time::interval_at(tokio::time::Instant::now() + revocation::RECHECK_EVERY, revocation::RECHECK_EVERY);
+    recheck.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let until_expiry = Duration::from_millis(u64::try_from(expires_at - now_ms() as i64).unwrap_or(0));
+    let expiry = tokio::time::sleep(until_expiry);
+    tokio::pin!(expiry);
+    loop {
+        let frame = tokio::select! {
+            biased;
+            _ = revoked(&mut revocation) => break,
+            () = &mut expiry => {
+                revocation::lapsed(state, worker, &Lapse::Expired).await;
+                break;
+            }
+            _ = recheck.tick() => {
+                match revocation::check(state, &worker.token_hash, worker.app_id).await {
+                    Ok(Ok(_)) => {}
+                    Ok(Err(lapse)) => {
+                        revocation::lapsed(state, worker, &lapse).await;
+                        break;
+                    }
+                    // The database is away: the link stays, checked again later.
+                    Err(e) => tracing::warn!(address = %worker.address, error = %e, "cannot re-check a worker's token"),
+                }
+                continue;
+            }
+            frame = stream.next() => frame,
         };
-        if !state.workers.holds(&worker) {
+        let text = match frame {
+            Some(Ok(Message::Text(text))) => text,
+            Some(Ok(Message::Close(_)) | Err(_)) | None => break,
+            Some(Ok(_)) => continue,
+        };
+        if !state.workers.holds(worker) {
             // Dropped while silent: close the link, so the worker
             // reconnects and registers afresh.
             tracing::info!(address = %worker.address, "closing the link of a worker that was dropped");
@@ -99,7 +236,7 @@ async fn serve(state: AppState, app: Option<Id>, socket: WebSocket) {
         worker.seen();
         match serde_json::from_str::<WorkerMessage>(&text) {
             Ok(WorkerMessage::Heartbeat(beat)) => {
-                if let Err(e) = heartbeat(&state, &worker, beat, &mut last_db_heartbeat).await {
+                if let Err(e) = heartbeat(state, worker, beat, &mut last_db_heartbeat).await {
                     tracing::error!(address = %worker.address, error = %e, "cannot apply a heartbeat");
                 }
             }
@@ -108,12 +245,6 @@ async fn serve(state: AppState, app: Option<Id>, socket: WebSocket) {
         }
     }
     link.finish().await;
-    writer.abort();
-    if state.workers.remove(&worker) {
-        let _ = store::disconnected(&state.db, worker.id, server_id).await;
-        tracing::info!(address = %worker.address, "worker disconnected");
-        state.scheduler.sweep_soon();
-    }
 }
 
 async fn first_frame(stream: &mut futures_util::stream::SplitStream<WebSocket>) -> Result<Register, String> {

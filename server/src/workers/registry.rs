@@ -1,11 +1,13 @@
 //! The workers connected to this server, in memory: what they are, how
-//! they are doing, and the channel that reaches each.
+//! they are doing, the channel that reaches each, and whether the token
+//! that opened its link still authorises it (see `revocation`).
 
 use crate::ids::{Id, now_ms};
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicI64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 use tokio::sync::mpsc::UnboundedSender;
+use tokio::sync::watch;
 use wasmjob_wire::{Capabilities, Metrics, ServerMessage};
 
 /// One connected worker.
@@ -25,11 +27,20 @@ pub struct ConnectedWorker {
     /// Where the other workers of an instance it coordinates reach it;
     /// `None`: it runs instances alone and takes part in no other's.
     pub peer_address: Option<String>,
+    /// The sha256 of the bearer token that opened its link (as
+    /// `api_token` stores it): the link lives no longer than that token.
+    pub token_hash: String,
     metrics: Mutex<Metrics>,
     last_seen: AtomicI64,
     running: AtomicUsize,
     sender: UnboundedSender<ServerMessage>,
     assigned: Mutex<HashMap<i64, Assignment>>,
+    /// Set once its token was checked at registration: until then it is
+    /// chosen for nothing.
+    open: AtomicBool,
+    /// Why its link was revoked, once it was: it is sent nothing more and
+    /// its link closes with this reason.
+    revoked: watch::Sender<Option<String>>,
 }
 
 /// An instance this server dispatched to a worker: lets the link accept
@@ -52,11 +63,14 @@ pub struct Assignment {
 const LATE_LOGS_MS: i64 = 60_000;
 
 impl ConnectedWorker {
-    /// A worker that has just registered.
+    /// A worker that has just registered through a link opened with the
+    /// token whose hash is `token_hash`; it is chosen for nothing until
+    /// [`ConnectedWorker::open`].
     pub fn new(
         id: Id,
         app_id: Option<Id>,
         register: &wasmjob_wire::Register,
+        token_hash: String,
         sender: UnboundedSender<ServerMessage>,
     ) -> Self {
         Self {
@@ -66,12 +80,54 @@ impl ConnectedWorker {
             tags: register.tags.clone(),
             capabilities: register.capabilities.clone(),
             peer_address: register.peer_address.clone().filter(|a| !a.trim().is_empty()),
+            token_hash,
             metrics: Mutex::new(register.metrics),
             last_seen: AtomicI64::new(now_ms() as i64),
             running: AtomicUsize::new(0),
             sender,
             assigned: Mutex::default(),
+            open: AtomicBool::new(false),
+            revoked: watch::Sender::new(None),
         }
+    }
+
+    /// Its token was found valid: it may be chosen for instances.
+    pub fn open(&self) {
+        self.open.store(true, Ordering::Release);
+    }
+
+    /// Revokes its link: nothing more is sent to it, it is chosen for
+    /// nothing, and its link closes with `reason`. False when it was
+    /// revoked already.
+    pub fn revoke(&self, reason: &str) -> bool {
+        self.revoked.send_if_modified(|revoked| match revoked {
+            Some(_) => false,
+            None => {
+                *revoked = Some(reason.to_string());
+                true
+            }
+        })
+    }
+
+    /// Whether its link was revoked.
+    pub fn is_revoked(&self) -> bool {
+        self.revoked.borrow().is_some()
+    }
+
+    /// Resolves with the reason once its link is revoked.
+    pub fn revocation(&self) -> watch::Receiver<Option<String>> {
+        self.revoked.subscribe()
+    }
+
+    /// Whether it may be chosen for instances: open and not revoked.
+    pub fn is_usable(&self) -> bool {
+        self.open.load(Ordering::Acquire) && !self.is_revoked()
+    }
+
+    /// The instances dispatched to it (or adopted) that have not ended.
+    pub fn unfinished(&self) -> Vec<(i64, Assignment)> {
+        let assigned = self.assigned.lock().unwrap_or_else(|p| p.into_inner());
+        assigned.iter().filter(|(_, a)| a.finished_at.is_none()).map(|(id, a)| (*id, *a)).collect()
     }
 
     /// Records an instance dispatched to this worker.
@@ -110,9 +166,9 @@ impl ConnectedWorker {
         self.assigned.lock().unwrap_or_else(|p| p.into_inner()).contains_key(&instance)
     }
 
-    /// Sends a frame; false when the link is gone.
+    /// Sends a frame; false when the link is gone or was revoked.
     pub fn send(&self, message: ServerMessage) -> bool {
-        self.sender.send(message).is_ok()
+        !self.is_revoked() && self.sender.send(message).is_ok()
     }
 
     /// Records a heartbeat.
@@ -149,7 +205,7 @@ impl ConnectedWorker {
             // Shared pools run sandboxed components only.
             None => processor_type == "WASM",
         };
-        app_ok && self.capabilities.processor_types.iter().any(|p| p == processor_type)
+        app_ok && self.is_usable() && self.capabilities.processor_types.iter().any(|p| p == processor_type)
     }
 }
 
@@ -199,10 +255,11 @@ impl WorkerRegistry {
         workers.values().filter(|w| w.serves(app, processor_type)).cloned().collect()
     }
 
-    /// Workers that may serve `app` at all (of any processor type).
+    /// Workers that may serve `app` at all (of any processor type); links
+    /// not checked yet or revoked are none.
     pub fn of_app(&self, app: Id) -> Vec<Arc<ConnectedWorker>> {
         let workers = self.workers.read().unwrap_or_else(|p| p.into_inner());
-        workers.values().filter(|w| w.app_id.is_none_or(|own| own == app)).cloned().collect()
+        workers.values().filter(|w| w.is_usable() && w.app_id.is_none_or(|own| own == app)).cloned().collect()
     }
 
     /// The worker with `address` that serves `app`, if connected here.
@@ -221,5 +278,45 @@ impl WorkerRegistry {
     /// Every connected worker.
     pub fn all(&self) -> Vec<Arc<ConnectedWorker>> {
         self.workers.read().unwrap_or_else(|p| p.into_inner()).values().cloned().collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wasmjob_wire::{Capabilities, Register};
+
+    fn register() -> Register {
+        Register {
+            protocol: 1,
+            address: "w:1".into(),
+            tags: Vec::new(),
+            capabilities: Capabilities {
+                processor_types: vec!["WASM".into()],
+                max_concurrent_tasks: 4,
+                engine: String::new(),
+            },
+            metrics: Metrics::default(),
+            version: String::new(),
+            peer_address: None,
+        }
+    }
+
+    #[tokio::test]
+    async fn a_revoked_worker_is_sent_nothing_and_chosen_for_nothing() {
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+        let worker = ConnectedWorker::new(Id(1), Some(Id(7)), &register(), "hash".into(), tx);
+        assert!(!worker.serves(Id(7), "WASM"), "a link whose token was not checked yet is chosen for nothing");
+        worker.open();
+        assert!(worker.serves(Id(7), "WASM"));
+        let mut revocation = worker.revocation();
+        assert!(worker.revoke("the app's secret was rotated"));
+        assert!(!worker.revoke("again"), "the first reason stays");
+        let reason = revocation.wait_for(Option::is_some).await.unwrap().clone();
+        assert_eq!(reason.as_deref(), Some("the app's secret was rotated"));
+        assert!(!worker.serves(Id(7), "WASM"));
+        let stop = wasmjob_wire::Stop { instance_id: 1, attempt: None, reason: String::new() };
+        assert!(!worker.send(ServerMessage::Stop(stop)), "nothing more is sent");
+        assert!(rx.try_recv().is_err());
     }
 }

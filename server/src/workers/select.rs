@@ -121,7 +121,9 @@ mod tests {
             version: String::new(),
             peer_address: Some(format!("{address}:7701")),
         };
-        Arc::new(ConnectedWorker::new(Id(1), Some(Id(1)), &register, tx))
+        let worker = ConnectedWorker::new(Id(1), Some(Id(1)), &register, String::new(), tx);
+        worker.open();
+        Arc::new(worker)
     }
 
     fn job(edit: impl FnOnce(&mut JobSpec)) -> Job {

@@ -1,10 +1,17 @@
 //! Apps: create, read, update, rotate the secret, delete; bad input is
-//! refused with the field named and nothing written.
+//! refused with the field named and nothing written; revoking an app's
+//! credentials closes the worker links they opened.
 
 use crate::on_every_backend;
 use crate::support::{Backend, TestEnv};
 use axum::http::{Method, StatusCode};
 use serde_json::json;
+use std::sync::Arc;
+use tokio::sync::mpsc::UnboundedReceiver;
+use wasmjob_server::auth::tokens;
+use wasmjob_server::ids::Id;
+use wasmjob_server::workers::{ConnectedWorker, revocation};
+use wasmjob_wire::{Capabilities, Register, ServerMessage};
 
 async fn app_lifecycle(backend: Backend) {
     let env = TestEnv::new(backend).await;
@@ -81,9 +88,118 @@ async fn unknown_ids_are_not_found(backend: Backend) {
     assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{reply:?}");
 }
 
+/// A worker link of `app` as the link registers it, opened with `token`;
+/// and what it is sent.
+fn linked_worker(
+    env: &TestEnv,
+    id: i64,
+    app: Option<&str>,
+    token: &str,
+) -> (Arc<ConnectedWorker>, UnboundedReceiver<ServerMessage>) {
+    let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+    let register = Register {
+        protocol: wasmjob_wire::PROTOCOL_VERSION,
+        address: format!("w{id}:1"),
+        tags: Vec::new(),
+        capabilities: Capabilities {
+            processor_types: vec!["WASM".into()],
+            max_concurrent_tasks: 4,
+            engine: String::new(),
+        },
+        metrics: Default::default(),
+        version: String::new(),
+        peer_address: None,
+    };
+    let app = app.map(|a| Id(a.parse().unwrap()));
+    let worker = Arc::new(ConnectedWorker::new(Id(id), app, &register, tokens::token_hash(token), tx));
+    worker.open();
+    env.state.workers.add(worker.clone());
+    (worker, rx)
+}
+
+fn reason(worker: &ConnectedWorker) -> Option<String> {
+    worker.revocation().borrow().clone()
+}
+
+/// The attack: a worker link opened with an app's token kept receiving
+/// dispatches after the app's secret was rotated. Rotating, deleting the
+/// app and logging out now close the links those tokens opened at once:
+/// nothing more is sent to them and they are chosen for nothing.
+async fn revoking_credentials_closes_the_links_they_opened(backend: Backend) {
+    let env = TestEnv::new(backend).await;
+    let (app, token) = env.app("rotated").await;
+    let (other, other_token) = env.app("untouched").await;
+    let (worker, mut frames) = linked_worker(&env, 1, Some(&app), &token);
+    let (bystander, _bystander_frames) = linked_worker(&env, 2, Some(&other), &other_token);
+    let app_id = Id(app.parse().unwrap());
+    assert_eq!(env.state.workers.serving(app_id, "WASM").len(), 1);
+
+    let rotated = env.call(Method::POST, &format!("/api/v1/apps/{app}/secret"), Some(&env.admin), None).await;
+    assert_eq!(rotated.status, StatusCode::OK, "{rotated:?}");
+    assert_eq!(reason(&worker).as_deref(), Some("the app's secret was rotated"));
+    assert!(env.state.workers.serving(app_id, "WASM").is_empty(), "a revoked link is chosen for nothing");
+    let stop = wasmjob_wire::Stop { instance_id: 1, attempt: None, reason: String::new() };
+    assert!(!worker.send(ServerMessage::Stop(stop)), "a revoked link is sent nothing");
+    assert!(frames.try_recv().is_err(), "no frame reached the revoked link");
+    assert_eq!(reason(&bystander), None, "another app's worker keeps its link");
+    // Its token is gone: a link re-checking it closes too.
+    let check = revocation::check(&env.state, &worker.token_hash, Some(app_id)).await.unwrap();
+    assert!(matches!(check, Err(revocation::Lapse::Revoked(_))), "{check:?}");
+
+    // Logging out closes the links the token opened, and only those.
+    let (second, _) = linked_worker(&env, 3, Some(&other), &other_token);
+    let (pool, _) = linked_worker(&env, 4, None, &env.admin);
+    let out = env.call(Method::POST, "/api/v1/auth/logout", Some(&other_token), None).await;
+    assert_eq!(out.status, StatusCode::NO_CONTENT, "{out:?}");
+    assert_eq!(reason(&bystander).as_deref(), Some("the worker's token was revoked (logout)"));
+    assert_eq!(reason(&second).as_deref(), Some("the worker's token was revoked (logout)"));
+    assert_eq!(reason(&pool), None, "the administrator's link stays");
+    assert!(revocation::check(&env.state, &pool.token_hash, None).await.unwrap().is_ok());
+
+    // Deleting an app closes its workers' links.
+    let (doomed, doomed_token) = env.app("doomed").await;
+    let (doomed_worker, _) = linked_worker(&env, 5, Some(&doomed), &doomed_token);
+    let deleted = env.call(Method::DELETE, &format!("/api/v1/apps/{doomed}"), Some(&env.admin), None).await;
+    assert_eq!(deleted.status, StatusCode::NO_CONTENT, "{deleted:?}");
+    assert_eq!(reason(&doomed_worker).as_deref(), Some("the worker's app was deleted"));
+    assert_eq!(reason(&pool), None);
+}
+
+/// A link re-checks its token against the database (a revocation through
+/// another server, an expiry): a token deleted behind this server's back,
+/// expired, or of another app no longer authorises it.
+async fn links_recheck_their_tokens(backend: Backend) {
+    let env = TestEnv::new(backend).await;
+    let (app, token) = env.app("checked").await;
+    let (other, _) = env.app("other").await;
+    let app_id = Id(app.parse().unwrap());
+    let hash = tokens::token_hash(&token);
+    let expires_at = revocation::check(&env.state, &hash, Some(app_id)).await.unwrap().unwrap();
+    assert!(expires_at > wasmjob_server::ids::now_ms() as i64);
+    let foreign = revocation::check(&env.state, &hash, Some(Id(other.parse().unwrap()))).await.unwrap();
+    assert!(matches!(foreign, Err(revocation::Lapse::Revoked(_))), "{foreign:?}");
+    let as_pool = revocation::check(&env.state, &hash, None).await.unwrap();
+    assert!(matches!(as_pool, Err(revocation::Lapse::Revoked(_))), "an app token opens no pool link: {as_pool:?}");
+
+    let db = &env.state.db;
+    sqlx::query(&db.sql("UPDATE api_token SET expires_at = ? WHERE token_hash = ?"))
+        .bind(wasmjob_server::ids::now_ms() as i64 - 1)
+        .bind(&hash)
+        .execute(db.pool())
+        .await
+        .unwrap();
+    let expired = revocation::check(&env.state, &hash, Some(app_id)).await.unwrap();
+    assert_eq!(expired, Err(revocation::Lapse::Expired));
+    sqlx::query(&db.sql("DELETE FROM api_token WHERE token_hash = ?")).bind(&hash).execute(db.pool()).await.unwrap();
+    let gone = revocation::check(&env.state, &hash, Some(app_id)).await.unwrap();
+    assert!(matches!(gone, Err(revocation::Lapse::Revoked(_))), "{gone:?}");
+}
+
 on_every_backend!(
     app_lifecycle,
     bad_input_names_the_field_and_writes_nothing,
     names_are_unique,
     unknown_ids_are_not_found,
+    revoking_credentials_closes_the_links_they_opened,
+    links_recheck_their_tokens,
 );

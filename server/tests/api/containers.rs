@@ -226,7 +226,62 @@ async fn overlapping_uploads_all_land(backend: Backend) {
     assert_eq!(listed.body.as_array().map(Vec::len), Some(examples.len() * 3 + 1), "{listed:?}");
 }
 
-on_every_backend!(upload_list_fetch_and_resolve, invalid_uploads_store_nothing, overlapping_uploads_all_land);
+/// The attack: a container named `..` (or a version labelled so) is a
+/// path that names its parent: `/apps/1/containers/..` is `/apps/1` to
+/// every client, and a directory named after it escapes its parent. Such
+/// names and labels are refused with 422 and a message, and nothing is
+/// created.
+async fn dot_names_and_labels_are_refused(backend: Backend) {
+    let env = TestEnv::new(backend).await;
+    let (app, token) = env.app("dots").await;
+    let standalone = guest("standalone");
+    for (path, field, name) in [
+        ("./versions", "name", "."),
+        ("../versions", "name", ".."),
+        ("%2E/versions", "name", "."),
+        ("%2E%2E/versions", "name", ".."),
+        ("ok/versions?label=..", "label", ".."),
+        ("ok/versions?label=.", "label", "."),
+        ("ok/versions?label=%2E%2E", "label", ".."),
+    ] {
+        let reply = upload(&env, &token, &app, path, standalone.clone()).await;
+        assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY, "{path}: {reply:?}");
+        assert_eq!(reply.body["fields"][0]["field"], field, "{path}: {reply:?}");
+        let message = reply.body["fields"][0]["message"].as_str().unwrap();
+        assert!(message.contains(&format!("`{name}` is not allowed")), "{path}: {message}");
+    }
+    let listed = env.call(Method::GET, &format!("/api/v1/apps/{app}/containers"), Some(&token), None).await;
+    assert_eq!(listed.body, json!([]), "no container was created: {listed:?}");
+    assert!(stored_files(&env).is_empty(), "no artifact was written");
+
+    // A container that exists gets no version labelled `..` either, and
+    // cannot deploy one by that label.
+    let first = upload(&env, &token, &app, "ok/versions?label=v1", standalone.clone()).await;
+    assert_eq!(first.status, StatusCode::CREATED, "{first:?}");
+    let dotted = upload(&env, &token, &app, "ok/versions?label=..", guest("map")).await;
+    assert_eq!(dotted.status, StatusCode::UNPROCESSABLE_ENTITY, "{dotted:?}");
+    let deploy = env
+        .call(
+            Method::POST,
+            &format!("/api/v1/apps/{app}/containers/ok/deploy"),
+            Some(&token),
+            Some(json!({"label": ".."})),
+        )
+        .await;
+    assert_eq!(deploy.status, StatusCode::UNPROCESSABLE_ENTITY, "{deploy:?}");
+    let shown = env.call(Method::GET, &format!("/api/v1/apps/{app}/containers/ok"), Some(&token), None).await;
+    let labels: Vec<&str> =
+        shown.body["versions"].as_array().unwrap().iter().map(|v| v["label"].as_str().unwrap()).collect();
+    assert_eq!(labels, ["v1"], "{shown:?}");
+    assert_eq!(stored_files(&env).len(), 1, "only the first version's artifact");
+}
+
+on_every_backend!(
+    upload_list_fetch_and_resolve,
+    invalid_uploads_store_nothing,
+    overlapping_uploads_all_land,
+    dot_names_and_labels_are_refused,
+);
 
 /// Size limits do not depend on the database: SQLite only.
 #[tokio::test]

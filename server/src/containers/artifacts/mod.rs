@@ -55,15 +55,16 @@ pub struct ArtifactStore {
 
 impl ArtifactStore {
     /// The store `config` names; local artifacts go to
-    /// `<data_dir>/artifacts` (created), and components compiled for
-    /// inspection are cached in `<data_dir>/compiled` whatever the backend.
+    /// `<data_dir>/artifacts` (created); the inspector's runtime opens its
+    /// compiled-code cache in `<data_dir>/compiled` (inspection keeps
+    /// nothing there) whatever the backend.
     pub fn from_config(config: &ArtifactStoreConfig, data_dir: &Path) -> Result<Self, ArtifactError> {
         let backend = backend::open(config, &data_dir.join("artifacts"))?;
         Ok(Self::with_description(backend, Inspector::new(data_dir.join("compiled"))))
     }
 
-    /// Artifacts in `<data_dir>/artifacts` (created), components compiled
-    /// for inspection cached in `<data_dir>/compiled`.
+    /// Artifacts in `<data_dir>/artifacts` (created), the inspector's
+    /// runtime in `<data_dir>/compiled`.
     pub fn local(data_dir: &Path) -> Result<Self, ArtifactError> {
         Self::directory(&data_dir.join("artifacts"), Inspector::new(data_dir.join("compiled")))
     }
@@ -73,7 +74,7 @@ impl ArtifactStore {
         Ok(Self::with_description(backend::local(dir)?, inspector))
     }
 
-    /// Artifacts in memory (for tests); inspection compiles into the
+    /// Artifacts in memory (for tests); the inspector's runtime opens the
     /// host's default cache directory.
     pub fn in_memory() -> Self {
         Self::with_description(backend::memory(), Inspector::new(wasmjob_host::config::default_cache_dir()))
