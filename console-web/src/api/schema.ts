@@ -44,6 +44,7 @@ export interface paths {
          * Deletes an app with everything of it (administrators only): tokens,
          *     jobs, instances, containers and their versions; the components' bytes
          *     leave the artifact store unless another app's version has them too.
+         *     Its workers' links close.
          */
         delete: operations["delete_app"];
         options?: never;
@@ -387,7 +388,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Replaces an app's secret; tokens issued from the old one stop working. */
+        /**
+         * Replaces an app's secret; tokens issued from the old one stop working,
+         *     and the worker links they opened close.
+         */
         post: operations["rotate_secret"];
         delete?: never;
         options?: never;
@@ -435,6 +439,43 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/auth/lockouts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The lockouts in force (administrators only), the longest first, at most
+         *     1000.
+         */
+        get: operations["list_lockouts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/lockouts/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Ends a lockout and forgets the failures behind it (administrators only). */
+        delete: operations["clear_lockout"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/auth/login": {
         parameters: {
             query?: never;
@@ -444,7 +485,12 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Exchanges credentials for a token. */
+        /**
+         * Exchanges credentials for a token. After repeated failures of a name or
+         *     from an address, attempts are refused (429, `Retry-After`) until the
+         *     lockout ends, the right credentials too; when too many logins wait for
+         *     a password check, 503 with `Retry-After`.
+         */
         post: operations["login"];
         delete?: never;
         options?: never;
@@ -461,7 +507,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Revokes the token that made the request. */
+        /** Revokes the token that made the request; worker links it opened close. */
         post: operations["logout"];
         delete?: never;
         options?: never;
@@ -1204,8 +1250,9 @@ export interface components {
         /** @description The body of every error response. */
         ErrorBody: {
             /**
-             * @description A stable machine-readable code: `validation`, `unauthorized`,
-             *     `forbidden`, `not_found`, `conflict`, `internal`.
+             * @description A stable machine-readable code: `validation`, `bad_request`,
+             *     `unauthorized`, `forbidden`, `not_found`, `conflict`,
+             *     `payload_too_large`, `too_many_requests`, `unavailable`, `internal`.
              */
             error: string;
             /** @description Per-field problems (validation errors only). */
@@ -1685,6 +1732,11 @@ export interface components {
             /** @description IANA time zone of the CRON expression; empty for the server's. */
             timeZone?: string;
         };
+        /**
+         * @description What a tracked row counts the failures of.
+         * @enum {string}
+         */
+        Kind: "user" | "app" | "address";
         /** @description When a job may fire, in Unix milliseconds; either end may be open. */
         Lifecycle: {
             /**
@@ -1697,6 +1749,33 @@ export interface components {
              * @description Not before this time.
              */
             start?: number | null;
+        };
+        /** @description A locked name or address. */
+        Lockout: {
+            /**
+             * Format: int64
+             * @description Failures counted (forgotten an hour after the last one, by default).
+             */
+            failures: number;
+            /** @description Names this lockout in `DELETE /auth/lockouts/{id}`. */
+            id: string;
+            /** @description What is locked. */
+            kind: components["schemas"]["Kind"];
+            /**
+             * Format: int64
+             * @description The last failure, Unix milliseconds.
+             */
+            lastFailureAt: number;
+            /**
+             * Format: int64
+             * @description When logins are accepted again, Unix milliseconds.
+             */
+            lockedUntil: number;
+            /**
+             * @description The account's or app's name as tried (non-ASCII escaped), or the
+             *     address (an IPv6 address's /64 network).
+             */
+            name: string;
         };
         /** @description Log settings of a job. */
         LogConfig: {
@@ -2505,6 +2584,24 @@ export interface operations {
             };
             /** @description A bad `name`, or no processor component: the message says why */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The app asked for more inspections a minute than the server allows; see `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server is inspecting too many components; see `Retry-After` */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3901,6 +3998,103 @@ export interface operations {
             };
         };
     };
+    list_lockouts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Lockout"][];
+                };
+            };
+            /** @description The request cannot be read; the message says why. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    clear_lockout: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the lockout's id, as listed */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request cannot be read; the message says why. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     login: {
         parameters: {
             query?: never;
@@ -3939,8 +4133,38 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             422: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many failed logins: wait `Retry-After` seconds */
+            429: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many logins wait for a password check */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
