@@ -15,4 +15,5 @@ pub mod tokens;
 pub use address::ClientAddress;
 pub use bootstrap::ensure_admin;
 pub use principal::Principal;
+pub(crate) use principal::bearer;
 pub use throttle::LoginConfig;

@@ -45,6 +45,16 @@ impl Principal {
     }
 }
 
+/// The bearer token of a request's `Authorization` header, if it has one.
+pub(crate) fn bearer(headers: &axum::http::HeaderMap) -> Option<&str> {
+    headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|h| h.to_str().ok())
+        .and_then(|h| h.strip_prefix("Bearer "))
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+}
+
 /// A token's user, app, expiry, and its user's admin flag (NULL when the
 /// account is gone).
 type TokenRow = (Option<i64>, Option<i64>, i64, Option<i64>);
@@ -53,16 +63,10 @@ impl FromRequestParts<AppState> for Principal {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let header = parts
-            .headers
-            .get(axum::http::header::AUTHORIZATION)
-            .ok_or(ApiError::Unauthorized("missing `Authorization: Bearer <token>` header"))?;
-        let token = header
-            .to_str()
-            .ok()
-            .and_then(|h| h.strip_prefix("Bearer "))
-            .map(str::trim)
-            .filter(|t| !t.is_empty())
+        if !parts.headers.contains_key(axum::http::header::AUTHORIZATION) {
+            return Err(ApiError::Unauthorized("missing `Authorization: Bearer <token>` header"));
+        }
+        let token = bearer(&parts.headers)
             .ok_or(ApiError::Unauthorized("the Authorization header must be `Bearer <token>`"))?;
         // One query: the token, and for a user's token whether the account
         // (still) exists and administers the server.

@@ -75,12 +75,7 @@ async fn logout(
     _caller: crate::auth::Principal,
     headers: axum::http::HeaderMap,
 ) -> ApiResult<axum::http::StatusCode> {
-    let token = headers
-        .get(axum::http::header::AUTHORIZATION)
-        .and_then(|h| h.to_str().ok())
-        .and_then(|h| h.strip_prefix("Bearer "))
-        .map(str::trim)
-        .unwrap_or_default();
+    let token = crate::auth::bearer(&headers).unwrap_or_default();
     tokens::revoke(&state.db, token).await?;
     crate::workers::revocation::revoke_token(&state, token, "the worker's token was revoked (logout)").await;
     Ok(axum::http::StatusCode::NO_CONTENT)

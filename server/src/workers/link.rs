@@ -49,12 +49,7 @@ pub async fn connect(
         }
     };
     // The principal was read from this header: it is there.
-    let token = headers
-        .get(axum::http::header::AUTHORIZATION)
-        .and_then(|h| h.to_str().ok())
-        .and_then(|h| h.strip_prefix("Bearer "))
-        .map(str::trim)
-        .unwrap_or_default();
+    let token = crate::auth::bearer(&headers).unwrap_or_default();
     let token_hash = tokens::token_hash(token);
     upgrade.max_message_size(MAX_FRAME).on_upgrade(move |socket| serve(state, app, token_hash, socket))
 }

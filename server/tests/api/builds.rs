@@ -165,15 +165,7 @@ async fn a_build_that_cannot_clone_fails_with_its_reason(backend: Backend) {
     assert_eq!(queued.body["reference"], json!({"kind": "BRANCH", "name": "main"}));
     let build = format!("{base}/builds/{}", queued.body["id"].as_str().unwrap());
 
-    let mut ended = Value::Null;
-    for _ in 0..300 {
-        let got = env.call(Method::GET, &build, Some(&token), None).await;
-        if got.body["status"] == "FAILED" || got.body["status"] == "SUCCEEDED" {
-            ended = got.body;
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    let ended = ended(&env, &build, &token).await;
     assert_eq!(ended["status"], "FAILED", "{ended}");
     assert!(ended["message"].as_str().unwrap().starts_with("cannot clone"), "{ended}");
     assert_eq!(ended["versionId"], Value::Null);
@@ -220,6 +212,35 @@ fn git(dir: &std::path::Path, args: &[&str]) {
     assert!(status.success(), "git {args:?}");
 }
 
+/// A git repository (branch `main`, one commit) holding a `cdylib` crate
+/// named `package` whose build script is `build_rs`.
+fn crate_repository(package: &str, build_rs: &str) -> tempfile::TempDir {
+    let repo = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(repo.path().join("src")).unwrap();
+    let manifest = format!(
+        "[package]\nname = \"{package}\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[lib]\ncrate-type = [\"cdylib\"]\n\n[workspace]\n"
+    );
+    std::fs::write(repo.path().join("Cargo.toml"), manifest).unwrap();
+    std::fs::write(repo.path().join("build.rs"), build_rs).unwrap();
+    std::fs::write(repo.path().join("src/lib.rs"), "").unwrap();
+    git(repo.path(), &["init", "-q", "-b", "main"]);
+    git(repo.path(), &["add", "-A"]);
+    git(repo.path(), &["commit", "-q", "-m", package]);
+    repo
+}
+
+/// The build at `build` once it has ended (`Null` if not within a minute).
+async fn ended(env: &TestEnv, build: &str, token: &str) -> Value {
+    for _ in 0..600 {
+        let got = env.call(Method::GET, build, Some(token), None).await;
+        if got.body["status"] == "FAILED" || got.body["status"] == "SUCCEEDED" {
+            return got.body;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    Value::Null
+}
+
 /// Live processes whose command line mentions `text`.
 fn processes_mentioning(text: &str) -> Vec<String> {
     std::fs::read_dir("/proc")
@@ -239,25 +260,8 @@ async fn a_cancelled_build_kills_its_compiler_and_stores_nothing(backend: Backen
     // A crate whose build script never ends on its own, named for this
     // run: inside the sandbox its processes see none of the host's paths,
     // so they are found by the crate's name.
-    let repo = tempfile::tempdir().unwrap();
     let package = format!("sleeper-{backend:?}-{}", std::process::id()).to_lowercase();
-    std::fs::create_dir_all(repo.path().join("src")).unwrap();
-    std::fs::write(
-        repo.path().join("Cargo.toml"),
-        format!(
-            "[package]\nname = \"{package}\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[lib]\ncrate-type = [\"cdylib\"]\n\n[workspace]\n"
-        ),
-    )
-    .unwrap();
-    std::fs::write(
-        repo.path().join("build.rs"),
-        "fn main() { std::thread::sleep(std::time::Duration::from_secs(600)); }\n",
-    )
-    .unwrap();
-    std::fs::write(repo.path().join("src/lib.rs"), "").unwrap();
-    git(repo.path(), &["init", "-q", "-b", "main"]);
-    git(repo.path(), &["add", "-A"]);
-    git(repo.path(), &["commit", "-q", "-m", "sleeps"]);
+    let repo = crate_repository(&package, "fn main() { std::thread::sleep(std::time::Duration::from_secs(600)); }\n");
     let base = format!("/api/v1/apps/{app}/containers/sleeper");
     let url = format!("file://{}", repo.path().display());
     let set = env.call(Method::PUT, &format!("{base}/source"), Some(&env.admin), Some(json!({"url": url}))).await;
@@ -313,35 +317,17 @@ async fn without_a_sandbox_a_build_fails_and_runs_nothing(backend: Backend) {
     })
     .await;
     let (app, token) = env.app("no-sandbox").await;
-    let repo = tempfile::tempdir().unwrap();
-    let marker = repo.path().join("ran");
-    std::fs::create_dir_all(repo.path().join("src")).unwrap();
-    std::fs::write(
-        repo.path().join("Cargo.toml"),
-        "[package]\nname = \"unconfined\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[lib]\ncrate-type = [\"cdylib\"]\n\n[workspace]\n",
-    )
-    .unwrap();
+    let scratch = tempfile::tempdir().unwrap();
+    let marker = scratch.path().join("ran");
     let script = format!("fn main() {{ std::fs::write({:?}, b\"ran\").unwrap(); }}\n", marker.display().to_string());
-    std::fs::write(repo.path().join("build.rs"), script).unwrap();
-    std::fs::write(repo.path().join("src/lib.rs"), "").unwrap();
-    git(repo.path(), &["init", "-q", "-b", "main"]);
-    git(repo.path(), &["add", "-A"]);
-    git(repo.path(), &["commit", "-q", "-m", "would run"]);
+    let repo = crate_repository("unconfined", &script);
     let base = format!("/api/v1/apps/{app}/containers/unconfined");
     let url = format!("file://{}", repo.path().display());
     let set = env.call(Method::PUT, &format!("{base}/source"), Some(&env.admin), Some(json!({"url": url}))).await;
     assert_eq!(set.status, StatusCode::OK, "{set:?}");
     let queued = env.call(Method::POST, &format!("{base}/builds"), Some(&token), Some(json!({}))).await;
     let build = format!("{base}/builds/{}", queued.body["id"].as_str().unwrap());
-    let mut ended = Value::Null;
-    for _ in 0..600 {
-        let got = env.call(Method::GET, &build, Some(&token), None).await;
-        if got.body["status"] == "FAILED" || got.body["status"] == "SUCCEEDED" {
-            ended = got.body;
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    let ended = ended(&env, &build, &token).await;
     assert_eq!(ended["status"], "FAILED", "{ended}");
     let message = ended["message"].as_str().unwrap();
     assert!(message.contains("bubblewrap") && message.contains("unsandboxed = true"), "{message}");
