@@ -144,8 +144,11 @@ impl Worker {
             .map(|addr| peer::PeerListener::bind(addr, config.peer_advertise.as_deref()))
             .transpose()?;
         let peer_address = listener.as_ref().map(|l| l.advertised().to_string());
-        let runtime_handle = tokio::runtime::Handle::try_current()
-            .map_err(|_| Error::WorkerConfig("a worker is built inside a tokio runtime".into()))?;
+        let runtime_handle = tokio::runtime::Handle::try_current().map_err(|_| {
+            Error::WorkerConfig(
+                "a worker must be built inside a tokio runtime (Runtime::enter or an async context)".into(),
+            )
+        })?;
         let official = crate::official::OfficialProcessors::new(&config.official, runtime_handle)?;
         let (reports, receiver) = reports::channel();
         let shared = Shared {

@@ -104,6 +104,8 @@ impl Bench {
         let app_id = created["app"]["id"].as_str().ok_or_else(|| anyhow!("no app id in {created}"))?.to_string();
         let secret = created["secret"].as_str().ok_or_else(|| anyhow!("no secret in {created}"))?.to_string();
         admin.post_bytes(&format!("/apps/{app_id}/containers/standalone/versions"), wasm)?;
+        // A worker is built inside the runtime it will run on.
+        let _inside = runtime.enter();
         let worker = Worker::new(WorkerConfig::new(
             base.clone(),
             Credentials::App { name: APP.into(), secret },
