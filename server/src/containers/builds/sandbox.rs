@@ -107,7 +107,7 @@ impl Jail {
             return Jail::Unsandboxed;
         }
         let (rustup_home, cargo_bin) = toolchain_dirs();
-        let root = nix_free_euid() == 0;
+        let root = effective_uid() == 0;
         Jail::Sandboxed(Sandbox {
             program: config.bubblewrap.clone(),
             drop_to: root.then_some((config.uid, config.gid)),
@@ -345,7 +345,7 @@ fn inside(layout: &Layout, dir: &Path) -> Option<String> {
 }
 
 /// The effective user id, read from `/proc` (the crate forbids `unsafe`).
-fn nix_free_euid() -> u32 {
+fn effective_uid() -> u32 {
     use std::os::unix::fs::MetadataExt;
     std::fs::metadata("/proc/self").map(|m| m.uid()).unwrap_or(u32::MAX)
 }
@@ -454,7 +454,7 @@ mod tests {
         std::fs::create_dir_all(dir.path().join("a/b")).unwrap();
         std::fs::write(dir.path().join("a/b/f"), "x").unwrap();
         std::os::unix::fs::symlink(outside.path(), dir.path().join("a/link")).unwrap();
-        if nix_free_euid() != 0 {
+        if effective_uid() != 0 {
             return; // Only root can give files away.
         }
         chown_tree(dir.path(), 65534, 65534).unwrap();
