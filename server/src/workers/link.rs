@@ -92,10 +92,11 @@ async fn serve(state: AppState, app: Option<Id>, token_hash: String, socket: Web
             None
         }
     };
+    let mut expired = false;
     if let Some(expires_at) = expires_at {
         worker.open();
         welcome(&state, &worker, app, now).await;
-        read(&state, &worker, &mut stream, expires_at).await;
+        expired = read(&state, &worker, &mut stream, expires_at).await;
     }
     let revoked = worker.revocation().borrow().clone();
     if let Some(reason) = revoked {
@@ -106,9 +107,17 @@ async fn serve(state: AppState, app: Option<Id>, token_hash: String, socket: Web
         writer.abort();
     }
     if state.workers.remove(&worker) {
-        let _ = store::disconnected(&state.db, worker.id, server_id).await;
-        tracing::info!(address = %worker.address, "worker disconnected");
-        state.scheduler.sweep_soon();
+        if expired {
+            // Only its token ran out: the worker logs in again and comes
+            // back at once, still running what it ran. Until then it is
+            // judged as a silent worker is, after `worker_timeout_ms`,
+            // rather than lost at once.
+            tracing::info!(address = %worker.address, "worker link closed: its token expired");
+        } else {
+            let _ = store::disconnected(&state.db, worker.id, server_id).await;
+            tracing::info!(address = %worker.address, "worker disconnected");
+            state.scheduler.sweep_soon();
+        }
     }
 }
 
@@ -179,13 +188,13 @@ async fn revoked(revocation: &mut tokio::sync::watch::Receiver<Option<String>>) 
 }
 
 /// Reads the worker's frames until the link closes, the worker is dropped,
-/// or the token lapses.
+/// or the token lapses; whether it ended because the token expired.
 async fn read(
     state: &AppState,
     worker: &Arc<ConnectedWorker>,
     stream: &mut futures_util::stream::SplitStream<WebSocket>,
     expires_at: i64,
-) {
+) -> bool {
     let mut link = LinkTasks::start(state, worker);
     let mut last_db_heartbeat = now_ms() as i64;
     let mut revocation = worker.revocation();
@@ -195,12 +204,14 @@ async fn read(
     let until_expiry = Duration::from_millis(u64::try_from(expires_at - now_ms() as i64).unwrap_or(0));
     let expiry = tokio::time::sleep(until_expiry);
     tokio::pin!(expiry);
+    let mut expired = false;
     loop {
         let frame = tokio::select! {
             biased;
             _ = revoked(&mut revocation) => break,
             () = &mut expiry => {
                 revocation::lapsed(state, worker, &Lapse::Expired).await;
+                expired = true;
                 break;
             }
             _ = recheck.tick() => {
@@ -208,6 +219,7 @@ async fn read(
                     Ok(Ok(_)) => {}
                     Ok(Err(lapse)) => {
                         revocation::lapsed(state, worker, &lapse).await;
+                        expired = lapse == Lapse::Expired;
                         break;
                     }
                     // The database is away: the link stays, checked again later.
@@ -240,6 +252,7 @@ async fn read(
         }
     }
     link.finish().await;
+    expired
 }
 
 async fn first_frame(stream: &mut futures_util::stream::SplitStream<WebSocket>) -> Result<Register, String> {

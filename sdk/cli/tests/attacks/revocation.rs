@@ -309,3 +309,51 @@ fn a_rotation_through_another_server_closes_the_link() {
     assert_eq!(instance["status"], "FAILED", "{instance}");
     assert!(!log().contains(&after), "nothing was dispatched to it after the rotation: {}", log());
 }
+
+/// An expiry is not a revocation: the link its token opened closes, the
+/// worker logs in again at once, and what it was running goes on to
+/// succeed instead of being failed as lost.
+#[test]
+fn an_expired_token_closes_its_link_and_what_runs_goes_on() {
+    let schema = Schema::create();
+    let server = Server::start(
+        Mode::Server,
+        &[
+            ("WASMJOB_DATABASE_URL", schema.url.as_str()),
+            ("WASMJOB_HEARTBEAT_INTERVAL_MS", "500"),
+            ("WASMJOB_WORKER_TIMEOUT_MS", "15000"),
+        ],
+    );
+    let (app, secret) = server.app("expiring");
+    server.push(&app, "slow", "slow-echo");
+    let job = server.job(
+        &app,
+        &json!({"name": "long", "timeExpressionType": "API", "executeType": "STANDALONE",
+            "processorType": "WASM", "processorInfo": "slow", "jobParams": "{\"ms\":6000}"}),
+    );
+    let worker = Worker::start(&server, "expiring", &secret, "w-exp:1");
+    let context = || format!("{}\n{}", server.log_tail(), worker.process.log_tail());
+    let connections = || server.log_tail().matches("worker connected").count();
+    wait_for("the worker connects", Duration::from_secs(60), context, || (connections() == 1).then_some(()));
+    let instance = str_of(&server.run(&job, &json!({}))["id"]);
+    wait_for("the instance runs", Duration::from_secs(60), context, || {
+        (server.instance(&instance)["status"] == "RUNNING").then_some(())
+    });
+
+    // The worker's token expires now (as it does a day after its login).
+    let app_id: i64 = app.parse().unwrap();
+    block_on(async {
+        let db = wasmjob_server::Database::connect(&schema.url).await.unwrap();
+        sqlx::query("UPDATE api_token SET expires_at = $1 WHERE app_id = $2")
+            .bind(crate::support::now_ms())
+            .bind(app_id)
+            .execute(db.pool())
+            .await
+            .unwrap();
+    });
+    wait_for("the worker comes back with a new token", Duration::from_secs(30), context, || {
+        (connections() >= 2).then_some(())
+    });
+    let done = ended(&server, &instance);
+    assert_eq!(done["status"], "SUCCEED", "{done}\n{}", context());
+}
