@@ -22,12 +22,22 @@ on_every_backend!(
 );
 
 async fn enabled(backend: Backend) -> (TestEnv, tempfile::TempDir) {
+    enabled_with(backend, |_| {}).await
+}
+
+/// A server with builds enabled (local repositories allowed) in a data
+/// directory of its own, and more `[builds]` settings from `edit`.
+async fn enabled_with(
+    backend: Backend,
+    edit: impl FnOnce(&mut wasmjob_server::containers::BuildConfig) + Send + 'static,
+) -> (TestEnv, tempfile::TempDir) {
     let data = tempfile::tempdir().unwrap();
     let dir = data.path().to_path_buf();
     let env = TestEnv::with_config(backend, move |config| {
         config.data_dir = dir;
         config.builds.enabled = true;
         config.builds.allow_local_repositories = true;
+        edit(&mut config.builds);
     })
     .await;
     (env, data)
@@ -45,13 +55,9 @@ async fn builds_are_off_unless_enabled(backend: Backend) {
 }
 
 async fn apps_set_sources_only_where_the_server_lets_them(backend: Backend) {
-    let data = tempfile::tempdir().unwrap();
-    let dir = data.path().to_path_buf();
-    let env = TestEnv::with_config(backend, move |config| {
-        config.data_dir = dir;
-        config.builds.enabled = true;
-        config.builds.apps_may_set_sources = true;
-        config.builds.allow_private_hosts = vec!["10.0.0.8".into()];
+    let (env, _data) = enabled_with(backend, |builds| {
+        builds.apps_may_set_sources = true;
+        builds.allow_private_hosts = vec!["10.0.0.8".into()];
     })
     .await;
     let (app, token) = env.app("self-served").await;
@@ -307,15 +313,7 @@ async fn a_cancelled_build_kills_its_compiler_and_stores_nothing(backend: Backen
 /// A server that cannot enter the sandbox (bubblewrap missing here) fails
 /// the build before any of the repository's code runs, saying why.
 async fn without_a_sandbox_a_build_fails_and_runs_nothing(backend: Backend) {
-    let data = tempfile::tempdir().unwrap();
-    let dir = data.path().to_path_buf();
-    let env = TestEnv::with_config(backend, move |config| {
-        config.data_dir = dir;
-        config.builds.enabled = true;
-        config.builds.allow_local_repositories = true;
-        config.builds.bubblewrap = "/nonexistent/bwrap".into();
-    })
-    .await;
+    let (env, _data) = enabled_with(backend, |builds| builds.bubblewrap = "/nonexistent/bwrap".into()).await;
     let (app, token) = env.app("no-sandbox").await;
     let scratch = tempfile::tempdir().unwrap();
     let marker = scratch.path().join("ran");
