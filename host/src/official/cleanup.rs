@@ -190,16 +190,20 @@ struct Sweep<'a> {
 }
 
 impl Sweep<'_> {
+    /// Whether `dir` still resolves to itself under the root. A directory
+    /// swapped for a symbolic link during the walk resolves elsewhere: it
+    /// is counted as an error, logged and left alone.
+    fn in_place(&self, dir: &Path, tally: &mut Tally) -> bool {
+        if dir.canonicalize().is_ok_and(|real| real == dir && real.starts_with(self.root)) {
+            return true;
+        }
+        tally.errors += 1;
+        self.task.log(LogLevel::Warn, LogSource::Host, &format!("{} moved during the cleanup: skipped", dir.display()));
+        false
+    }
+
     fn dir(&self, dir: &Path, tally: &mut Tally) {
-        // A directory swapped for a symbolic link during the walk resolves
-        // elsewhere: it is left alone.
-        if !dir.canonicalize().is_ok_and(|real| real == dir && real.starts_with(self.root)) {
-            tally.errors += 1;
-            self.task.log(
-                LogLevel::Warn,
-                LogSource::Host,
-                &format!("{} moved during the cleanup: skipped", dir.display()),
-            );
+        if !self.in_place(dir, tally) {
             return;
         }
         let entries = match std::fs::read_dir(dir) {
@@ -225,13 +229,7 @@ impl Sweep<'_> {
             if !old || !self.pattern.is_match(&name.to_string_lossy()) {
                 continue;
             }
-            if !dir.canonicalize().is_ok_and(|real| real == dir) {
-                tally.errors += 1;
-                self.task.log(
-                    LogLevel::Warn,
-                    LogSource::Host,
-                    &format!("{} moved during the cleanup: skipped", dir.display()),
-                );
+            if !self.in_place(dir, tally) {
                 return;
             }
             match std::fs::remove_file(&path) {

@@ -7,77 +7,9 @@
 //! standalone mode checks uploads with its embedded worker's engine
 //! instead of building a second one.
 
-use crate::support::{ADMIN_PASSWORD, Api, Mode, Server, command, dist, free_port, report, str_of};
-use serde_json::json;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Stdio};
-use std::time::{Duration, Instant};
-
-/// A `wasmjob` server process of the test's own (its process id and data
-/// directory are read here), killed when dropped.
-struct Own {
-    child: Child,
-    url: String,
-    /// The administrator's client.
-    api: Api,
-    data: tempfile::TempDir,
-}
-
-impl Own {
-    /// `wasmjob ARGS` (`server` or `standalone --no-demo`) with `env`.
-    fn start(args: &[&str], env: &[(&str, &str)]) -> Own {
-        let data = tempfile::tempdir().unwrap();
-        let addr = format!("127.0.0.1:{}", free_port());
-        let log = std::fs::File::create(data.path().join("server.log")).unwrap();
-        let child = command(args)
-            .args(["--listen", &addr, "--admin-password", ADMIN_PASSWORD, "--data-dir"])
-            .arg(data.path().join("data"))
-            .envs(env.iter().copied())
-            .stdin(Stdio::null())
-            .stdout(log.try_clone().unwrap())
-            .stderr(log)
-            .spawn()
-            .unwrap();
-        let url = format!("http://{addr}");
-        let mut own = Own { child, api: Api::new(&url, None), url, data };
-        let deadline = Instant::now() + Duration::from_secs(60);
-        while own.api.call("GET", "/health", None).0 != 200 {
-            assert!(own.child.try_wait().unwrap().is_none(), "the server exited:\n{}", own.log());
-            assert!(Instant::now() < deadline, "the server did not answer within 60 s:\n{}", own.log());
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        let login = own.api.post("/api/v1/auth/login", &json!({"username": "admin", "password": ADMIN_PASSWORD}));
-        own.api = Api::new(&own.url, Some(str_of(&login["token"])));
-        own
-    }
-
-    fn pid(&self) -> u32 {
-        self.child.id()
-    }
-
-    fn data_dir(&self) -> PathBuf {
-        self.data.path().join("data")
-    }
-
-    fn log(&self) -> String {
-        std::fs::read_to_string(self.data.path().join("server.log")).unwrap_or_default()
-    }
-
-    /// Creates an app; its id and a token of it.
-    fn app(&self, name: &str) -> (String, String) {
-        let created = self.api.post("/api/v1/apps", &json!({"name": name}));
-        let secret = str_of(&created["secret"]);
-        let login = Api::new(&self.url, None).post("/api/v1/auth/login", &json!({"app": name, "secret": secret}));
-        (str_of(&created["app"]["id"]), str_of(&login["token"]))
-    }
-}
-
-impl Drop for Own {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
+use crate::support::{Mode, Server, dist, report, rss_kib, str_of};
+use std::path::Path;
+use std::time::Duration;
 
 /// `bytes` with a custom section of its own appended: the same component,
 /// with a digest of its own.
@@ -124,13 +56,6 @@ fn post_wasm(url: &str, token: &str, path: &str, bytes: &[u8]) -> (u16, Option<S
     (response.status().as_u16(), retry_after, serde_json::from_str(&text).unwrap_or_default())
 }
 
-/// Resident memory of a process, in KiB.
-fn rss_kib(pid: u32) -> u64 {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
-    let line = status.lines().find(|l| l.starts_with("VmRSS:")).unwrap();
-    line.split_whitespace().nth(1).unwrap().parse().unwrap()
-}
-
 /// Files under `dir` and their total size in bytes.
 fn files_in(dir: &Path) -> (usize, u64) {
     let Ok(entries) = std::fs::read_dir(dir) else { return (0, 0) };
@@ -149,12 +74,12 @@ fn files_in(dir: &Path) -> (usize, u64) {
 #[test]
 fn inspecting_distinct_variants_leaves_the_server_as_it_was() {
     let variants: usize = std::env::var("WASMJOB_ATTACK_VARIANTS").ok().and_then(|v| v.parse().ok()).unwrap_or(60);
-    let server = Own::start(&["server"], &[("WASMJOB_INSPECTIONS_PER_MINUTE", "100000")]);
-    let (app, token) = server.app("inspected");
+    let server = Server::start(Mode::Server, &[("WASMJOB_INSPECTIONS_PER_MINUTE", "100000")]);
+    let (app, token) = server.app_token("inspected");
     let guest = std::fs::read(dist("standalone")).unwrap();
     let path = format!("/api/v1/apps/{app}/containers/inspect");
     let compiled = server.data_dir().join("compiled");
-    let pid = server.pid();
+    let pid = server.process.pid();
 
     // A first inspection builds the engine: measure from there.
     let (status, _, body) = post_wasm(&server.url, &token, &path, &variant(&guest, 0));
@@ -163,7 +88,7 @@ fn inspecting_distinct_variants_leaves_the_server_as_it_was() {
     let mut rss_half = 0;
     for n in 1..=variants {
         let (status, _, body) = post_wasm(&server.url, &token, &path, &variant(&guest, n));
-        assert_eq!(status, 200, "variant {n}: {body}\n{}", server.log());
+        assert_eq!(status, 200, "variant {n}: {body}\n{}", server.log_tail());
         if n == variants / 2 {
             rss_half = rss_kib(pid);
         }
@@ -185,13 +110,8 @@ fn inspecting_distinct_variants_leaves_the_server_as_it_was() {
 #[test]
 fn inspections_beyond_an_apps_allowance_are_refused() {
     let server = Server::start(Mode::Server, &[("WASMJOB_INSPECTIONS_PER_MINUTE", "2")]);
-    let (app, secret) = server.app("greedy");
-    let (other, other_secret) = server.app("modest");
-    let anonymous = crate::support::Api::new(&server.url, None);
-    let login = |name: &str, secret: &str| {
-        str_of(&anonymous.post("/api/v1/auth/login", &json!({"app": name, "secret": secret}))["token"])
-    };
-    let (token, other_token) = (login("greedy", &secret), login("modest", &other_secret));
+    let (app, token) = server.app_token("greedy");
+    let (other, other_token) = server.app_token("modest");
     let path = format!("/api/v1/apps/{app}/containers/inspect");
     for n in 0..2 {
         let (status, _, body) = post_wasm(&server.url, &token, &path, b"not wasm");
@@ -213,8 +133,8 @@ fn inspections_beyond_an_apps_allowance_are_refused() {
 /// the process has one.
 #[test]
 fn standalone_builds_one_engine() {
-    let server = Own::start(&["standalone", "--no-demo"], &[]);
-    let (app, token) = server.app("engines");
+    let server = Server::standalone();
+    let (app, token) = server.app_token("engines");
     let (status, _, body) = post_wasm(
         &server.url,
         &token,
@@ -222,7 +142,7 @@ fn standalone_builds_one_engine() {
         &std::fs::read(dist("standalone")).unwrap(),
     );
     assert_eq!(status, 201, "{body}");
-    let pid = server.pid();
+    let pid = server.process.pid();
     let epoch_threads = std::fs::read_dir(format!("/proc/{pid}/task"))
         .unwrap()
         .filter(|task| {
@@ -230,5 +150,5 @@ fn standalone_builds_one_engine() {
             comm.trim() == "wasmjob-epoch"
         })
         .count();
-    assert_eq!(epoch_threads, 1, "one wasmtime engine (one epoch thread) in the process\n{}", server.log());
+    assert_eq!(epoch_threads, 1, "one wasmtime engine (one epoch thread) in the process\n{}", server.log_tail());
 }

@@ -197,9 +197,7 @@ impl Spawned {
 
     /// Its resident memory, in KiB.
     fn rss_kib(&self) -> u64 {
-        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).unwrap();
-        let line = status.lines().find(|l| l.starts_with("VmRSS:")).expect("VmRSS");
-        line.split_whitespace().nth(1).unwrap().parse().unwrap()
+        support::rss_kib(self.child.id())
     }
 
     /// Stops it with SIGTERM and waits for its exit; whether it was clean.

@@ -35,6 +35,13 @@ pub fn command(args: &[&str]) -> Command {
     command
 }
 
+/// A process's resident memory (`VmRSS`), in KiB.
+pub fn rss_kib(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    let line = status.lines().find(|l| l.starts_with("VmRSS:")).expect("VmRSS in /proc/PID/status");
+    line.split_whitespace().nth(1).unwrap().parse().unwrap()
+}
+
 /// Cargo's home for the git builds of test servers, shared by the tests
 /// so that each build does not download its dependencies again.
 pub fn build_cargo_home() -> String {
@@ -112,6 +119,11 @@ impl Process {
             .spawn()
             .unwrap_or_else(|e| panic!("starting {name}: {e}"));
         Process { name: name.to_string(), child, log }
+    }
+
+    /// Its process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
     }
 
     /// Kills the process with SIGKILL: no goodbye to anyone.
@@ -231,6 +243,14 @@ impl Server {
     pub fn app(&self, name: &str) -> (String, String) {
         let created = self.api.post("/api/v1/apps", &json!({"name": name}));
         (str_of(&created["app"]["id"]), str_of(&created["secret"]))
+    }
+
+    /// Creates an app; its id and a token of the app (logged in with its
+    /// secret), as a tenant holds.
+    pub fn app_token(&self, name: &str) -> (String, String) {
+        let (id, secret) = self.app(name);
+        let login = Api::new(&self.url, None).post("/api/v1/auth/login", &json!({"app": name, "secret": secret}));
+        (id, str_of(&login["token"]))
     }
 
     /// Uploads a guest example as the deployed version of `container`.
