@@ -8,10 +8,11 @@
 //!
 //! The 19 MiB are not allocated per hash: each running hash borrows a
 //! buffer from a pool that never holds more buffers than there are
-//! permits (one per core, at most 8: at most 152 MiB, kept). Allocating them per hash, freed from whichever blocking
-//! thread ran it, left up to one retained 19–38 MiB heap per malloc arena
-//! (glibc raises its mmap threshold after the first free): 100 logins grew
-//! a server by 439 MiB that it never gave back, even one at a time per core.
+//! permits (one per core, at most 8: at most 152 MiB, kept). Allocating
+//! them per hash, freed from whichever blocking thread ran it, left up to
+//! one retained 19–38 MiB heap per malloc arena (glibc raises its mmap
+//! threshold after the first free): 100 logins grew a server by 439 MiB
+//! that it never gave back, even one at a time per core.
 
 use argon2::password_hash::{Output, ParamsString, PasswordHash, Salt, SaltString, rand_core::OsRng};
 use argon2::{Algorithm, Argon2, Block, Params, Version};
