@@ -11,9 +11,9 @@ use std::process::Command;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use wasmjob_host::{
-    DiscardLogSink, ExecuteType, LoadSource, Runtime, RuntimeConfig, TaskCall, TaskControl, TaskLimits, TaskRequest,
-    TaskSpec,
+    DiscardLogSink, LoadSource, Runtime, RuntimeConfig, TaskCall, TaskControl, TaskLimits, TaskRequest, TaskSpec,
 };
+use wasmjob_vocab::ExecuteType;
 
 const PARAMS: &str = r#"{"a":1,"b":"two"}"#;
 

@@ -27,7 +27,7 @@ pub enum Error {
     #[error("the component cannot run as {kind}: {reason}")]
     WrongWorld {
         /// The execution kind asked for.
-        kind: crate::ExecuteType,
+        kind: wasmjob_vocab::ExecuteType,
         /// What is missing.
         reason: String,
     },

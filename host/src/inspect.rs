@@ -2,8 +2,8 @@
 //! imports and exports. Used to validate uploads and to pick bindings.
 
 use crate::error::{Error, Result};
-use crate::kinds::World;
 use serde::Serialize;
+use wasmjob_vocab::World;
 use wasmtime::Engine;
 use wasmtime::component::Component;
 use wasmtime::component::types::{ComponentExtern, ComponentItem};

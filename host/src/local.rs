@@ -15,7 +15,6 @@
 //!   instance's.
 
 use crate::config::TaskLimits;
-use crate::kinds::ExecuteType;
 use crate::logs::LogSink;
 use crate::outcomes::{TaskOutcome, VecOutcomes};
 use crate::task::{SubtaskBatch, TaskCall, TaskControl, TaskProcessor, TaskRequest, TaskRun, TaskSpec};
@@ -23,6 +22,7 @@ use serde::Serialize;
 use std::collections::VecDeque;
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::Instant;
+use wasmjob_vocab::ExecuteType;
 
 /// One local run of an instance.
 #[derive(Debug, Clone)]

@@ -3,31 +3,7 @@
 
 use serde::Serialize;
 use std::fmt;
-
-/// Severity of a log line.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "UPPERCASE")]
-pub enum LogLevel {
-    /// Detail.
-    Debug,
-    /// Progress.
-    Info,
-    /// Recovered trouble.
-    Warn,
-    /// Failure.
-    Error,
-}
-
-impl fmt::Display for LogLevel {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Self::Debug => "DEBUG",
-            Self::Info => "INFO",
-            Self::Warn => "WARN",
-            Self::Error => "ERROR",
-        })
-    }
-}
+pub use wasmjob_vocab::LogLevel;
 
 /// Which channel a line came through.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -90,6 +66,8 @@ impl LogSink for TracingLogSink {
             LogLevel::Error => {
                 tracing::error!(target: "wasmjob::task", instance = r.instance_id, task = r.task_id, source, "{}", r.message)
             }
+            // A threshold, never a line's level.
+            LogLevel::Off => {}
         }
     }
 }

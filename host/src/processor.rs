@@ -5,12 +5,12 @@ use crate::bindings::v0_1::{basic, broadcast, map, map_reduce, types};
 use crate::cache::LoadSource;
 use crate::error::{Error, Result};
 use crate::inspect::{self, ComponentInfo};
-use crate::kinds::{ExecuteType, World};
 use crate::logs::truncate;
 use crate::outcomes::TaskResultsCursor;
 use crate::state::TaskState;
 use crate::task::{TaskCall, TaskFailure, TaskProcessor, TaskRequest, TaskResult, TaskRun};
 use std::time::{Duration, Instant};
+use wasmjob_vocab::{ExecuteType, World};
 use wasmtime::component::{Component, InstancePre, Linker};
 use wasmtime::{Engine, Store, UpdateDeadline};
 

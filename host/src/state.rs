@@ -2,12 +2,12 @@
 
 use crate::bindings::v0_1::{host, types};
 use crate::config::TaskLimits;
-use crate::kinds::ExecuteType;
 use crate::logs::{LogLevel, LogRecord, LogSink, LogSource, truncate};
 use crate::outcomes::{MAX_PAGE, TaskResultsCursor};
 use crate::output::CapturedOutput;
 use crate::task::{ROOT_TASK_NAME, SubtaskBatch, SubtaskSink, TaskSpec};
 use std::sync::Arc;
+use wasmjob_vocab::ExecuteType;
 use wasmtime::component::{Resource, ResourceTable};
 use wasmtime_wasi::{WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
 

@@ -1,13 +1,13 @@
 //! What one task is given and what it yields.
 
 use crate::config::TaskLimits;
-use crate::kinds::ExecuteType;
 use crate::logs::LogSink;
 use crate::outcomes::OutcomeSource;
 use std::fmt;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
+use wasmjob_vocab::ExecuteType;
 
 /// The id of every instance's root task.
 pub const ROOT_TASK_ID: &str = "0";

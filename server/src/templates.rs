@@ -15,7 +15,7 @@ use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
-use wasmjob_templates::{Kind, Lang};
+use wasmjob_templates::{ExecuteType, Lang};
 
 pub(crate) fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(get_template))
@@ -77,7 +77,7 @@ async fn get_template(
     let Query(query) = query.map_err(|e| ApiError::BadRequest(e.body_text()))?;
     let mut problems = Vec::new();
     let mut problem = |field: &str, message: String| problems.push(FieldError { field: field.into(), message });
-    let kind = kind.parse::<Kind>().map_err(|e| problem("kind", e.to_string())).ok();
+    let kind = kind.parse::<ExecuteType>().map_err(|e| problem("kind", e.to_string())).ok();
     let lang = match query.lang.as_deref() {
         None => Some(Lang::Rust),
         Some(lang) => lang.parse::<Lang>().map_err(|e| problem("lang", e.to_string())).ok(),

@@ -14,7 +14,8 @@ use std::collections::BTreeMap;
 use std::io::Read;
 use support::{Backend, TestEnv};
 use tower::ServiceExt;
-use wasmjob_templates::{Kind, Lang};
+use wasmjob_templates::Lang;
+use wasmjob_vocab::{ExecuteType, Word};
 
 /// A raw download: status, headers of interest and body.
 struct Download {
@@ -65,8 +66,8 @@ async fn get(env: &TestEnv, token: Option<&str>, uri: &str) -> Download {
 async fn every_kind_and_language_downloads_the_project_new_writes() {
     let env = TestEnv::new(Backend::Sqlite).await;
     for lang in Lang::ALL {
-        for kind in Kind::ALL {
-            let uri = format!("/api/v1/templates/{kind}?name=Report.Exporter&lang={lang}");
+        for &kind in ExecuteType::ALL {
+            let uri = format!("/api/v1/templates/{}?name=Report.Exporter&lang={lang}", kind.flag());
             let download = get(&env, Some(&env.admin), &uri).await;
             assert_eq!(download.status, StatusCode::OK, "{uri}: {:?}", download.json());
             assert_eq!(download.content_type, "application/gzip");

@@ -5,12 +5,12 @@
 
 use super::{Children, TaskAssignment, TaskDone};
 use crate::config::TaskLimits;
-use crate::kinds::ExecuteType;
 use crate::logs::LogSink;
 use crate::task::{SubtaskBatch, SubtaskSink, TaskCall, TaskControl, TaskProcessor, TaskRequest, TaskSpec};
 use std::collections::VecDeque;
 use std::fmt;
 use std::sync::{Arc, Condvar, Mutex};
+use wasmjob_vocab::ExecuteType;
 
 /// Where a runner's reports go: to the coordinator in this process, or
 /// over the network to a coordinator elsewhere.

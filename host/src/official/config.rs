@@ -5,6 +5,11 @@ use std::fmt;
 use std::path::PathBuf;
 use std::str::FromStr;
 use std::time::Duration;
+use wasmjob_vocab::{ProcessorType, Word};
+
+/// The capability of workers that run SQL on a connection URL the job
+/// gives.
+pub const SQL_DYNAMIC: &str = "SQL_DYNAMIC";
 
 /// An official processor kind, or a power one may enable.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -44,18 +49,26 @@ impl OfficialKind {
     /// deletes files.
     pub const DEFAULT: [OfficialKind; 4] = [Self::Http, Self::Sql, Self::Config, Self::InjectWorkflowContext];
 
-    /// The job's `processorType` name (`SQL_DYNAMIC` is a capability the
-    /// server routes dynamic SQL jobs by).
-    pub fn processor_type(self) -> &'static str {
+    /// The job's `processorType` this kind runs (`SQL_DYNAMIC` runs SQL).
+    pub fn processor_type(self) -> ProcessorType {
         match self {
-            Self::Shell => "SHELL",
-            Self::Python => "PYTHON",
-            Self::Http => "HTTP",
-            Self::Sql => "SQL",
-            Self::SqlDynamic => "SQL_DYNAMIC",
-            Self::FileCleanup => "FILE_CLEANUP",
-            Self::Config => "CONFIG",
-            Self::InjectWorkflowContext => "INJECT_WORKFLOW_CONTEXT",
+            Self::Shell => ProcessorType::Shell,
+            Self::Python => ProcessorType::Python,
+            Self::Http => ProcessorType::Http,
+            Self::Sql | Self::SqlDynamic => ProcessorType::Sql,
+            Self::FileCleanup => ProcessorType::FileCleanup,
+            Self::Config => ProcessorType::Config,
+            Self::InjectWorkflowContext => ProcessorType::InjectWorkflowContext,
+        }
+    }
+
+    /// The capability a worker advertises for this kind: its processor
+    /// type's name, or `SQL_DYNAMIC`, by which the server routes SQL jobs
+    /// that bring their own connection URL.
+    pub fn capability(self) -> &'static str {
+        match self {
+            Self::SqlDynamic => SQL_DYNAMIC,
+            kind => kind.processor_type().name(),
         }
     }
 

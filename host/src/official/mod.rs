@@ -21,7 +21,7 @@ mod script;
 mod sql;
 mod sql_kinds;
 
-pub use config::{Datasource, OfficialConfig, OfficialKind};
+pub use config::{Datasource, OfficialConfig, OfficialKind, SQL_DYNAMIC};
 pub use push::PushedConfig;
 pub use sql_kinds::SqlKind;
 
@@ -33,32 +33,33 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+use wasmjob_vocab::{ProcessorType, Word};
 
-/// Checks the parameters of an official processor (by `processorType`
-/// name) without running anything, as a job is saved; the error says what
-/// is wrong. Unknown types and empty parameters (a run may give them) pass.
-pub fn check_params(processor_type: &str, params: &str) -> Result<(), String> {
+/// Checks the parameters of an official processor without running
+/// anything, as a job is saved; the error says what is wrong. Components
+/// and empty parameters (a run may give them) pass.
+pub fn check_params(processor_type: ProcessorType, params: &str) -> Result<(), String> {
     if params.trim().is_empty() {
         return Ok(());
     }
     match processor_type {
-        "SHELL" | "PYTHON" => script::check(params),
-        "HTTP" => http::check(params),
-        "SQL" => sql::check(params),
-        "FILE_CLEANUP" => cleanup::check(params),
-        "CONFIG" => push::check(params),
-        "INJECT_WORKFLOW_CONTEXT" => inject::check(params),
-        _ => Ok(()),
+        ProcessorType::Shell | ProcessorType::Python => script::check(params),
+        ProcessorType::Http => http::check(params),
+        ProcessorType::Sql => sql::check(params),
+        ProcessorType::FileCleanup => cleanup::check(params),
+        ProcessorType::Config => push::check(params),
+        ProcessorType::InjectWorkflowContext => inject::check(params),
+        ProcessorType::Wasm => Ok(()),
     }
 }
 
-/// The processor type a job's workers must advertise: its own, or
-/// `SQL_DYNAMIC` for SQL on a connection URL of the job's own.
-pub fn required_processor_type(processor_type: &str, params: &str) -> String {
-    if processor_type == "SQL" && sql::is_dynamic(params) {
-        return OfficialKind::SqlDynamic.processor_type().to_string();
+/// The capability a job's workers must advertise: its processor type's
+/// name, or `SQL_DYNAMIC` for SQL on a connection URL of the job's own.
+pub fn required_capability(processor_type: ProcessorType, params: &str) -> &'static str {
+    if processor_type == ProcessorType::Sql && sql::is_dynamic(params) {
+        return OfficialKind::SqlDynamic.capability();
     }
-    processor_type.to_string()
+    processor_type.name()
 }
 
 /// What an official processor's run returns.
@@ -123,7 +124,7 @@ pub(crate) trait Official: Send + Sync + fmt::Debug {
 /// The official processors a worker enables, by `processorType` name.
 #[derive(Clone)]
 pub struct OfficialProcessors {
-    kinds: HashMap<&'static str, Arc<dyn TaskProcessor>>,
+    kinds: HashMap<ProcessorType, Arc<dyn TaskProcessor>>,
     advertised: Vec<String>,
     pushed: PushedConfig,
 }
@@ -140,7 +141,7 @@ impl OfficialProcessors {
         // Datasource pools start their upkeep on the runtime.
         let _entered = runtime.enter();
         let pushed = PushedConfig::new(config.config_file.clone());
-        let mut kinds: HashMap<&'static str, Arc<dyn TaskProcessor>> = HashMap::new();
+        let mut kinds: HashMap<ProcessorType, Arc<dyn TaskProcessor>> = HashMap::new();
         let mut add = |kind: OfficialKind, official: Arc<dyn Official>| {
             let adapter = Adapter { kind, official, runtime: runtime.clone() };
             kinds.insert(kind.processor_type(), Arc::new(adapter));
@@ -157,16 +158,17 @@ impl OfficialProcessors {
                 OfficialKind::SqlDynamic => {}
             }
         }
-        let advertised = config.enabled().iter().map(|k| k.processor_type().to_string()).collect();
+        let advertised = config.enabled().iter().map(|k| k.capability().to_string()).collect();
         Ok(Self { kinds, advertised, pushed })
     }
 
     /// The processor of a `processorType`, if this worker enables it.
-    pub fn get(&self, processor_type: &str) -> Option<Arc<dyn TaskProcessor>> {
-        self.kinds.get(processor_type).cloned()
+    pub fn get(&self, processor_type: ProcessorType) -> Option<Arc<dyn TaskProcessor>> {
+        self.kinds.get(&processor_type).cloned()
     }
 
-    /// The processor types to advertise to the server.
+    /// The capabilities to advertise to the server (processor type names,
+    /// and `SQL_DYNAMIC`).
     pub fn advertised(&self) -> &[String] {
         &self.advertised
     }

@@ -20,12 +20,12 @@ use crate::distributed::coordinator::{
     self, Coordination, CoordinatorHandle, CoordinatorSettings, CoordinatorSpec, Inbox,
 };
 use crate::distributed::runner::RunnerSpec;
-use crate::kinds::ExecuteType;
 use crate::local::{LocalInstance, LocalOutcome, TaskCounts};
 use crate::logs::LogLevel;
 use crate::task::{TaskControl, TaskProcessor, TaskSpec};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
+use wasmjob_vocab::ExecuteType;
 use wasmjob_wire::{Dispatch, ProgressReport, ReportedStatus, RunSchedule, StatusReport, WorkerMessage};
 
 /// How often a coordinated instance's progress goes to the server.
@@ -65,7 +65,7 @@ pub(crate) fn dispatch(shared: &Arc<Shared>, dispatch: Dispatch) {
 /// connect while its processor loads; their events wait in the inbox.
 fn open_to_participants(shared: &Shared, dispatch: &Dispatch) -> Option<(CoordinatorHandle, Inbox)> {
     let distributed = dispatch.schedule == RunSchedule::Once
-        && dispatch.execute_type != wasmjob_wire::ExecuteType::Standalone
+        && dispatch.execute_type.is_distributed()
         && !dispatch.participants.is_empty()
         && !dispatch.peer_token.is_empty()
         && shared.peer_address.is_some();
@@ -94,16 +94,6 @@ pub(crate) fn root_task(dispatch: &Dispatch) -> TaskSpec {
             &dispatch.job_params,
             &dispatch.instance_params,
         )
-    }
-}
-
-/// The kind a wire execute type names.
-pub(crate) fn kind_of(execute_type: wasmjob_wire::ExecuteType) -> ExecuteType {
-    match execute_type {
-        wasmjob_wire::ExecuteType::Standalone => ExecuteType::Standalone,
-        wasmjob_wire::ExecuteType::Broadcast => ExecuteType::Broadcast,
-        wasmjob_wire::ExecuteType::Map => ExecuteType::Map,
-        wasmjob_wire::ExecuteType::MapReduce => ExecuteType::MapReduce,
     }
 }
 
@@ -201,7 +191,7 @@ impl InstanceRun {
         control: TaskControl,
         log: InstanceLog,
     ) -> LocalOutcome {
-        let kind = kind_of(self.dispatch.execute_type);
+        let kind = self.dispatch.execute_type;
         if kind != ExecuteType::Standalone {
             return self.coordinate(processor, control, log).await;
         }
@@ -258,7 +248,7 @@ impl InstanceRun {
         let spec = CoordinatorSpec {
             runner: RunnerSpec {
                 processor: processor.clone(),
-                kind: kind_of(dispatch.execute_type),
+                kind: dispatch.execute_type,
                 root: root_task(dispatch),
                 limits: self.shared.runtime.config().task_limits.clone(),
                 log: Arc::new(log),
@@ -350,24 +340,5 @@ fn failed_outcome(msg: &str) -> LocalOutcome {
         tasks: TaskCounts::default(),
         workflow_appends: Vec::new(),
         elapsed_ms: 0.0,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn wire_kinds_map_to_host_kinds() {
-        use wasmjob_wire::ExecuteType as Wire;
-        for (wire, host) in [
-            (Wire::Standalone, ExecuteType::Standalone),
-            (Wire::Broadcast, ExecuteType::Broadcast),
-            (Wire::Map, ExecuteType::Map),
-            (Wire::MapReduce, ExecuteType::MapReduce),
-        ] {
-            assert_eq!(kind_of(wire), host);
-            assert_eq!(serde_json::to_string(&wire).unwrap(), serde_json::to_string(&host).unwrap());
-        }
     }
 }

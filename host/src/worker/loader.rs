@@ -7,9 +7,7 @@
 use super::Shared;
 use super::artifacts::{FetchError, download, is_digest, verify};
 use super::auth::AuthError;
-use super::executor::kind_of;
 use super::logs::InstanceLog;
-use crate::kinds::ExecuteType;
 use crate::logs::LogLevel;
 use crate::processor::Processor;
 use crate::task::TaskProcessor;
@@ -45,7 +43,7 @@ pub(crate) async fn task_processor(
     dispatch: &Dispatch,
     log: &InstanceLog,
 ) -> Result<Arc<dyn TaskProcessor>, String> {
-    let kind = kind_of(dispatch.execute_type);
+    let kind = dispatch.execute_type;
     match &dispatch.processor {
         ProcessorSpec::Wasm { container, version, digest, size } => {
             let (processor, origin) = processor(shared, digest, *size).await?;
@@ -55,12 +53,12 @@ pub(crate) async fn task_processor(
             Ok(processor)
         }
         ProcessorSpec::Official { processor_type, .. } => {
-            if matches!(kind, ExecuteType::Map | ExecuteType::MapReduce) {
+            if kind.may_emit_subtasks() {
                 return Err(format!("{processor_type} processors run as STANDALONE or BROADCAST, not {kind}"));
             }
             shared
                 .official
-                .get(processor_type)
+                .get(*processor_type)
                 .ok_or_else(|| format!("worker {} does not enable processor {processor_type}", shared.config.address))
         }
     }

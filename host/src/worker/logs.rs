@@ -13,24 +13,12 @@ use wasmjob_wire::{Dispatch, LogLine};
 #[derive(Debug, Clone)]
 pub(crate) struct InstanceLog {
     instance_id: i64,
-    /// Lowest level kept; `None` keeps nothing (`OFF`).
-    min_level: Option<LogLevel>,
+    /// Lowest level kept (`OFF`: nothing).
+    min_level: LogLevel,
     ship: bool,
     /// The FIXED_RATE / FIXED_DELAY sub-run the lines belong to.
     sub_run: Option<u64>,
     reports: Reporter,
-}
-
-/// A job's `log_level`: `Some(lowest level kept)`, or `None` for `OFF`.
-/// Unknown names keep everything, so a newer server's level loses nothing.
-pub(crate) fn parse_level(name: &str) -> Option<LogLevel> {
-    match name.trim().to_ascii_uppercase().as_str() {
-        "OFF" | "NONE" => None,
-        "INFO" => Some(LogLevel::Info),
-        "WARN" | "WARNING" => Some(LogLevel::Warn),
-        "ERROR" => Some(LogLevel::Error),
-        _ => Some(LogLevel::Debug),
-    }
 }
 
 fn source_name(source: LogSource) -> &'static str {
@@ -46,7 +34,7 @@ impl InstanceLog {
     pub(crate) fn new(reports: Reporter, dispatch: &Dispatch) -> Self {
         Self {
             instance_id: dispatch.instance_id,
-            min_level: parse_level(&dispatch.log_level),
+            min_level: dispatch.log_level,
             ship: dispatch.ship_logs,
             sub_run: None,
             reports,
@@ -72,7 +60,7 @@ impl InstanceLog {
 
 impl LogSink for InstanceLog {
     fn record(&self, record: LogRecord<'_>) {
-        if self.min_level.is_none_or(|min| record.level < min) {
+        if !record.level.passes(self.min_level) {
             return;
         }
         if !self.ship {
@@ -86,7 +74,7 @@ impl LogSink for InstanceLog {
         self.reports.log(LogLine {
             instance_id: self.instance_id,
             time: now_ms(),
-            level: record.level.to_string(),
+            level: record.level,
             task_id,
             source: source_name(record.source).to_string(),
             message: record.message.to_string(),
@@ -98,22 +86,23 @@ impl LogSink for InstanceLog {
 mod tests {
     use super::*;
     use crate::worker::reports::{Report, channel};
-    use wasmjob_wire::{ExecuteType, ProcessorSpec, RunSchedule};
+    use wasmjob_vocab::{ExecuteType, ProcessorType};
+    use wasmjob_wire::{ProcessorSpec, RunSchedule};
 
-    pub(crate) fn dispatch(log_level: &str, ship_logs: bool) -> Dispatch {
+    pub(crate) fn dispatch(log_level: LogLevel, ship_logs: bool) -> Dispatch {
         Dispatch {
             instance_id: 42,
             job_id: 7,
             attempt: 1,
             execute_type: ExecuteType::Standalone,
-            processor: ProcessorSpec::Official { processor_type: "SHELL".into(), processor_info: String::new() },
+            processor: ProcessorSpec::Official { processor_type: ProcessorType::Shell, processor_info: String::new() },
             job_params: String::new(),
             instance_params: String::new(),
             time_limit_ms: 0,
             concurrency: 1,
             task_retry_num: 0,
             schedule: RunSchedule::Once,
-            log_level: log_level.into(),
+            log_level,
             ship_logs,
             participants: Vec::new(),
             peer_token: Default::default(),
@@ -143,19 +132,19 @@ mod tests {
     #[test]
     fn lines_below_the_jobs_level_are_dropped() {
         let (reporter, mut rx) = channel();
-        emit_all(&InstanceLog::new(reporter.clone(), &dispatch("WARN", true)));
+        emit_all(&InstanceLog::new(reporter.clone(), &dispatch(LogLevel::Warn, true)));
         let messages: Vec<String> = shipped(&mut rx).into_iter().map(|l| l.message).collect();
         assert_eq!(messages, ["w", "e"]);
-        emit_all(&InstanceLog::new(reporter.clone(), &dispatch("OFF", true)));
+        emit_all(&InstanceLog::new(reporter.clone(), &dispatch(LogLevel::Off, true)));
         assert!(shipped(&mut rx).is_empty());
-        emit_all(&InstanceLog::new(reporter, &dispatch("DEBUG", false)));
+        emit_all(&InstanceLog::new(reporter, &dispatch(LogLevel::Debug, false)));
         assert!(shipped(&mut rx).is_empty(), "a job that does not ship logs sends none");
     }
 
     #[test]
     fn lines_carry_the_instance_task_source_and_sub_run() {
         let (reporter, mut rx) = channel();
-        let log = InstanceLog::new(reporter, &dispatch("info", true));
+        let log = InstanceLog::new(reporter, &dispatch(LogLevel::Info, true));
         log.host(LogLevel::Info, "received by worker w:1");
         log.sub_run(17).record(LogRecord {
             instance_id: 42,
@@ -167,16 +156,8 @@ mod tests {
         let lines = shipped(&mut rx);
         assert_eq!(lines.len(), 2);
         assert_eq!((lines[0].task_id.as_str(), lines[0].source.as_str()), ("0", "host"));
-        assert_eq!((lines[0].instance_id, lines[0].level.as_str()), (42, "INFO"));
+        assert_eq!((lines[0].instance_id, lines[0].level), (42, LogLevel::Info));
         assert_eq!((lines[1].task_id.as_str(), lines[1].source.as_str()), ("#17/0.3", "stderr"));
         assert!(lines[1].time > 0);
-    }
-
-    #[test]
-    fn levels_parse_leniently() {
-        assert_eq!(parse_level("OFF"), None);
-        assert_eq!(parse_level("warn"), Some(LogLevel::Warn));
-        assert_eq!(parse_level("DEBUG"), Some(LogLevel::Debug));
-        assert_eq!(parse_level("TRACE"), Some(LogLevel::Debug));
     }
 }

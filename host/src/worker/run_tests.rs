@@ -8,7 +8,8 @@ use super::*;
 use std::path::PathBuf;
 use std::sync::OnceLock;
 use std::time::Instant;
-use wasmjob_wire::{Dispatch, ExecuteType, LogLine, ProcessorSpec, ReportedStatus, RunSchedule, WorkerMessage};
+use wasmjob_vocab::{ExecuteType, LogLevel, ProcessorType};
+use wasmjob_wire::{Dispatch, LogLine, ProcessorSpec, ReportedStatus, RunSchedule, WorkerMessage};
 
 /// One runtime (one engine) for every test of the crate.
 fn runtime() -> Arc<Runtime> {
@@ -63,7 +64,7 @@ fn dispatch(instance_id: i64, execute_type: ExecuteType, processor: ProcessorSpe
         concurrency: 4,
         task_retry_num: 0,
         schedule: RunSchedule::Once,
-        log_level: "DEBUG".into(),
+        log_level: LogLevel::Debug,
         ship_logs: true,
         participants: Vec::new(),
         peer_token: Default::default(),
@@ -233,7 +234,7 @@ async fn map_reduce_spreads_over_threads_and_reduces() {
 async fn what_cannot_run_fails_with_the_reason() {
     let mut h = harness(4);
     h.dispatch(dispatch(6, ExecuteType::MapReduce, h.guest("standalone")));
-    let shell = ProcessorSpec::Official { processor_type: "SHELL".into(), processor_info: "echo".into() };
+    let shell = ProcessorSpec::Official { processor_type: ProcessorType::Shell, processor_info: "echo".into() };
     h.dispatch(dispatch(7, ExecuteType::Standalone, shell));
     h.until_status(6, ReportedStatus::is_final).await;
     h.until_status(7, ReportedStatus::is_final).await;

@@ -112,5 +112,5 @@ fn a_component_built_against_0_1_0_runs_on_a_host_bound_to_0_1_1() {
 #[test]
 fn the_runtime_loads_the_frozen_0_1_0_component() {
     let processor = runtime().load(&guest_bytes("compat-0.1.0")).unwrap();
-    assert!(processor.info().satisfies(wasmjob_host::World::Basic));
+    assert!(processor.info().satisfies(wasmjob_vocab::World::Basic));
 }

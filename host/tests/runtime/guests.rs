@@ -2,7 +2,8 @@
 
 use crate::support::{KeptLogs, instance, processor};
 use std::sync::Arc;
-use wasmjob_host::{ExecuteType, LoadSource, LogLevel, LogSource, World};
+use wasmjob_host::{LoadSource, LogLevel, LogSource};
+use wasmjob_vocab::{ExecuteType, World};
 
 #[test]
 fn standalone_echoes_merged_params_and_logs_them() {

@@ -2,7 +2,8 @@
 //! the missing export named.
 
 use crate::support::processor;
-use wasmjob_host::{Error, ExecuteType};
+use wasmjob_host::Error;
+use wasmjob_vocab::ExecuteType;
 
 #[test]
 fn a_basic_component_cannot_run_as_map_reduce() {

@@ -9,9 +9,8 @@ use std::net::TcpListener;
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 use wasmjob_host::official::{Datasource, OfficialConfig, OfficialKind, OfficialProcessors};
-use wasmjob_host::{
-    ExecuteType, LogSource, TaskCall, TaskControl, TaskLimits, TaskProcessor, TaskRequest, TaskRun, TaskSpec,
-};
+use wasmjob_host::{LogSource, TaskCall, TaskControl, TaskLimits, TaskProcessor, TaskRequest, TaskRun, TaskSpec};
+use wasmjob_vocab::ExecuteType;
 
 /// The runtime the processors do their I/O on.
 fn io_runtime() -> &'static tokio::runtime::Runtime {
@@ -41,7 +40,7 @@ fn request(params: &str, control: TaskControl, logs: Arc<KeptLogs>, timeout: Opt
 
 /// Runs `kind` once with `params`; the run and its log.
 fn run(processors: &OfficialProcessors, kind: &str, params: &str) -> (TaskRun, Arc<KeptLogs>) {
-    let processor = processors.get(kind).unwrap_or_else(|| panic!("{kind} is not enabled"));
+    let processor = processors.get(kind.parse().unwrap()).unwrap_or_else(|| panic!("{kind} is not enabled"));
     let logs = Arc::new(KeptLogs::default());
     let run = processor.run(request(params, TaskControl::new(), logs.clone(), None));
     (run, logs)
@@ -66,10 +65,10 @@ fn group_alive(pgid: i32) -> bool {
 fn powerful_processors_are_off_unless_enabled() {
     let default = processors(&OfficialConfig::default());
     for off in ["SHELL", "PYTHON", "FILE_CLEANUP"] {
-        assert!(default.get(off).is_none(), "{off} is off by default");
+        assert!(default.get(off.parse().unwrap()).is_none(), "{off} is off by default");
     }
     for on in ["HTTP", "SQL", "CONFIG", "INJECT_WORKFLOW_CONTEXT"] {
-        assert!(default.get(on).is_some(), "{on} is on by default");
+        assert!(default.get(on.parse().unwrap()).is_some(), "{on} is on by default");
     }
     assert!(!default.advertised().contains(&"SHELL".to_string()));
     let shell = processors(&enabled(&[OfficialKind::Shell]));
@@ -115,7 +114,7 @@ fn a_line_without_end_is_logged_in_bounded_pieces() {
 #[test]
 fn a_stop_ends_the_whole_process_group_within_a_second() {
     let p = processors(&enabled(&[OfficialKind::Shell]));
-    let shell = p.get("SHELL").unwrap();
+    let shell = p.get(wasmjob_vocab::ProcessorType::Shell).unwrap();
     let logs = Arc::new(KeptLogs::default());
     let control = TaskControl::new();
     let script = "echo $$; sleep 60 & sleep 60; wait";
@@ -150,7 +149,8 @@ fn a_time_limit_kills_the_script() {
     let logs = Arc::new(KeptLogs::default());
     let started = Instant::now();
     let timeout = Some(Duration::from_millis(300));
-    let run = p.get("SHELL").unwrap().run(request("sleep 30", TaskControl::new(), logs, timeout));
+    let run =
+        p.get(wasmjob_vocab::ProcessorType::Shell).unwrap().run(request("sleep 30", TaskControl::new(), logs, timeout));
     assert!(started.elapsed() < Duration::from_secs(2), "{:?}", started.elapsed());
     assert_eq!(outcome(&run), (false, "the task exceeded its time limit of 300 ms".into()));
 }

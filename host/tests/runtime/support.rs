@@ -5,8 +5,9 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex, OnceLock};
 use wasmjob_host::local::LocalInstance;
 use wasmjob_host::{
-    ExecuteType, LogLevel, LogRecord, LogSink, LogSource, Processor, Runtime, RuntimeConfig, TaskControl, TaskLimits,
+    LogLevel, LogRecord, LogSink, LogSource, Processor, Runtime, RuntimeConfig, TaskControl, TaskLimits,
 };
+use wasmjob_vocab::ExecuteType;
 
 /// The directory `guest-examples/build.sh` writes to.
 pub fn dist_dir() -> PathBuf {

@@ -9,7 +9,8 @@ use clap::Args;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use wasmjob_templates::{Kind, Lang, TemplateFile};
+use wasmjob_templates::{Lang, TemplateFile};
+use wasmjob_vocab::{ExecuteType, Word};
 
 /// Arguments of `new`.
 #[derive(Args, Debug)]
@@ -19,8 +20,8 @@ pub struct NewArgs {
     #[arg(value_parser = parse_name)]
     name: String,
     /// Execution kind: standalone, broadcast, map or map-reduce.
-    #[arg(long, value_parser = parse_kind)]
-    kind: Kind,
+    #[arg(long)]
+    kind: ExecuteType,
     /// Language: rust (the guest SDK, built with cargo) or python
     /// (componentize-py).
     #[arg(long, default_value = "rust", value_parser = parse_lang)]
@@ -35,10 +36,6 @@ fn parse_name(s: &str) -> Result<String, String> {
     wasmjob_templates::check_name(s).map(|name| name.name).map_err(|e| e.to_string())
 }
 
-fn parse_kind(s: &str) -> Result<Kind, String> {
-    s.parse().map_err(|e: wasmjob_templates::TemplateError| e.to_string())
-}
-
 fn parse_lang(s: &str) -> Result<Lang, String> {
     s.parse().map_err(|e: wasmjob_templates::TemplateError| e.to_string())
 }
@@ -49,7 +46,7 @@ pub fn run(args: NewArgs) -> ExitCode {
     match create(&args, &dir) {
         Ok(steps) => {
             let mut text =
-                format!("created {} ({} processor in {})\n\nnext steps:\n", dir.display(), args.kind, args.lang);
+                format!("created {} ({} processor in {})\n\nnext steps:\n", dir.display(), args.kind.flag(), args.lang);
             text.push_str(&format!("  cd {}\n", shell_word(&dir)));
             for step in steps {
                 text.push_str(&format!("  {step}\n"));
@@ -119,7 +116,7 @@ fn shell_word(path: &Path) -> String {
 mod tests {
     use super::*;
 
-    fn args(name: &str, kind: Kind, lang: Lang, dir: &Path) -> NewArgs {
+    fn args(name: &str, kind: ExecuteType, lang: Lang, dir: &Path) -> NewArgs {
         NewArgs { name: name.into(), kind, lang, dir: Some(dir.to_path_buf()) }
     }
 
@@ -127,7 +124,7 @@ mod tests {
     fn writes_a_project_and_refuses_to_overwrite_it() {
         let temp = tempfile::tempdir().unwrap();
         let dir = temp.path().join("demo");
-        let steps = create(&args("demo", Kind::MapReduce, Lang::Python, &dir), &dir).unwrap();
+        let steps = create(&args("demo", ExecuteType::MapReduce, Lang::Python, &dir), &dir).unwrap();
         assert!(steps.iter().any(|s| s == "./build.sh"), "{steps:?}");
         assert!(dir.join("app.py").is_file() && dir.join("wit/processor.wit").is_file());
         #[cfg(unix)]
@@ -137,7 +134,7 @@ mod tests {
             assert_eq!(mode("build.sh"), 0o755);
             assert_eq!(mode("app.py") & 0o111, 0);
         }
-        let again = create(&args("demo", Kind::Standalone, Lang::Rust, &dir), &dir).unwrap_err();
+        let again = create(&args("demo", ExecuteType::Standalone, Lang::Rust, &dir), &dir).unwrap_err();
         assert!(again.contains("exists and is not empty"), "{again}");
         assert!(!dir.join("Cargo.toml").exists(), "nothing written into the existing project");
     }
@@ -145,18 +142,26 @@ mod tests {
     #[test]
     fn an_empty_directory_is_used_and_a_file_is_refused() {
         let temp = tempfile::tempdir().unwrap();
-        create(&args("demo", Kind::Standalone, Lang::Rust, temp.path()), temp.path()).unwrap();
+        create(&args("demo", ExecuteType::Standalone, Lang::Rust, temp.path()), temp.path()).unwrap();
         assert!(temp.path().join("src/lib.rs").is_file());
         let file = temp.path().join("Cargo.toml");
-        let refused = create(&args("demo", Kind::Standalone, Lang::Rust, &file), &file).unwrap_err();
+        let refused = create(&args("demo", ExecuteType::Standalone, Lang::Rust, &file), &file).unwrap_err();
         assert!(refused.contains("is not a directory"), "{refused}");
     }
 
     #[test]
     fn arguments_are_checked_by_clap() {
         assert!(parse_name("1job").unwrap_err().contains("must start with a letter"));
-        assert_eq!(parse_kind("MAP_REDUCE").unwrap(), Kind::MapReduce);
-        assert!(parse_kind("basic").unwrap_err().contains("standalone, broadcast, map or map-reduce"));
+        #[derive(clap::Parser)]
+        struct New {
+            #[command(flatten)]
+            args: NewArgs,
+        }
+        let parse = |kind: &str| <New as clap::Parser>::try_parse_from(["new", "demo", "--kind", kind]);
+        assert_eq!(parse("MAP_REDUCE").unwrap().args.kind, ExecuteType::MapReduce);
+        assert_eq!(parse("map-reduce").unwrap().args.kind, ExecuteType::MapReduce);
+        let refused = parse("basic").err().unwrap().to_string();
+        assert!(refused.contains("standalone, broadcast, map or map-reduce"), "{refused}");
         assert!(parse_lang("go").is_err());
         assert_eq!(shell_word(Path::new("a/b-c")), "a/b-c");
         assert_eq!(shell_word(Path::new("my dir")), "'my dir'");

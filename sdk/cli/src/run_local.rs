@@ -11,7 +11,8 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 use wasmjob_host::local::LocalInstance;
-use wasmjob_host::{ExecuteType, Runtime, RuntimeConfig, TaskControl, TaskLimits, TracingLogSink};
+use wasmjob_host::{Runtime, RuntimeConfig, TaskControl, TaskLimits, TracingLogSink};
+use wasmjob_vocab::ExecuteType;
 
 const EXIT_FAILED: u8 = 1;
 const EXIT_USAGE: u8 = 2;
@@ -22,7 +23,7 @@ pub struct RunLocalArgs {
     /// The component (.wasm) to run.
     file: PathBuf,
     /// Execution kind: standalone, broadcast, map or map-reduce.
-    #[arg(long, value_parser = parse_kind)]
+    #[arg(long)]
     kind: ExecuteType,
     /// Job parameters (usually JSON).
     #[arg(long, default_value = "")]
@@ -58,10 +59,6 @@ pub struct InspectArgs {
     /// Directory of the compiled-code cache.
     #[arg(long, env = "WASMJOB_CACHE_DIR")]
     cache_dir: Option<PathBuf>,
-}
-
-fn parse_kind(s: &str) -> Result<ExecuteType, String> {
-    s.parse()
 }
 
 fn runtime(cache_dir: Option<PathBuf>, memory_mb: u64) -> Result<Runtime> {

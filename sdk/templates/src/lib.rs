@@ -13,9 +13,9 @@
 //! always the current ones.
 //!
 //! ```
-//! use wasmjob_templates::{Kind, Lang, render, tar_gz};
+//! use wasmjob_templates::{ExecuteType, Lang, render, tar_gz};
 //!
-//! let files = render("report-exporter", Kind::MapReduce, Lang::Rust).unwrap();
+//! let files = render("report-exporter", ExecuteType::MapReduce, Lang::Rust).unwrap();
 //! assert!(files.iter().any(|f| f.path == "src/lib.rs"));
 //! let archive = tar_gz("report-exporter", &files).unwrap();
 //! assert_eq!(&archive[..2], &[0x1f, 0x8b]);
@@ -32,73 +32,8 @@ pub use name::{ProjectName, check_name};
 
 use std::fmt;
 use std::str::FromStr;
-
-/// A processor's execution kind: which world its project implements.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Kind {
-    /// STANDALONE: one task per instance (the `basic` world).
-    Standalone,
-    /// BROADCAST: pre-process, process on every worker, post-process.
-    Broadcast,
-    /// MAP: the root task emits subtasks.
-    Map,
-    /// MAP_REDUCE: map, then reduce every task's outcome.
-    MapReduce,
-}
-
-impl Kind {
-    /// Every kind, in the order the docs list them.
-    pub const ALL: [Kind; 4] = [Kind::Standalone, Kind::Broadcast, Kind::Map, Kind::MapReduce];
-
-    /// The kind as `--kind` and the API spell it: `standalone`,
-    /// `broadcast`, `map`, `map-reduce`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Kind::Standalone => "standalone",
-            Kind::Broadcast => "broadcast",
-            Kind::Map => "map",
-            Kind::MapReduce => "map-reduce",
-        }
-    }
-
-    /// The WIT world the project's component exports (`wit/processor.wit`).
-    pub fn world(self) -> &'static str {
-        match self {
-            Kind::Standalone => "basic",
-            Kind::Broadcast => "broadcast",
-            Kind::Map => "map",
-            Kind::MapReduce => "map-reduce",
-        }
-    }
-
-    /// The job's `executeType` for this kind: `STANDALONE`, `BROADCAST`,
-    /// `MAP`, `MAP_REDUCE`.
-    pub fn execute_type(self) -> &'static str {
-        match self {
-            Kind::Standalone => "STANDALONE",
-            Kind::Broadcast => "BROADCAST",
-            Kind::Map => "MAP",
-            Kind::MapReduce => "MAP_REDUCE",
-        }
-    }
-}
-
-impl fmt::Display for Kind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for Kind {
-    type Err = TemplateError;
-
-    /// Accepts `standalone`, `broadcast`, `map`, `map-reduce`, in any case
-    /// and with `_` for `-` (PowerJob's `MAP_REDUCE`).
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let wanted = s.trim().to_ascii_lowercase().replace('_', "-");
-        Kind::ALL.into_iter().find(|k| k.as_str() == wanted).ok_or_else(|| TemplateError::UnknownKind(s.to_string()))
-    }
-}
+pub use wasmjob_vocab::ExecuteType;
+use wasmjob_vocab::Word;
 
 /// The language of a project.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -164,9 +99,6 @@ pub enum TemplateError {
     /// would be.
     #[error("{0}")]
     InvalidName(String),
-    /// Not one of the four kinds.
-    #[error("`{0}` is not an execution kind: use standalone, broadcast, map or map-reduce")]
-    UnknownKind(String),
     /// Not one of the languages.
     #[error("`{0}` is not a template language: use rust or python")]
     UnknownLang(String),
@@ -178,7 +110,7 @@ pub enum TemplateError {
 /// Renders the project `name` of `kind` in `lang`: every file, with paths
 /// relative to the project's directory. The name is checked with
 /// [`check_name`].
-pub fn render(name: &str, kind: Kind, lang: Lang) -> Result<Vec<TemplateFile>, TemplateError> {
+pub fn render(name: &str, kind: ExecuteType, lang: Lang) -> Result<Vec<TemplateFile>, TemplateError> {
     let name = check_name(name)?;
     let files = match lang {
         Lang::Rust => rust::render(&name, kind),
@@ -210,7 +142,7 @@ pub fn build_command(lang: Lang) -> &'static str {
 /// The commands that build, try and upload a project, run in its
 /// directory, as its README gives them (`<APP_ID>` is for the user to
 /// fill in).
-pub fn next_steps(name: &str, kind: Kind, lang: Lang) -> Result<Vec<String>, TemplateError> {
+pub fn next_steps(name: &str, kind: ExecuteType, lang: Lang) -> Result<Vec<String>, TemplateError> {
     let checked = check_name(name)?;
     let wasm = wasm_path(name, lang)?;
     let mut steps = Vec::new();
@@ -218,24 +150,25 @@ pub fn next_steps(name: &str, kind: Kind, lang: Lang) -> Result<Vec<String>, Tem
         steps.push("rustup target add wasm32-wasip2   # once".to_string());
     }
     steps.push(build_command(lang).to_string());
-    steps.push(format!("wasmjob run-local {wasm} --kind {kind} {}", common::run_args(kind)));
+    steps.push(format!("wasmjob run-local {wasm} --kind {} {}", kind.flag(), common::run_args(kind)));
     steps.push(format!("wasmjob container push {wasm} --app <APP_ID> --name {}", checked.name));
     Ok(steps)
 }
 
 /// Example job params for the kind's template, as `run-local --params`
 /// and a job's `jobParams` take them.
-pub fn example_params(kind: Kind) -> &'static str {
+pub fn example_params(kind: ExecuteType) -> &'static str {
     match kind {
-        Kind::Standalone => r#"{"name":"wasmjob"}"#,
-        Kind::Broadcast => r#"{"minWorkers":2}"#,
-        Kind::Map | Kind::MapReduce => r#"{"end":1000,"batchSize":100}"#,
+        ExecuteType::Standalone => r#"{"name":"wasmjob"}"#,
+        ExecuteType::Broadcast => r#"{"minWorkers":2}"#,
+        ExecuteType::Map | ExecuteType::MapReduce => r#"{"end":1000,"batchSize":100}"#,
     }
 }
 
 /// What a template has in common whatever its language.
 pub(crate) mod common {
-    use super::{Kind, ProjectName, TemplateFile, example_params};
+    use super::{ExecuteType, ProjectName, TemplateFile, example_params};
+    use wasmjob_vocab::Word;
 
     /// The `wit/` files of the contract.
     pub(crate) fn wit_files() -> Vec<TemplateFile> {
@@ -243,32 +176,32 @@ pub(crate) mod common {
     }
 
     /// `run-local` arguments after `--kind` for the README.
-    pub(crate) fn run_args(kind: Kind) -> String {
+    pub(crate) fn run_args(kind: ExecuteType) -> String {
         let workers = match kind {
-            Kind::Standalone => "",
-            Kind::Broadcast => " --workers 3",
-            Kind::Map | Kind::MapReduce => " --workers 4",
+            ExecuteType::Standalone => "",
+            ExecuteType::Broadcast => " --workers 3",
+            ExecuteType::Map | ExecuteType::MapReduce => " --workers 4",
         };
         format!("--params '{}'{workers}", example_params(kind))
     }
 
     /// What `run-local` answers to [`run_args`], in words for the README.
-    pub(crate) fn expected(kind: Kind) -> &'static str {
+    pub(crate) fn expected(kind: ExecuteType) -> &'static str {
         match kind {
-            Kind::Standalone => r#"`"msg":"hello, wasmjob"`"#,
-            Kind::Broadcast => r#"`"msg":"3 of 3 workers present"`"#,
-            Kind::Map => r#"`"msg":"all 11 tasks succeeded"`"#,
-            Kind::MapReduce => r#"`"msg":"{\"primes\":168,\"batches\":10,\"failed\":0}"`"#,
+            ExecuteType::Standalone => r#"`"msg":"hello, wasmjob"`"#,
+            ExecuteType::Broadcast => r#"`"msg":"3 of 3 workers present"`"#,
+            ExecuteType::Map => r#"`"msg":"all 11 tasks succeeded"`"#,
+            ExecuteType::MapReduce => r#"`"msg":"{\"primes\":168,\"batches\":10,\"failed\":0}"`"#,
         }
     }
 
     /// A job definition that runs the uploaded container, for the README.
-    pub(crate) fn job_json(name: &ProjectName, kind: Kind) -> String {
+    pub(crate) fn job_json(name: &ProjectName, kind: ExecuteType) -> String {
         let params = example_params(kind).replace('"', "\\\"");
         format!(
             "{{\n  \"name\": \"{name}\",\n  \"timeExpressionType\": \"API\",\n  \"executeType\": \"{}\",\n  \
              \"processorType\": \"WASM\",\n  \"processorInfo\": \"{name}\",\n  \"jobParams\": \"{params}\"\n}}",
-            kind.execute_type(),
+            kind.name(),
             name = name.name,
         )
     }

@@ -2,7 +2,8 @@
 //! `wit/` and a `build.sh` that installs componentize-py from PyPI.
 
 use crate::common::{expected, fill, job_json, run_args, wit_files};
-use crate::{Kind, ProjectName, TemplateFile};
+use crate::{ProjectName, TemplateFile};
+use wasmjob_vocab::{ExecuteType, Word};
 
 /// The componentize-py `build.sh` installs: the one
 /// `guest-examples/python-standalone` is built and tested with.
@@ -14,34 +15,35 @@ pub(crate) fn wasm_path(name: &ProjectName) -> String {
 }
 
 /// The kind's `app.py`.
-fn app_py(kind: Kind) -> &'static str {
+fn app_py(kind: ExecuteType) -> &'static str {
     match kind {
-        Kind::Standalone => include_str!("../files/python/standalone.py"),
-        Kind::Broadcast => include_str!("../files/python/broadcast.py"),
-        Kind::Map => include_str!("../files/python/map.py"),
-        Kind::MapReduce => include_str!("../files/python/map-reduce.py"),
+        ExecuteType::Standalone => include_str!("../files/python/standalone.py"),
+        ExecuteType::Broadcast => include_str!("../files/python/broadcast.py"),
+        ExecuteType::Map => include_str!("../files/python/map.py"),
+        ExecuteType::MapReduce => include_str!("../files/python/map-reduce.py"),
     }
 }
 
 /// The world as componentize-py's `-w` takes it: `map` is a WIT keyword.
-fn world_arg(kind: Kind) -> &'static str {
+fn world_arg(kind: ExecuteType) -> &'static str {
     match kind {
-        Kind::Map => "%map",
-        other => other.world(),
+        ExecuteType::Map => "%map",
+        other => other.world().name(),
     }
 }
 
-pub(crate) fn render(name: &ProjectName, kind: Kind) -> Vec<TemplateFile> {
+pub(crate) fn render(name: &ProjectName, kind: ExecuteType) -> Vec<TemplateFile> {
     let wasm = wasm_path(name);
     let run_args = run_args(kind);
     let job_json = job_json(name, kind);
+    let flag = kind.flag();
     let values = [
         ("name", name.name.as_str()),
         ("package", name.package.as_str()),
-        ("kind", kind.as_str()),
-        ("world", kind.world()),
+        ("kind", flag.as_str()),
+        ("world", kind.world().name()),
         ("world_arg", world_arg(kind)),
-        ("EXECUTE_TYPE", kind.execute_type()),
+        ("EXECUTE_TYPE", kind.name()),
         ("wasm", wasm.as_str()),
         ("run_args", run_args.as_str()),
         ("expected", expected(kind)),

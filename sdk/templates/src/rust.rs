@@ -2,7 +2,8 @@
 //! for `wasm32-wasip2` with a small release profile and a 128 KiB stack.
 
 use crate::common::{expected, fill, job_json, run_args, wit_files};
-use crate::{Kind, ProjectName, TemplateFile};
+use crate::{ProjectName, TemplateFile};
+use wasmjob_vocab::{ExecuteType, Word};
 
 /// The `wit-bindgen` the copied SDK depends on: the workspace's (a test
 /// keeps them equal).
@@ -15,26 +16,27 @@ pub(crate) fn wasm_path(name: &ProjectName) -> String {
 }
 
 /// The kind's `src/lib.rs`.
-fn lib_rs(kind: Kind) -> &'static str {
+fn lib_rs(kind: ExecuteType) -> &'static str {
     match kind {
-        Kind::Standalone => include_str!("../files/rust/standalone.rs"),
-        Kind::Broadcast => include_str!("../files/rust/broadcast.rs"),
-        Kind::Map => include_str!("../files/rust/map.rs"),
-        Kind::MapReduce => include_str!("../files/rust/map-reduce.rs"),
+        ExecuteType::Standalone => include_str!("../files/rust/standalone.rs"),
+        ExecuteType::Broadcast => include_str!("../files/rust/broadcast.rs"),
+        ExecuteType::Map => include_str!("../files/rust/map.rs"),
+        ExecuteType::MapReduce => include_str!("../files/rust/map-reduce.rs"),
     }
 }
 
-pub(crate) fn render(name: &ProjectName, kind: Kind) -> Vec<TemplateFile> {
+pub(crate) fn render(name: &ProjectName, kind: ExecuteType) -> Vec<TemplateFile> {
     let wasm = wasm_path(name);
     let run_args = run_args(kind);
     let job_json = job_json(name, kind);
+    let flag = kind.flag();
     let values = [
         ("name", name.name.as_str()),
         ("package", name.package.as_str()),
         ("lib", name.lib.as_str()),
-        ("kind", kind.as_str()),
-        ("world", kind.world()),
-        ("EXECUTE_TYPE", kind.execute_type()),
+        ("kind", flag.as_str()),
+        ("world", kind.world().name()),
+        ("EXECUTE_TYPE", kind.name()),
         ("wasm", wasm.as_str()),
         ("run_args", run_args.as_str()),
         ("expected", expected(kind)),

@@ -34,7 +34,7 @@ fn placeholders_are_found() {
 #[test]
 fn every_kind_and_language_renders_complete_files() {
     for lang in Lang::ALL {
-        for kind in Kind::ALL {
+        for &kind in ExecuteType::ALL {
             let files = render("report.Exporter-2", kind, lang).unwrap();
             let paths: BTreeSet<&str> = files.iter().map(|f| f.path.as_str()).collect();
             assert_eq!(paths.len(), files.len(), "{kind}/{lang}: a path repeats");
@@ -57,16 +57,16 @@ fn every_kind_and_language_renders_complete_files() {
             }
             let readme = &by_path(&files)["README.md"].contents;
             assert!(readme.starts_with("# report.Exporter-2\n"), "{readme}");
-            assert!(readme.contains(&format!("--kind {kind}")), "{readme}");
+            assert!(readme.contains(&format!("--kind {}", kind.flag())), "{readme}");
             assert!(readme.contains("wasmjob container push"), "{readme}");
-            assert!(readme.contains(&format!("\"executeType\": \"{}\"", kind.execute_type())), "{readme}");
+            assert!(readme.contains(&format!("\"executeType\": \"{}\"", kind.name())), "{readme}");
         }
     }
 }
 
 #[test]
 fn the_job_json_in_readmes_is_valid_json() {
-    for kind in Kind::ALL {
+    for &kind in ExecuteType::ALL {
         let name = check_name("demo").unwrap();
         let job: serde_json::Value = serde_json::from_str(&common::job_json(&name, kind)).unwrap();
         assert_eq!(job["processorInfo"], "demo");
@@ -77,7 +77,7 @@ fn the_job_json_in_readmes_is_valid_json() {
 
 #[test]
 fn rust_projects_stand_alone_with_small_release_builds() {
-    for kind in Kind::ALL {
+    for &kind in ExecuteType::ALL {
         let files = render("Report.Exporter", kind, Lang::Rust).unwrap();
         let files = by_path(&files);
         let manifest = &files["Cargo.toml"].contents;
@@ -97,10 +97,10 @@ fn rust_projects_stand_alone_with_small_release_builds() {
 
         let lib = &files["src/lib.rs"].contents;
         let export = match kind {
-            Kind::Standalone => "wasmjob_sdk::export_basic!(",
-            Kind::Broadcast => "wasmjob_sdk::export_broadcast!(",
-            Kind::Map => "wasmjob_sdk::export_map!(",
-            Kind::MapReduce => "wasmjob_sdk::export_map_reduce!(",
+            ExecuteType::Standalone => "wasmjob_sdk::export_basic!(",
+            ExecuteType::Broadcast => "wasmjob_sdk::export_broadcast!(",
+            ExecuteType::Map => "wasmjob_sdk::export_map!(",
+            ExecuteType::MapReduce => "wasmjob_sdk::export_map_reduce!(",
         };
         assert_eq!(lib.matches("wasmjob_sdk::export_").count(), 1, "{lib}");
         assert!(lib.contains(export), "{kind}: {lib}");
@@ -114,7 +114,7 @@ fn rust_projects_stand_alone_with_small_release_builds() {
 
 #[test]
 fn rust_projects_carry_the_current_sdk_and_contract() {
-    let files = render("demo", Kind::Map, Lang::Rust).unwrap();
+    let files = render("demo", ExecuteType::Map, Lang::Rust).unwrap();
     let files = by_path(&files);
     assert_eq!(files["wit/processor.wit"].contents, repo("wit/processor.wit"));
     assert_eq!(files["wasmjob-sdk/README.md"].contents, repo("sdk/README.md"));
@@ -148,7 +148,7 @@ fn the_copied_sdk_manifest_keeps_the_real_ones_dependencies() {
             .filter(|name| !name.is_empty() && !name.starts_with('#'))
             .collect()
     }
-    let files = render("demo", Kind::Standalone, Lang::Rust).unwrap();
+    let files = render("demo", ExecuteType::Standalone, Lang::Rust).unwrap();
     let copied = &by_path(&files)["wasmjob-sdk/Cargo.toml"].contents;
     assert_eq!(dependencies(copied), dependencies(&repo("sdk/Cargo.toml")));
     let workspace = repo("Cargo.toml");
@@ -162,21 +162,21 @@ fn the_copied_sdk_manifest_keeps_the_real_ones_dependencies() {
 
 #[test]
 fn python_projects_export_their_world() {
-    for kind in Kind::ALL {
+    for &kind in ExecuteType::ALL {
         let files = render("py-job", kind, Lang::Python).unwrap();
         let files = by_path(&files);
         let app = &files["app.py"].contents;
         assert!(app.contains("class WitWorld(wit_world.WitWorld):"), "{app}");
         let exports: &[&str] = match kind {
-            Kind::Standalone | Kind::Map => &["process"],
-            Kind::Broadcast => &["pre_process", "process", "post_process"],
-            Kind::MapReduce => &["process", "reduce"],
+            ExecuteType::Standalone | ExecuteType::Map => &["process"],
+            ExecuteType::Broadcast => &["pre_process", "process", "post_process"],
+            ExecuteType::MapReduce => &["process", "reduce"],
         };
         let defined: Vec<&str> = app.lines().filter_map(|l| l.strip_prefix("    def ")?.split('(').next()).collect();
         assert_eq!(defined, exports, "{kind}");
         let build = files["build.sh"];
         assert!(build.executable);
-        let world = if kind == Kind::Map { "%map" } else { kind.world() };
+        let world = if kind == ExecuteType::Map { "%map" } else { kind.world().name() };
         assert!(build.contents.contains(&format!(" -w {world} componentize ")), "{}", build.contents);
         assert!(build.contents.contains(&format!("COMPONENTIZE_PY_VERSION={}", python::COMPONENTIZE_PY)));
         assert!(build.contents.contains("$here/py-job.wasm"));
@@ -213,18 +213,18 @@ fn names_follow_the_container_rule_and_make_crate_names() {
     for reserved in ["fn", "Self", "test", "std", "wasmjob-sdk", "wasmjob_sdk", "build", "con", "gen"] {
         assert!(refused(reserved).contains("cannot name a crate"), "{reserved}");
     }
-    assert!(render("fn", Kind::Standalone, Lang::Python).is_err(), "one rule for both languages");
+    assert!(render("fn", ExecuteType::Standalone, Lang::Python).is_err(), "one rule for both languages");
 }
 
 #[test]
 fn kinds_and_languages_parse_as_the_cli_and_api_spell_them() {
-    for kind in Kind::ALL {
-        assert_eq!(kind.as_str().parse::<Kind>().unwrap(), kind);
-        assert_eq!(kind.execute_type().parse::<Kind>().unwrap(), kind);
+    for &kind in ExecuteType::ALL {
+        assert_eq!(kind.flag().parse::<ExecuteType>().unwrap(), kind);
+        assert_eq!(kind.name().parse::<ExecuteType>().unwrap(), kind);
     }
-    assert_eq!("Map-Reduce".parse::<Kind>().unwrap(), Kind::MapReduce);
-    let error = "basic".parse::<Kind>().unwrap_err().to_string();
-    assert_eq!(error, "`basic` is not an execution kind: use standalone, broadcast, map or map-reduce");
+    assert_eq!("Map-Reduce".parse::<ExecuteType>().unwrap(), ExecuteType::MapReduce);
+    let error = "basic".parse::<ExecuteType>().unwrap_err().to_string();
+    assert!(error.contains("`basic`: expected standalone, broadcast, map or map-reduce"), "{error}");
     assert_eq!("Python".parse::<Lang>().unwrap(), Lang::Python);
     assert_eq!(Lang::default(), Lang::Rust);
     assert!("go".parse::<Lang>().unwrap_err().to_string().contains("use rust or python"));
@@ -232,7 +232,7 @@ fn kinds_and_languages_parse_as_the_cli_and_api_spell_them() {
 
 #[test]
 fn archives_round_trip_under_one_directory() {
-    let files = render("py-job", Kind::MapReduce, Lang::Python).unwrap();
+    let files = render("py-job", ExecuteType::MapReduce, Lang::Python).unwrap();
     let archive = tar_gz("py-job", &files).unwrap();
     let mut tar = tar::Archive::new(flate2::read::GzDecoder::new(archive.as_slice()));
     let mut seen = BTreeMap::new();
@@ -263,7 +263,7 @@ fn archives_round_trip_under_one_directory() {
 #[test]
 fn long_paths_survive_the_archive() {
     let name = format!("a{}", "b".repeat(127));
-    let files = render(&name, Kind::Standalone, Lang::Rust).unwrap();
+    let files = render(&name, ExecuteType::Standalone, Lang::Rust).unwrap();
     let archive = tar_gz(&name, &files).unwrap();
     let mut tar = tar::Archive::new(flate2::read::GzDecoder::new(archive.as_slice()));
     let paths: BTreeSet<String> =

@@ -15,8 +15,9 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::{Arc, OnceLock};
 use wasmjob_host::local::{LocalInstance, LocalOutcome};
-use wasmjob_host::{DiscardLogSink, ExecuteType, Processor, Runtime, RuntimeConfig, TaskControl, TaskLimits};
-use wasmjob_templates::{Kind, Lang, render, wasm_path};
+use wasmjob_host::{DiscardLogSink, Processor, Runtime, RuntimeConfig, TaskControl, TaskLimits};
+use wasmjob_templates::{Lang, render, wasm_path};
+use wasmjob_vocab::{ExecuteType, Word};
 
 /// The repository's root.
 fn repo_root() -> PathBuf {
@@ -25,7 +26,7 @@ fn repo_root() -> PathBuf {
 
 /// Writes the project `name` into a fresh temporary directory outside the
 /// repository (so it cannot be taken for a member of its workspace).
-fn project(name: &str, kind: Kind, lang: Lang) -> (tempfile::TempDir, PathBuf) {
+fn project(name: &str, kind: ExecuteType, lang: Lang) -> (tempfile::TempDir, PathBuf) {
     let temp = tempfile::tempdir().unwrap();
     let dir = temp.path().join(name);
     assert!(!dir.starts_with(repo_root()), "{} is inside the repository", dir.display());
@@ -70,7 +71,7 @@ fn cargo(args: &[&str]) -> Command {
 }
 
 /// Builds a rendered Rust project; returns its component.
-fn build_rust(name: &str, kind: Kind) -> Vec<u8> {
+fn build_rust(name: &str, kind: ExecuteType) -> Vec<u8> {
     let (_temp, dir) = project(name, kind, Lang::Rust);
     run(cargo(&["build", "--release", "--target", "wasm32-wasip2", "--quiet"]), &dir);
     // The shared target directory, not the project's.
@@ -107,7 +108,7 @@ fn componentize_py() -> Option<PathBuf> {
 /// Builds a rendered Python project with its `build.sh`; `None` when
 /// `WASMJOB_SKIP_PYTHON=1`.
 #[allow(clippy::print_stderr)]
-fn build_python(name: &str, kind: Kind) -> Option<Vec<u8>> {
+fn build_python(name: &str, kind: ExecuteType) -> Option<Vec<u8>> {
     let Some(componentize) = componentize_py() else {
         eprintln!("skipped: WASMJOB_SKIP_PYTHON=1");
         return None;
@@ -131,30 +132,26 @@ fn runtime() -> &'static Runtime {
 
 /// Loads a component and checks, with the host's own inspector, that it
 /// satisfies the kind's world and may run as the kind.
-fn load(bytes: &[u8], kind: Kind) -> Arc<Processor> {
+fn load(bytes: &[u8], kind: ExecuteType) -> Arc<Processor> {
     let processor = runtime().load(bytes).unwrap_or_else(|e| panic!("{kind}: {e}"));
     let info = processor.info();
     assert!(
-        info.worlds.iter().any(|w| w.to_string() == kind.world()),
+        info.worlds.iter().any(|w| w.to_string() == kind.world().name()),
         "{kind}: satisfies {:?}, not `{}`",
         info.worlds,
-        kind.world()
+        kind.world().name()
     );
     assert!(info.imports.iter().any(|i| i.starts_with("wasmjob:processor/host@0.1.")), "{:?}", info.imports);
-    processor.check_kind(execute_type(kind)).unwrap();
+    processor.check_kind(kind).unwrap();
     processor
 }
 
-fn execute_type(kind: Kind) -> ExecuteType {
-    kind.as_str().parse().unwrap()
-}
-
 /// Runs one instance as `run-local` does.
-fn instance(processor: &Arc<Processor>, kind: Kind, params: &str, instance_params: &str) -> LocalOutcome {
+fn instance(processor: &Arc<Processor>, kind: ExecuteType, params: &str, instance_params: &str) -> LocalOutcome {
     let run = LocalInstance {
         job_id: 7,
         instance_id: 9,
-        kind: execute_type(kind),
+        kind,
         workers: 3,
         job_params: params.into(),
         instance_params: instance_params.into(),
@@ -168,69 +165,70 @@ fn instance(processor: &Arc<Processor>, kind: Kind, params: &str, instance_param
 }
 
 fn check_standalone(processor: &Arc<Processor>) {
-    let greeted = instance(processor, Kind::Standalone, r#"{"name":"job","shout":true}"#, r#"{"name":"templates"}"#);
+    let greeted =
+        instance(processor, ExecuteType::Standalone, r#"{"name":"job","shout":true}"#, r#"{"name":"templates"}"#);
     assert!(greeted.success, "{greeted:?}");
     assert_eq!(greeted.msg, "HELLO, TEMPLATES");
-    let default = instance(processor, Kind::Standalone, "", "");
+    let default = instance(processor, ExecuteType::Standalone, "", "");
     assert_eq!((default.success, default.msg.as_str()), (true, "hello, world"));
-    let bad = instance(processor, Kind::Standalone, "{oops", "");
+    let bad = instance(processor, ExecuteType::Standalone, "{oops", "");
     assert!(!bad.success && bad.msg.starts_with("invalid job params"), "{bad:?}");
 }
 
 fn check_broadcast(processor: &Arc<Processor>) {
-    let present = instance(processor, Kind::Broadcast, r#"{"minWorkers":2}"#, "");
+    let present = instance(processor, ExecuteType::Broadcast, r#"{"minWorkers":2}"#, "");
     assert!(present.success, "{present:?}");
     assert_eq!(present.msg, "3 of 3 workers present");
     assert_eq!(present.tasks.total, 3);
-    let short = instance(processor, Kind::Broadcast, r#"{"minWorkers":4}"#, "");
+    let short = instance(processor, ExecuteType::Broadcast, r#"{"minWorkers":4}"#, "");
     assert!(!short.success);
     assert_eq!(short.msg, "3 of 3 workers present; at least 4 needed");
 }
 
 fn check_map(processor: &Arc<Processor>) {
-    let outcome = instance(processor, Kind::Map, r#"{"end":1000,"batchSize":100}"#, "");
+    let outcome = instance(processor, ExecuteType::Map, r#"{"end":1000,"batchSize":100}"#, "");
     assert!(outcome.success, "{outcome:?}");
     assert_eq!(outcome.msg, "all 11 tasks succeeded");
     assert_eq!((outcome.tasks.total, outcome.tasks.succeeded), (11, 11));
 }
 
 fn check_map_reduce(processor: &Arc<Processor>) {
-    let outcome = instance(processor, Kind::MapReduce, r#"{"end":1000,"batchSize":100}"#, "");
+    let outcome = instance(processor, ExecuteType::MapReduce, r#"{"end":1000,"batchSize":100}"#, "");
     assert!(outcome.success, "{outcome:?}");
     assert_eq!(outcome.msg, r#"{"primes":168,"batches":10,"failed":0}"#);
     assert_eq!(outcome.tasks.total, 11);
-    let larger = instance(processor, Kind::MapReduce, r#"{"end":10000,"batchSize":300}"#, "");
+    let larger = instance(processor, ExecuteType::MapReduce, r#"{"end":10000,"batchSize":300}"#, "");
     assert_eq!(larger.msg, r#"{"primes":1229,"batches":34,"failed":0}"#);
-    let bad = instance(processor, Kind::MapReduce, r#"{"end":"many"}"#, "");
+    let bad = instance(processor, ExecuteType::MapReduce, r#"{"end":"many"}"#, "");
     assert!(!bad.success && bad.msg.starts_with("the root failed: "), "{bad:?}");
 }
 
 #[test]
 fn rust_standalone_builds_and_greets() {
-    check_standalone(&load(&build_rust("tpl-standalone", Kind::Standalone), Kind::Standalone));
+    check_standalone(&load(&build_rust("tpl-standalone", ExecuteType::Standalone), ExecuteType::Standalone));
 }
 
 #[test]
 fn rust_broadcast_builds_and_counts_its_workers() {
-    check_broadcast(&load(&build_rust("tpl-broadcast", Kind::Broadcast), Kind::Broadcast));
+    check_broadcast(&load(&build_rust("tpl-broadcast", ExecuteType::Broadcast), ExecuteType::Broadcast));
 }
 
 #[test]
 fn rust_map_builds_and_spreads_batches() {
-    check_map(&load(&build_rust("Tpl.Map", Kind::Map), Kind::Map));
+    check_map(&load(&build_rust("Tpl.Map", ExecuteType::Map), ExecuteType::Map));
 }
 
 #[test]
 fn rust_map_reduce_builds_and_counts_primes() {
-    check_map_reduce(&load(&build_rust("tpl_map-reduce", Kind::MapReduce), Kind::MapReduce));
+    check_map_reduce(&load(&build_rust("tpl_map-reduce", ExecuteType::MapReduce), ExecuteType::MapReduce));
 }
 
 /// The generated code is formatted and lint-free as the workspace's is
 /// (`cargo fmt`, `cargo clippy -D warnings`), the SDK copy included.
 #[test]
 fn rust_projects_are_formatted_and_clippy_clean() {
-    for kind in Kind::ALL {
-        let (_temp, dir) = project(&format!("lint-{kind}"), kind, Lang::Rust);
+    for &kind in ExecuteType::ALL {
+        let (_temp, dir) = project(&format!("lint-{}", kind.flag()), kind, Lang::Rust);
         run(cargo(&["fmt", "--all", "--check"]), &dir);
         run(cargo(&["clippy", "--quiet", "--target", "wasm32-wasip2", "--", "-D", "warnings"]), &dir);
     }
@@ -238,28 +236,28 @@ fn rust_projects_are_formatted_and_clippy_clean() {
 
 #[test]
 fn python_standalone_builds_and_greets() {
-    if let Some(bytes) = build_python("py-standalone", Kind::Standalone) {
-        check_standalone(&load(&bytes, Kind::Standalone));
+    if let Some(bytes) = build_python("py-standalone", ExecuteType::Standalone) {
+        check_standalone(&load(&bytes, ExecuteType::Standalone));
     }
 }
 
 #[test]
 fn python_broadcast_builds_and_counts_its_workers() {
-    if let Some(bytes) = build_python("py-broadcast", Kind::Broadcast) {
-        check_broadcast(&load(&bytes, Kind::Broadcast));
+    if let Some(bytes) = build_python("py-broadcast", ExecuteType::Broadcast) {
+        check_broadcast(&load(&bytes, ExecuteType::Broadcast));
     }
 }
 
 #[test]
 fn python_map_builds_and_spreads_batches() {
-    if let Some(bytes) = build_python("py-map", Kind::Map) {
-        check_map(&load(&bytes, Kind::Map));
+    if let Some(bytes) = build_python("py-map", ExecuteType::Map) {
+        check_map(&load(&bytes, ExecuteType::Map));
     }
 }
 
 #[test]
 fn python_map_reduce_builds_and_counts_primes() {
-    if let Some(bytes) = build_python("py-map-reduce", Kind::MapReduce) {
-        check_map_reduce(&load(&bytes, Kind::MapReduce));
+    if let Some(bytes) = build_python("py-map-reduce", ExecuteType::MapReduce) {
+        check_map_reduce(&load(&bytes, ExecuteType::MapReduce));
     }
 }

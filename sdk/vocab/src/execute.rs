@@ -92,6 +92,10 @@ mod tests {
         assert_eq!(ExecuteType::MapReduce.flag(), "map-reduce");
         assert_eq!(ExecuteType::MapReduce.world().name(), "map-reduce");
         let error = "reduce".parse::<ExecuteType>().unwrap_err().to_string();
-        assert_eq!(error, "unknown execution kind `reduce`: expected one of STANDALONE, BROADCAST, MAP, MAP_REDUCE");
+        assert_eq!(
+            error,
+            "unknown execution kind `reduce`: expected standalone, broadcast, map or map-reduce (in any case, `_` or \
+             `-` between words)"
+        );
     }
 }

@@ -24,15 +24,11 @@ pub enum InstanceStatus {
     Stopped,
 }
 
-word!(InstanceStatus, "instance status", [
-    WaitingDispatch,
-    WaitingWorkerReceive,
-    Running,
-    Failed,
-    Succeed,
-    Canceled,
-    Stopped
-]);
+word!(
+    InstanceStatus,
+    "instance status",
+    [WaitingDispatch, WaitingWorkerReceive, Running, Failed, Succeed, Canceled, Stopped]
+);
 
 impl InstanceStatus {
     /// The statuses of an instance that has not ended: it holds its job's

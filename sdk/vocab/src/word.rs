@@ -42,7 +42,7 @@ pub trait Word: Serialize + for<'de> Deserialize<'de> + Copy + fmt::Debug + 'sta
         Self::ALL.iter().copied().find(|word| loose(word.name()) == wanted).ok_or_else(|| UnknownWord {
             what: Self::WHAT,
             input: input.to_string(),
-            expected: Self::ALL.iter().map(|w| w.name()).collect(),
+            expected: Self::ALL.iter().map(|w| w.flag()).collect(),
         })
     }
 
@@ -58,12 +58,14 @@ pub trait Word: Serialize + for<'de> Deserialize<'de> + Copy + fmt::Debug + 'sta
 pub struct UnknownWord {
     what: &'static str,
     input: String,
-    expected: Vec<&'static str>,
+    expected: Vec<String>,
 }
 
 impl fmt::Display for UnknownWord {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "unknown {} `{}`: expected one of {}", self.what, self.input, self.expected.join(", "))
+        let (last, rest) = self.expected.split_last().map_or(("", &[][..]), |(l, r)| (l.as_str(), r));
+        let listed = if rest.is_empty() { last.to_string() } else { format!("{} or {last}", rest.join(", ")) };
+        write!(f, "unknown {} `{}`: expected {listed} (in any case, `_` or `-` between words)", self.what, self.input)
     }
 }
 
@@ -119,6 +121,6 @@ pub(crate) mod tests {
         }
         assert_eq!(W::from_name("no-such-word"), None);
         let error = W::parse_loose("no-such-word").unwrap_err().to_string();
-        assert!(error.contains(W::ALL[0].name()), "{error}");
+        assert!(error.contains(&W::ALL[0].flag()), "{error}");
     }
 }

@@ -36,8 +36,8 @@ pub use messages::{
     StatusReport, Stop, SubRunReport, Welcome, WorkerMessage,
 };
 pub use model::{
-    Capabilities, ExecuteType, InstanceProgress, Metrics, PeerToken, ProcessorSpec, ReportedStatus, RunSchedule,
-    TaskTally, WorkerShare,
+    Capabilities, InstanceProgress, Metrics, PeerToken, ProcessorSpec, ReportedStatus, RunSchedule, TaskTally,
+    WorkerShare,
 };
 
 /// The path of the worker link, under the server's base URL.

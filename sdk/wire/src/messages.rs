@@ -1,9 +1,8 @@
 //! The frames of the worker link.
 
-use crate::model::{
-    Capabilities, ExecuteType, InstanceProgress, Metrics, PeerToken, ProcessorSpec, ReportedStatus, RunSchedule,
-};
+use crate::model::{Capabilities, InstanceProgress, Metrics, PeerToken, ProcessorSpec, ReportedStatus, RunSchedule};
 use serde::{Deserialize, Serialize};
+use wasmjob_vocab::{ExecuteType, LogLevel};
 
 /// A frame from a worker.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -135,8 +134,8 @@ pub struct Dispatch {
     pub task_retry_num: u32,
     /// Once, or FIXED_RATE / FIXED_DELAY sub-runs.
     pub schedule: RunSchedule,
-    /// Lowest log level to ship (`DEBUG`, `INFO`, `WARN`, `ERROR`, `OFF`).
-    pub log_level: String,
+    /// Lowest log level to ship.
+    pub log_level: LogLevel,
     /// Whether logs go to the server (the job's log type is ONLINE).
     pub ship_logs: bool,
     /// BROADCAST, MAP, MAP_REDUCE: addresses of the other workers asked to
@@ -256,8 +255,8 @@ pub struct LogLine {
     pub instance_id: i64,
     /// When (Unix ms).
     pub time: i64,
-    /// `DEBUG`, `INFO`, `WARN` or `ERROR`.
-    pub level: String,
+    /// Severity.
+    pub level: LogLevel,
     /// The task (`0` the root, `0.3` a subtask; a FIXED_RATE sub-run
     /// prefixes its number: `#17/0`).
     pub task_id: String,

@@ -2,20 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
-
-/// How an instance's work is spread (PowerJob's `ExecuteType`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum ExecuteType {
-    /// One task on one worker.
-    Standalone,
-    /// Pre-process, one task per worker, post-process.
-    Broadcast,
-    /// A root task that emits subtasks.
-    Map,
-    /// Map, then reduce.
-    MapReduce,
-}
+use wasmjob_vocab::ProcessorType;
 
 /// A worker's machine, as HEALTH_FIRST and the job minimums read it.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
@@ -85,8 +72,8 @@ pub enum ProcessorSpec {
     /// `processorInfo`).
     #[serde(rename_all = "camelCase")]
     Official {
-        /// The job's `processorType` name.
-        processor_type: String,
+        /// The job's `processorType` (never `WASM`).
+        processor_type: ProcessorType,
         /// The job's `processorInfo`.
         processor_info: String,
     },

@@ -22,6 +22,7 @@ use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
 use utoipa::{IntoParams, ToSchema};
+use wasmjob_vocab::Word;
 
 /// Options of an inspection.
 #[derive(Debug, Deserialize, IntoParams)]

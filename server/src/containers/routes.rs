@@ -19,6 +19,7 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
+use wasmjob_vocab::Word;
 
 /// The largest component accepted.
 pub const MAX_COMPONENT_BYTES: usize = 64 << 20;

@@ -14,6 +14,7 @@ use std::time::Duration;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
+use wasmjob_vocab::{LogLevel, Word};
 
 /// One line of an instance's log.
 #[derive(Debug, Clone, Serialize, ToSchema, PartialEq, Eq)]
@@ -182,10 +183,8 @@ fn bind_line<'q>(
     query: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
     line: &'q wasmjob_wire::LogLine,
 ) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
-    let level = match line.level.as_str() {
-        "DEBUG" | "INFO" | "WARN" | "ERROR" => line.level.as_str(),
-        _ => "INFO",
-    };
+    // `OFF` is a threshold, never a line's level.
+    let level = if line.level == LogLevel::Off { LogLevel::Info.name() } else { line.level.name() };
     let source = match line.source.as_str() {
         "guest" | "stdout" | "stderr" | "host" => line.source.as_str(),
         _ => "host",

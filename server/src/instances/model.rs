@@ -3,57 +3,7 @@
 use crate::ids::Id;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
-
-/// PowerJob's `InstanceStatus`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum InstanceStatus {
-    /// Created, waiting for the scheduler to dispatch it.
-    WaitingDispatch,
-    /// Sent to a worker, not yet acknowledged.
-    WaitingWorkerReceive,
-    /// Running on its workers.
-    Running,
-    /// Ended in failure.
-    Failed,
-    /// Ended in success.
-    Succeed,
-    /// Canceled before it ran.
-    Canceled,
-    /// Stopped on request.
-    Stopped,
-}
-
-impl InstanceStatus {
-    /// Every status.
-    pub const ALL: [InstanceStatus; 7] = [
-        Self::WaitingDispatch,
-        Self::WaitingWorkerReceive,
-        Self::Running,
-        Self::Failed,
-        Self::Succeed,
-        Self::Canceled,
-        Self::Stopped,
-    ];
-
-    /// The stored name.
-    pub fn name(self) -> &'static str {
-        match self {
-            Self::WaitingDispatch => "WAITING_DISPATCH",
-            Self::WaitingWorkerReceive => "WAITING_WORKER_RECEIVE",
-            Self::Running => "RUNNING",
-            Self::Failed => "FAILED",
-            Self::Succeed => "SUCCEED",
-            Self::Canceled => "CANCELED",
-            Self::Stopped => "STOPPED",
-        }
-    }
-
-    /// The status of a stored name.
-    pub fn from_name(name: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|s| s.name() == name)
-    }
-}
+pub use wasmjob_vocab::InstanceStatus;
 
 /// What created an instance.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]

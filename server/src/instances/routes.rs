@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
+use wasmjob_vocab::Word;
 
 pub(crate) fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -196,7 +197,7 @@ async fn list_instances(
                 field: "status".into(),
                 message: format!(
                     "`{name}` is not a status: use one of {}, or several separated by commas",
-                    InstanceStatus::ALL.map(InstanceStatus::name).join(", ")
+                    InstanceStatus::ALL.iter().map(|s| s.name()).collect::<Vec<_>>().join(", ")
                 ),
             }),
         }

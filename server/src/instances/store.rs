@@ -5,6 +5,7 @@ use crate::db::{Database, DbText};
 use crate::ids::Id;
 use sqlx::Row;
 use sqlx::any::AnyRow;
+use wasmjob_vocab::Word;
 
 macro_rules! columns {
     () => {

@@ -4,60 +4,7 @@
 use crate::ids::Id;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
-
-/// How a job is triggered (PowerJob's `TimeExpressionType`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum TimeExpressionType {
-    /// Only when run through the API.
-    Api,
-    /// A Quartz-style CRON expression (with seconds).
-    Cron,
-    /// Every N milliseconds, from start to start.
-    FixedRate,
-    /// N milliseconds after the previous run ended.
-    FixedDelay,
-    /// As a node of a workflow.
-    Workflow,
-    /// Every N units within a time window on chosen days.
-    DailyTimeInterval,
-}
-
-/// How an instance's work is spread (PowerJob's `ExecuteType`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum ExecuteType {
-    /// One task on one worker.
-    Standalone,
-    /// One task on every worker.
-    Broadcast,
-    /// A root task emitting subtasks.
-    Map,
-    /// Map, then reduce.
-    MapReduce,
-}
-
-/// What runs the job.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum ProcessorType {
-    /// A WebAssembly component; `processorInfo` is `container[@version]`.
-    Wasm,
-    /// A shell script (workers that opt in only).
-    Shell,
-    /// A Python script (workers that opt in only).
-    Python,
-    /// An HTTP request.
-    Http,
-    /// A SQL statement on a worker's datasource.
-    Sql,
-    /// Deletes old files on every worker.
-    FileCleanup,
-    /// Pushes a configuration to every worker.
-    Config,
-    /// Appends to the workflow context.
-    InjectWorkflowContext,
-}
+pub use wasmjob_vocab::{ExecuteType, LogLevel, ProcessorType, TimeExpressionType};
 
 /// How workers are picked (PowerJob's `DispatchStrategy`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, ToSchema)]
@@ -124,23 +71,6 @@ pub enum LogType {
     Stdout,
     /// Dropped.
     Null,
-}
-
-/// Lowest level kept.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum LogLevel {
-    /// Everything.
-    Debug,
-    /// Progress and up.
-    #[default]
-    Info,
-    /// Warnings and errors.
-    Warn,
-    /// Errors only.
-    Error,
-    /// Nothing.
-    Off,
 }
 
 /// Log settings of a job.

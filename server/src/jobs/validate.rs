@@ -102,13 +102,12 @@ fn check_processor(spec: &JobSpec, p: &mut Problems) {
         ProcessorType::FileCleanup | ProcessorType::Config if spec.execute_type != ExecuteType::Broadcast => {
             p.add("executeType", "FILE_CLEANUP and CONFIG processors run as BROADCAST");
         }
-        _ if matches!(spec.execute_type, ExecuteType::Map | ExecuteType::MapReduce) => {
+        _ if spec.execute_type.may_emit_subtasks() => {
             p.add("executeType", "official processors run as STANDALONE or BROADCAST; MAP and MAP_REDUCE need WASM");
         }
         _ => {
             p.max_len("processorInfo", &spec.processor_info, 1024);
-            let kind = super::model::name_of(&spec.processor_type);
-            if let Err(message) = wasmjob_host::official::check_params(&kind, &spec.job_params) {
+            if let Err(message) = wasmjob_host::official::check_params(spec.processor_type, &spec.job_params) {
                 p.add("jobParams", message);
             }
         }

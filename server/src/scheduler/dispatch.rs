@@ -6,9 +6,7 @@ use crate::containers::resolve;
 use crate::ids::{Id, now_ms};
 use crate::instances::model::{Instance, InstanceStatus};
 use crate::instances::store;
-use crate::jobs::model::{
-    ExecuteType, Job, LogLevel, LogType, ProcessorType, TaskTrackerBehavior, TimeExpressionType, name_of,
-};
+use crate::jobs::model::{ExecuteType, Job, LogType, ProcessorType, TaskTrackerBehavior, TimeExpressionType};
 use crate::state::AppState;
 use crate::workers::{Assignment, ConnectedWorker, select, store as worker_store};
 use std::sync::Arc;
@@ -151,7 +149,7 @@ pub async fn plan(state: &AppState, job: &Job, instance_params: &str) -> Result<
     };
     // Official processors read the instance's params, else the job's.
     let params = if instance_params.trim().is_empty() { &job.spec.job_params } else { instance_params };
-    let processor_type = wasmjob_host::official::required_processor_type(&name_of(&job.spec.processor_type), params);
+    let processor_type = wasmjob_host::official::required_capability(job.spec.processor_type, params);
     let candidates = state.workers.serving(job.app_id, &processor_type);
     if candidates.is_empty() {
         let since = now_ms() as i64 - state.config.worker_timeout_ms as i64;
@@ -162,7 +160,7 @@ pub async fn plan(state: &AppState, job: &Job, instance_params: &str) -> Result<
         let pool_only = present.iter().all(|w| w.app_id.is_none());
         let why = if present.is_empty() {
             "no worker available: no worker of this app is connected".to_string()
-        } else if pool_only && processor_type != "WASM" {
+        } else if pool_only && job.spec.processor_type.is_official() {
             format!(
                 "no worker enables processor {processor_type}: only shared pool workers are connected, and they run \
                  WASM processors only (start a worker of the app to run official processors)"
@@ -223,7 +221,7 @@ pub async fn send(state: &AppState, plan: Plan, instance: &Instance, job: &Job) 
         instance_id: instance.id.0,
         job_id: job.id.0,
         attempt: instance.running_times,
-        execute_type: execute_type(job.spec.execute_type),
+        execute_type: job.spec.execute_type,
         processor,
         job_params: job.spec.job_params.clone(),
         instance_params: instance.instance_params.clone(),
@@ -231,7 +229,7 @@ pub async fn send(state: &AppState, plan: Plan, instance: &Instance, job: &Job) 
         concurrency: job.spec.concurrency,
         task_retry_num: job.spec.task_retry_num,
         schedule: run_schedule(job),
-        log_level: log_level(job.spec.log_config.level).to_string(),
+        log_level: job.spec.log_config.level,
         ship_logs: job.spec.log_config.kind == LogType::Online,
         participants: participants.iter().map(|w| w.address.clone()).collect(),
         peer_token: if participants.is_empty() { PeerToken::default() } else { peer_token() },
@@ -268,7 +266,7 @@ pub fn is_frequent(kind: TimeExpressionType) -> bool {
 async fn processor_of(state: &AppState, job: &Job) -> Result<Result<ProcessorSpec, String>, sqlx::Error> {
     if job.spec.processor_type != ProcessorType::Wasm {
         return Ok(Ok(ProcessorSpec::Official {
-            processor_type: name_of(&job.spec.processor_type),
+            processor_type: job.spec.processor_type,
             processor_info: job.spec.processor_info.clone(),
         }));
     }
@@ -327,24 +325,5 @@ fn run_schedule(job: &Job) -> RunSchedule {
         TimeExpressionType::FixedRate => RunSchedule::FixedRate { interval_ms, until },
         TimeExpressionType::FixedDelay => RunSchedule::FixedDelay { interval_ms, until },
         _ => RunSchedule::Once,
-    }
-}
-
-fn execute_type(kind: ExecuteType) -> wasmjob_wire::ExecuteType {
-    match kind {
-        ExecuteType::Standalone => wasmjob_wire::ExecuteType::Standalone,
-        ExecuteType::Broadcast => wasmjob_wire::ExecuteType::Broadcast,
-        ExecuteType::Map => wasmjob_wire::ExecuteType::Map,
-        ExecuteType::MapReduce => wasmjob_wire::ExecuteType::MapReduce,
-    }
-}
-
-fn log_level(level: LogLevel) -> &'static str {
-    match level {
-        LogLevel::Debug => "DEBUG",
-        LogLevel::Info => "INFO",
-        LogLevel::Warn => "WARN",
-        LogLevel::Error => "ERROR",
-        LogLevel::Off => "OFF",
     }
 }

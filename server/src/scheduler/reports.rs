@@ -12,6 +12,7 @@ use crate::jobs::model::Job;
 use crate::state::AppState;
 use crate::workers::ConnectedWorker;
 use std::sync::Arc;
+use wasmjob_vocab::{LogLevel, Word};
 use wasmjob_wire::{ReportedStatus, StatusReport, SubRunReport};
 
 /// Longest stored result message, in characters.
@@ -97,7 +98,7 @@ pub async fn on_sub_run(
     let line = wasmjob_wire::LogLine {
         instance_id: report.instance_id,
         time: report.finished_at,
-        level: if report.success { "INFO" } else { "WARN" }.into(),
+        level: if report.success { LogLevel::Info } else { LogLevel::Warn },
         task_id: format!("#{}", report.sub_instance_id),
         source: "host".into(),
         message: note,

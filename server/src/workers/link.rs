@@ -25,6 +25,7 @@ use futures_util::{SinkExt, StreamExt};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::mpsc::UnboundedReceiver;
+use wasmjob_vocab::Word;
 use wasmjob_wire::{Heartbeat, PROTOCOL_VERSION, Register, ServerMessage, Stop, Welcome, WorkerMessage};
 
 /// Largest frame a worker may send.

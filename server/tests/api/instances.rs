@@ -7,6 +7,7 @@ use crate::support::{Backend, TestEnv};
 use axum::http::{Method, StatusCode};
 use serde_json::json;
 use wasmjob_server::instances::model::InstanceStatus;
+use wasmjob_vocab::Word;
 
 async fn run_with_params_and_delay(backend: Backend) {
     let env = TestEnv::new(backend).await;
@@ -105,7 +106,9 @@ async fn listings_filter_by_job_and_status(backend: Backend) {
     assert_eq!(waiting["total"], 2, "{waiting}");
     let either = get(format!("?jobId={a}&status=STOPPED,%20WAITING_DISPATCH,STOPPED")).await.body;
     assert_eq!(either["total"], 2, "{either}");
-    let all = get(format!("?status={}", InstanceStatus::ALL.map(InstanceStatus::name).join(","))).await.body;
+    let all = get(format!("?status={}", InstanceStatus::ALL.iter().map(|s| s.name()).collect::<Vec<_>>().join(",")))
+        .await
+        .body;
     assert_eq!(all["total"], 3, "{all}");
     let oldest = get("?sort=createdAt&size=1".into()).await.body;
     assert_eq!(oldest["items"][0]["id"], a1.as_str());

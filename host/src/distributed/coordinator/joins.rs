@@ -8,9 +8,9 @@ use super::peers::{LocalLink, LocalOutput, Peer, PeerLink, PeerState};
 use crate::distributed::runner::Runner;
 use crate::distributed::store::StoreError;
 use crate::distributed::{PeerId, ToRunner};
-use crate::kinds::ExecuteType;
 use crate::logs::LogLevel;
 use std::sync::Arc;
+use wasmjob_vocab::ExecuteType;
 
 impl Coordinator {
     pub(super) fn start_local(&mut self) -> Result<(), StoreError> {

@@ -20,7 +20,6 @@ pub use peers::PeerLink;
 use super::runner::RunnerSpec;
 use super::store::{StoreError, TaskStore};
 use super::{Children, PeerId, Progress, TaskDone, ToRunner};
-use crate::kinds::ExecuteType;
 use crate::logs::{LogLevel, LogRecord, LogSource};
 use peers::{Peer, PeerState, absent_share};
 use queue::{Ended, TaskQueue, Window};
@@ -30,6 +29,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tokio::sync::{mpsc, oneshot};
+use wasmjob_vocab::ExecuteType;
 
 /// How the coordinator waits between looks at its stop flag and timers.
 const TICK: Duration = Duration::from_millis(50);

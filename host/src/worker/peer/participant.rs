@@ -11,7 +11,7 @@ use super::session::PING_EVERY;
 use crate::distributed::runner::{Runner, RunnerOutput, RunnerSpec};
 use crate::distributed::{Children, TaskDone, ToRunner};
 use crate::logs::LogLevel;
-use crate::worker::executor::{kind_of, root_task};
+use crate::worker::executor::root_task;
 use crate::worker::instances::{InstanceHandle, StopCause};
 use crate::worker::logs::InstanceLog;
 use crate::worker::slots::MAX_INSTANCE_WORKERS;
@@ -87,7 +87,7 @@ async fn participate(
     log: &InstanceLog,
 ) -> Result<(), String> {
     let dispatch = &join.dispatch;
-    let kind = kind_of(dispatch.execute_type);
+    let kind = dispatch.execute_type;
     let loaded = tokio::select! {
         loaded = loader::task_processor(shared, dispatch, log) => loaded,
         () = handle.stopped() => return Ok(()),
