@@ -50,7 +50,7 @@ impl Validate for LoginRequest {
 }
 
 /// A bearer token.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct LoginResponse {
     /// Send as `Authorization: Bearer <token>`.

@@ -22,7 +22,7 @@ use sqlx::AnyConnection;
 use utoipa::ToSchema;
 
 /// One deployment of a container: the version made the deployed one.
-#[derive(Debug, Clone, Serialize, ToSchema, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
 #[serde(rename_all = "camelCase")]
 pub struct Deployment {
     /// Its id.

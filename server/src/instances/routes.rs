@@ -126,7 +126,7 @@ async fn get_instance(
 }
 
 /// Just the status of an instance.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct StatusReply {
     /// Where it stands.
     pub status: InstanceStatus,
