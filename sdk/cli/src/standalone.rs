@@ -13,7 +13,7 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use wasmjob_server::ServerConfig;
-use wasmjob_server::apps::{App, AppWithSecret};
+use wasmjob_server::apps::{App, AppWithSecret, CreateApp};
 
 /// Arguments of `standalone`.
 #[derive(Args, Debug, Serialize)]
@@ -140,7 +140,14 @@ fn ensure_demo(client: &Client, examples: &Path) -> Result<Option<String>, Strin
         return Ok(None);
     }
     let created: AppWithSecret = client
-        .post("/apps", &json!({"name": "demo", "description": "Example jobs running the guest examples"}))
+        .post(
+            "/apps",
+            &CreateApp {
+                name: "demo".into(),
+                description: "Example jobs running the guest examples".into(),
+                namespace_id: None,
+            },
+        )
         .and_then(|reply| reply.parse())
         .map_err(|e| e.to_string())?;
     let app_id = created.app.id.to_string();

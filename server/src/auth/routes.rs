@@ -19,16 +19,20 @@ use utoipa_axum::routes;
 
 /// Credentials: `username` + `password`, or `app` + `secret` (a token
 /// limited to that app's resources).
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LoginRequest {
     /// Account name.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub username: Option<String>,
     /// The account's password.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub password: Option<String>,
     /// App name.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub app: Option<String>,
     /// The app's secret.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub secret: Option<String>,
 }
 

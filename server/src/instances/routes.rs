@@ -28,7 +28,7 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
 }
 
 /// A run of a job.
-#[derive(Debug, Default, Deserialize, ToSchema)]
+#[derive(Debug, Default, Serialize, Deserialize, ToSchema)]
 #[serde(default, deny_unknown_fields, rename_all = "camelCase")]
 pub struct RunJob {
     /// Parameters of this run (laid over the job's by processors).

@@ -3,9 +3,8 @@
 use super::output::{self, Table};
 use super::{CliError, Client, ClientOpts, Reply, parse_id};
 use clap::{Args, Subcommand};
-use serde_json::json;
 use std::process::ExitCode;
-use wasmjob_server::apps::{App, AppWithSecret};
+use wasmjob_server::apps::{App, AppWithSecret, CreateApp, UpdateApp};
 
 /// Arguments of `app`.
 #[derive(Args, Debug)]
@@ -77,10 +76,11 @@ fn request(client: &Client, command: &AppCommand) -> Result<Reply, CliError> {
         AppCommand::List => client.get("/apps", &[]),
         AppCommand::Get { id } => client.get(&format!("/apps/{id}"), &[]),
         AppCommand::Create { name, description } => {
-            client.post("/apps", &json!({"name": name, "description": description}))
+            let app = CreateApp { name: name.clone(), description: description.clone(), namespace_id: None };
+            client.post("/apps", &app)
         }
         AppCommand::Update { id, description } => {
-            client.put(&format!("/apps/{id}"), &json!({"description": description}))
+            client.put(&format!("/apps/{id}"), &UpdateApp { description: description.clone(), namespace_id: None })
         }
         AppCommand::Delete { id } => client.delete(&format!("/apps/{id}")),
         AppCommand::RotateSecret { id } => client.post_empty(&format!("/apps/{id}/secret")),

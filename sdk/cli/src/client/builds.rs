@@ -9,7 +9,9 @@ use clap::{Args, Subcommand};
 use serde_json::{Value, json};
 use std::path::PathBuf;
 use std::process::ExitCode;
-use wasmjob_server::containers::builds::model::{Build, BuildLogPage, BuildStatus, GitSource};
+use wasmjob_server::containers::builds::model::{
+    Build, BuildLogPage, BuildRequest, BuildStatus, GitRef, GitSource, RefKind,
+};
 
 /// `wasmjob build`.
 #[derive(Args, Debug)]
@@ -147,9 +149,11 @@ fn request(client: &Client, command: &BuildCommand) -> Result<Reply, CliError> {
             clear_credentials,
         } => {
             let reference = match (branch, tag, commit) {
-                (_, Some(tag), _) => json!({"kind": "TAG", "name": tag}),
-                (_, _, Some(commit)) => json!({"kind": "COMMIT", "name": commit}),
-                (branch, _, _) => json!({"kind": "BRANCH", "name": branch.as_deref().unwrap_or("main")}),
+                (_, Some(tag), _) => GitRef { kind: RefKind::Tag, name: tag.clone() },
+                (_, _, Some(commit)) => GitRef { kind: RefKind::Commit, name: commit.clone() },
+                (branch, _, _) => {
+                    GitRef { kind: RefKind::Branch, name: branch.clone().unwrap_or_else(|| "main".into()) }
+                }
             };
             let mut body = json!({"url": git, "reference": reference, "clearCredentials": clear_credentials});
             if let Some(path) = path {
@@ -171,7 +175,8 @@ fn request(client: &Client, command: &BuildCommand) -> Result<Reply, CliError> {
             client.put(&format!("/apps/{app}/containers/{name}/source"), &body)
         }
         BuildCommand::Start { name, app, no_deploy, .. } => {
-            client.post(&format!("/apps/{app}/containers/{name}/builds"), &json!({"deploy": !no_deploy}))
+            let body = BuildRequest { reference: None, deploy: Some(!no_deploy) };
+            client.post(&format!("/apps/{app}/containers/{name}/builds"), &body)
         }
         BuildCommand::List { name, app } => client.get(&format!("/apps/{app}/containers/{name}/builds"), &[]),
         BuildCommand::Cancel { name, build, app } => {

@@ -8,6 +8,7 @@ use clap::{Args, Subcommand};
 use serde_json::Value;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use wasmjob_server::containers::deploy::DeployRequest;
 use wasmjob_server::containers::model::{Container, ContainerDetail, ContainerVersion};
 use wasmjob_server::containers::rollout::WorkerDeployStatus;
 
@@ -125,7 +126,7 @@ fn request(client: &Client, command: &ContainerCommand) -> Result<Reply, CliErro
         ContainerCommand::List { app } => client.get(&format!("/apps/{app}/containers"), &[]),
         ContainerCommand::Get { name, app } => client.get(&format!("/apps/{app}/containers/{name}"), &[]),
         ContainerCommand::Deploy { name, app, label } => {
-            let body = serde_json::json!({ "label": label });
+            let body = DeployRequest { label: Some(label.clone()), version_id: None };
             client.post(&format!("/apps/{app}/containers/{name}/deploy"), &body)
         }
         ContainerCommand::Delete { name, app, label: Some(label) } => {

@@ -6,7 +6,9 @@ use clap::{Args, Subcommand};
 use serde_json::{Value, json};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use wasmjob_server::instances::RunJob;
 use wasmjob_server::instances::model::Instance;
+use wasmjob_server::jobs::CopyJob;
 use wasmjob_server::jobs::model::{Job, JobPage, JobSpec};
 
 /// Arguments of `job`.
@@ -176,15 +178,12 @@ fn request(client: &Client, command: &JobCommand) -> Result<Reply, CliError> {
         JobCommand::Create { app, file } => client.post(&format!("/apps/{app}/jobs"), &read_json_file(file)?),
         JobCommand::Update { id, file } => client.put(&format!("/jobs/{id}"), &read_json_file(file)?),
         JobCommand::Run { id, params, delay_ms } => {
-            client.post(&format!("/jobs/{id}/run"), &json!({"instanceParams": params, "delayMs": delay_ms}))
+            client.post(&format!("/jobs/{id}/run"), &RunJob { instance_params: params.clone(), delay_ms: *delay_ms })
         }
         JobCommand::Enable { id } => client.post_empty(&format!("/jobs/{id}/enable")),
         JobCommand::Disable { id } => client.post_empty(&format!("/jobs/{id}/disable")),
         JobCommand::Delete { id } => client.delete(&format!("/jobs/{id}")),
-        JobCommand::Copy { id, name } => {
-            let body = name.as_ref().map_or_else(|| json!({}), |n| json!({"name": n}));
-            client.post(&format!("/jobs/{id}/copy"), &body)
-        }
+        JobCommand::Copy { id, name } => client.post(&format!("/jobs/{id}/copy"), &CopyJob { name: name.clone() }),
         JobCommand::Export { id } => client.get(&format!("/jobs/{id}/export"), &[]),
         JobCommand::Import { app, file } => {
             let jobs = import_body(read_json_file(file)?, file)?;

@@ -3,9 +3,8 @@
 use super::config::{self, StoredLogin};
 use super::{CliError, Client, output};
 use clap::{ArgGroup, Args};
-use serde_json::json;
 use std::process::ExitCode;
-use wasmjob_server::auth::LoginResponse;
+use wasmjob_server::auth::{LoginRequest, LoginResponse};
 
 /// Arguments of `login`. Not `Debug`: they hold a password.
 #[derive(Args)]
@@ -50,11 +49,13 @@ fn login(args: LoginArgs) -> Result<(), CliError> {
     let (body, who) = match (args.username, args.app) {
         (Some(username), _) => {
             let password = from_env(args.password, "WASMJOB_PASSWORD", "password")?;
-            (json!({"username": username, "password": password}), format!("user {username}"))
+            let who = format!("user {username}");
+            (LoginRequest { username: Some(username), password: Some(password), app: None, secret: None }, who)
         }
         (None, Some(app)) => {
             let secret = from_env(args.secret, "WASMJOB_SECRET", "secret")?;
-            (json!({"app": app, "secret": secret}), format!("app {app}"))
+            let who = format!("app {app}");
+            (LoginRequest { username: None, password: None, app: Some(app), secret: Some(secret) }, who)
         }
         (None, None) => return Err(CliError::Usage("give --username or --app".into())),
     };

@@ -195,15 +195,15 @@ pub struct GitSource {
 }
 
 /// The body of `POST …/builds`.
-#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct BuildRequest {
     /// Build this revision instead of the source's.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schema(nullable = false)]
     pub reference: Option<GitRef>,
     /// Deploy the version when it is built (default `true`).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schema(nullable = false)]
     pub deploy: Option<bool>,
 }
