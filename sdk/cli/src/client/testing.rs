@@ -4,11 +4,10 @@
 //! server writes, never on hand-written JSON that could drift from them.
 
 use super::Client;
-use serde_json::json;
 use std::net::SocketAddr;
 use std::sync::mpsc;
 use wasmjob_server::ServerConfig;
-use wasmjob_server::auth::LoginResponse;
+use wasmjob_server::auth::{LoginRequest, LoginResponse};
 
 const ADMIN_PASSWORD: &str = "unit-test-admin";
 
@@ -56,7 +55,15 @@ impl TestServer {
         let address = address.recv().expect("the server started");
         let url = format!("http://{address}");
         let LoginResponse { token, .. } = Client::anonymous(url.clone())
-            .post("/auth/login", &json!({"username": "admin", "password": ADMIN_PASSWORD}))
+            .post(
+                "/auth/login",
+                &LoginRequest {
+                    username: Some("admin".into()),
+                    password: Some(ADMIN_PASSWORD.into()),
+                    app: None,
+                    secret: None,
+                },
+            )
             .and_then(|reply| reply.parse())
             .expect("the administrator logs in");
         TestServer { url, token, stop: Some(stop), thread: Some(thread), _dir: dir }
