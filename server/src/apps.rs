@@ -18,7 +18,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 /// An app.
-#[derive(Debug, Clone, Serialize, ToSchema, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
 #[serde(rename_all = "camelCase")]
 pub struct App {
     /// Its id.
@@ -38,7 +38,7 @@ pub struct App {
 }
 
 /// A new app.
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateApp {
     /// Unique name: 1 to 128 letters, digits, `.`, `_` or `-`.
@@ -49,7 +49,7 @@ pub struct CreateApp {
     #[schema(max_length = 2000)]
     pub description: String,
     /// The namespace to put it in.
-    #[serde(default, rename = "namespaceId")]
+    #[serde(default, rename = "namespaceId", skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<String>, pattern = r"^[0-9]{1,19}$")]
     pub namespace_id: Option<Id>,
 }
@@ -68,7 +68,7 @@ impl Validate for CreateApp {
 }
 
 /// Changes to an app.
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateApp {
     /// Free text, at most 2000 characters.
@@ -76,7 +76,7 @@ pub struct UpdateApp {
     pub description: String,
     /// Moves the app to this namespace, or out of any with `null`; left
     /// out, the app stays where it is. Administrators only.
-    #[serde(default, rename = "namespaceId", deserialize_with = "present")]
+    #[serde(default, rename = "namespaceId", deserialize_with = "present", skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<String>, nullable, pattern = r"^[0-9]{1,19}$")]
     pub namespace_id: Option<Option<Id>>,
 }
@@ -96,7 +96,7 @@ impl Validate for UpdateApp {
 }
 
 /// An app with its secret: returned once, at creation or rotation.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct AppWithSecret {
     /// The app.
     pub app: App,

@@ -13,6 +13,7 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use wasmjob_server::ServerConfig;
+use wasmjob_server::apps::{App, AppWithSecret, CreateApp};
 
 /// Arguments of `standalone`.
 #[derive(Args, Debug, Serialize)]
@@ -134,15 +135,22 @@ const DEMO_CONTAINERS: [(&str, &str); 3] =
 /// Creates the `demo` app, its containers and jobs, unless it exists.
 /// Returns the new app's id.
 fn ensure_demo(client: &Client, examples: &Path) -> Result<Option<String>, String> {
-    let apps = client.get("/apps", &[]).map_err(|e| e.to_string())?;
-    let items = apps.json.get("items").cloned().unwrap_or(apps.json);
-    if items.as_array().is_some_and(|a| a.iter().any(|app| app["name"] == "demo")) {
+    let apps: Vec<App> = client.get("/apps", &[]).and_then(|reply| reply.parse()).map_err(|e| e.to_string())?;
+    if apps.iter().any(|app| app.name == "demo") {
         return Ok(None);
     }
-    let app = client
-        .post("/apps", Some(&json!({"name": "demo", "description": "Example jobs running the guest examples"})))
+    let created: AppWithSecret = client
+        .post(
+            "/apps",
+            &CreateApp {
+                name: "demo".into(),
+                description: "Example jobs running the guest examples".into(),
+                namespace_id: None,
+            },
+        )
+        .and_then(|reply| reply.parse())
         .map_err(|e| e.to_string())?;
-    let app_id = app.json["app"]["id"].as_str().ok_or("the server returned no app id")?.to_string();
+    let app_id = created.app.id.to_string();
     for (name, file) in DEMO_CONTAINERS {
         let path = examples.join(file);
         let bytes = std::fs::read(&path).map_err(|e| {
@@ -153,7 +161,7 @@ fn ensure_demo(client: &Client, examples: &Path) -> Result<Option<String>, Strin
             .map_err(|e| e.to_string())?;
     }
     for job in demo_jobs() {
-        client.post(&format!("/apps/{app_id}/jobs"), Some(&job)).map_err(|e| e.to_string())?;
+        client.post(&format!("/apps/{app_id}/jobs"), &job).map_err(|e| e.to_string())?;
     }
     Ok(Some(app_id))
 }

@@ -16,4 +16,5 @@ pub use address::ClientAddress;
 pub use bootstrap::ensure_admin;
 pub use principal::Principal;
 pub(crate) use principal::bearer;
+pub use routes::{LoginRequest, LoginResponse};
 pub use throttle::LoginConfig;

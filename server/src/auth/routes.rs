@@ -19,16 +19,20 @@ use utoipa_axum::routes;
 
 /// Credentials: `username` + `password`, or `app` + `secret` (a token
 /// limited to that app's resources).
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LoginRequest {
     /// Account name.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub username: Option<String>,
     /// The account's password.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub password: Option<String>,
     /// App name.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub app: Option<String>,
     /// The app's secret.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub secret: Option<String>,
 }
 
@@ -50,7 +54,7 @@ impl Validate for LoginRequest {
 }
 
 /// A bearer token.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct LoginResponse {
     /// Send as `Authorization: Bearer <token>`.

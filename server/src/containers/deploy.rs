@@ -22,7 +22,7 @@ use sqlx::AnyConnection;
 use utoipa::ToSchema;
 
 /// One deployment of a container: the version made the deployed one.
-#[derive(Debug, Clone, Serialize, ToSchema, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
 #[serde(rename_all = "camelCase")]
 pub struct Deployment {
     /// Its id.
@@ -42,13 +42,15 @@ pub struct Deployment {
 }
 
 /// Which version to deploy: its `label` or its `versionId`, exactly one.
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct DeployRequest {
     /// The version's label, as jobs name it after `@`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(pattern = r"^[A-Za-z0-9._-]{1,128}$")]
     pub label: Option<String>,
     /// Or the version's id.
+    #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(pattern = r"^-?[0-9]{1,19}$")]
     pub version_id: Option<String>,
 }

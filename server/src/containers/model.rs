@@ -2,11 +2,11 @@
 //! their names and labels follow.
 
 use crate::ids::Id;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 /// One uploaded component of a container.
-#[derive(Debug, Clone, Serialize, ToSchema, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
 #[serde(rename_all = "camelCase")]
 pub struct ContainerVersion {
     /// Its id.
@@ -43,7 +43,7 @@ pub struct ContainerVersion {
 }
 
 /// A container, with the version that is deployed.
-#[derive(Debug, Clone, Serialize, ToSchema, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
 #[serde(rename_all = "camelCase")]
 pub struct Container {
     /// Its id.
@@ -68,7 +68,7 @@ pub struct Container {
 }
 
 /// A container with all its versions, newest first.
-#[derive(Debug, Clone, Serialize, ToSchema, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
 #[serde(rename_all = "camelCase")]
 pub struct ContainerDetail {
     /// Its id.

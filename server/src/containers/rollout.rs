@@ -20,7 +20,7 @@ use crate::db::{Database, Dialect};
 use crate::ids::{Id, now_ms};
 use crate::state::AppState;
 use crate::workers::ConnectedWorker;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 use std::time::Duration;
@@ -34,7 +34,7 @@ pub const SYNC_EVERY: Duration = Duration::from_secs(30);
 const MAX_MESSAGE: usize = 2000;
 
 /// How the deployed version of a container stands on one worker.
-#[derive(Debug, Clone, Serialize, ToSchema, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
 #[serde(rename_all = "camelCase")]
 pub struct WorkerDeployStatus {
     /// The worker's id.

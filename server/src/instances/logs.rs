@@ -17,7 +17,7 @@ use utoipa_axum::routes;
 use wasmjob_vocab::{LogLevel, Word};
 
 /// One line of an instance's log.
-#[derive(Debug, Clone, Serialize, ToSchema, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
 #[serde(rename_all = "camelCase")]
 pub struct LogLine {
     /// Position in the log; pass the last one as `after` to read on.
@@ -35,7 +35,7 @@ pub struct LogLine {
 }
 
 /// A page of log lines.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct LogPage {
     /// The lines, oldest first.

@@ -8,6 +8,8 @@ pub mod model;
 mod routes;
 pub mod store;
 
+pub use routes::{RunJob, StatusReply};
+
 pub(crate) fn router() -> utoipa_axum::router::OpenApiRouter<crate::state::AppState> {
     routes::router().merge(logs::router())
 }

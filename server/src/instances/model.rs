@@ -18,7 +18,7 @@ pub enum TriggerType {
 }
 
 /// One run of a job.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Instance {
     /// Its id.
@@ -66,14 +66,14 @@ pub struct Instance {
     pub progress: InstanceProgress,
     /// Workflow context entries the instance's tasks appended (the last
     /// write of a key wins); empty for most.
-    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
     pub workflow_appends: std::collections::BTreeMap<String, String>,
 }
 
 pub use wasmjob_wire::InstanceProgress;
 
 /// A page of instances.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct InstancePage {
     /// The instances of this page.

@@ -29,7 +29,7 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
 }
 
 /// A run of a job.
-#[derive(Debug, Default, Deserialize, ToSchema)]
+#[derive(Debug, Default, Serialize, Deserialize, ToSchema)]
 #[serde(default, deny_unknown_fields, rename_all = "camelCase")]
 pub struct RunJob {
     /// Parameters of this run (laid over the job's by processors).
@@ -127,7 +127,7 @@ async fn get_instance(
 }
 
 /// Just the status of an instance.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct StatusReply {
     /// Where it stands.
     pub status: InstanceStatus,

@@ -10,4 +10,5 @@ mod routes;
 pub mod store;
 pub mod validate;
 
+pub use routes::CopyJob;
 pub(crate) use routes::router;

@@ -216,7 +216,7 @@ pub struct JobSpec {
 }
 
 /// A stored job.
-#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Job {
     /// Its id.
@@ -235,7 +235,7 @@ pub struct Job {
 }
 
 /// A page of jobs.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct JobPage {
     /// The jobs of this page.

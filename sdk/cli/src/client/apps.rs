@@ -1,10 +1,10 @@
 //! `wasmjob app`: list, get, create, update, delete apps and rotate their secrets.
 
-use super::output::{self, Table, cell};
+use super::output::{self, Table};
 use super::{CliError, Client, ClientOpts, Reply, parse_id};
 use clap::{Args, Subcommand};
-use serde_json::{Value, json};
 use std::process::ExitCode;
+use wasmjob_server::apps::{App, AppWithSecret, CreateApp, UpdateApp};
 
 /// Arguments of `app`.
 #[derive(Args, Debug)]
@@ -64,44 +64,125 @@ pub fn run(args: AppArgs) -> ExitCode {
 }
 
 fn execute(client: &Client, json: bool, command: AppCommand) -> Result<(), CliError> {
-    let reply = match &command {
-        AppCommand::List => client.get("/apps", &[])?,
-        AppCommand::Get { id } => client.get(&format!("/apps/{id}"), &[])?,
-        AppCommand::Create { name, description } => {
-            client.post("/apps", Some(&json!({"name": name, "description": description})))?
-        }
-        AppCommand::Update { id, description } => {
-            client.put(&format!("/apps/{id}"), &json!({"description": description}))?
-        }
-        AppCommand::Delete { id } => client.delete(&format!("/apps/{id}"))?,
-        AppCommand::RotateSecret { id } => client.post(&format!("/apps/{id}/secret"), None)?,
-    };
+    let reply = request(client, &command)?;
     if json {
         return output::raw(&reply);
     }
+    output::lines(&render(&command, &reply)?)
+}
+
+fn request(client: &Client, command: &AppCommand) -> Result<Reply, CliError> {
     match command {
-        AppCommand::List => list(&reply),
-        AppCommand::Get { .. } | AppCommand::Update { .. } => output::fields(&reply.json, APP_FIELDS),
-        AppCommand::Create { .. } => with_secret(&reply.json, "Created"),
-        AppCommand::RotateSecret { .. } => with_secret(&reply.json, "New secret for"),
-        AppCommand::Delete { id } => output::lines(&format!("Deleted app {id}.")),
+        AppCommand::List => client.get("/apps", &[]),
+        AppCommand::Get { id } => client.get(&format!("/apps/{id}"), &[]),
+        AppCommand::Create { name, description } => {
+            let app = CreateApp { name: name.clone(), description: description.clone(), namespace_id: None };
+            client.post("/apps", &app)
+        }
+        AppCommand::Update { id, description } => {
+            client.put(&format!("/apps/{id}"), &UpdateApp { description: description.clone(), namespace_id: None })
+        }
+        AppCommand::Delete { id } => client.delete(&format!("/apps/{id}")),
+        AppCommand::RotateSecret { id } => client.post_empty(&format!("/apps/{id}/secret")),
     }
 }
 
-fn list(reply: &Reply) -> Result<(), CliError> {
+/// What a command prints, from the server's answer.
+fn render(command: &AppCommand, reply: &Reply) -> Result<String, CliError> {
+    match command {
+        AppCommand::List => Ok(list(&reply.parse::<Vec<App>>()?)),
+        AppCommand::Get { .. } | AppCommand::Update { .. } => output::fields(&reply.parse::<App>()?, APP_FIELDS),
+        AppCommand::Create { .. } => Ok(with_secret(&reply.parse()?, "Created")),
+        AppCommand::RotateSecret { .. } => Ok(with_secret(&reply.parse()?, "New secret for")),
+        AppCommand::Delete { id } => Ok(format!("Deleted app {id}.")),
+    }
+}
+
+fn list(apps: &[App]) -> String {
     let mut table = Table::new(&["ID", "NAME", "DESCRIPTION", "CREATED"]);
-    for app in reply.json.as_array().into_iter().flatten() {
-        table.row(vec![cell(app, "id"), cell(app, "name"), cell(app, "description"), cell(app, "createdAt")]);
+    for app in apps {
+        table.row(vec![
+            app.id.to_string(),
+            output::one_line(&app.name),
+            output::one_line(&app.description),
+            output::iso_time(app.created_at),
+        ]);
     }
-    table.print()
+    table.render()
 }
 
-fn with_secret(body: &Value, what: &str) -> Result<(), CliError> {
-    let app = &body["app"];
-    output::lines(&format!(
+fn with_secret(created: &AppWithSecret, what: &str) -> String {
+    format!(
         "{what} app {} (id {}).\nsecret: {}\nStore the secret now: it is not shown again.",
-        cell(app, "name"),
-        cell(app, "id"),
-        cell(body, "secret")
-    ))
+        output::one_line(&created.app.name),
+        created.app.id,
+        output::one_line(&created.secret)
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::client::testing::{TestServer, assert_fields_exist};
+
+    #[test]
+    fn every_command_reads_the_servers_answer() {
+        let server = TestServer::start();
+        let client = server.admin();
+        let create = AppCommand::Create { name: "reports".into(), description: "report\njobs".into() };
+        let created = request(&client, &create).unwrap();
+        let AppWithSecret { app, secret } = created.parse().unwrap();
+        let id = app.id.to_string();
+        assert_eq!(
+            render(&create, &created).unwrap(),
+            format!("Created app reports (id {id}).\nsecret: {secret}\nStore the secret now: it is not shown again.")
+        );
+
+        let listed = render(&AppCommand::List, &request(&client, &AppCommand::List).unwrap()).unwrap();
+        let lines: Vec<&str> = listed.lines().collect();
+        assert_eq!(lines.len(), 2, "{listed}");
+        assert!(lines[0].starts_with("ID") && lines[0].ends_with("CREATED"), "{listed}");
+        let created_at = output::iso_time(app.created_at);
+        assert!(lines[1].starts_with(&id) && lines[1].contains("report jobs") && lines[1].ends_with(&created_at));
+
+        let get = AppCommand::Get { id: id.clone() };
+        let reply = request(&client, &get).unwrap();
+        assert_fields_exist(&reply, APP_FIELDS);
+        let shown = render(&get, &reply).unwrap();
+        let names: Vec<&str> = shown.lines().map(|l| l.split_whitespace().next().unwrap()).collect();
+        assert_eq!(names, ["id", "name", "description", "createdAt", "updatedAt", "namespaceId"], "{shown}");
+        assert!(shown.lines().next().unwrap().ends_with(&id) && shown.contains(&created_at), "{shown}");
+
+        let update = AppCommand::Update { id: id.clone(), description: "changed".into() };
+        let updated = render(&update, &request(&client, &update).unwrap()).unwrap();
+        assert!(updated.contains("description  changed"), "{updated}");
+
+        let rotate = AppCommand::RotateSecret { id: id.clone() };
+        let rotated = request(&client, &rotate).unwrap();
+        let fresh: AppWithSecret = rotated.parse().unwrap();
+        assert_ne!(fresh.secret, secret);
+        assert!(render(&rotate, &rotated).unwrap().starts_with(&format!("New secret for app reports (id {id}).")));
+
+        let delete = AppCommand::Delete { id: id.clone() };
+        assert_eq!(render(&delete, &request(&client, &delete).unwrap()).unwrap(), format!("Deleted app {id}."));
+    }
+
+    #[test]
+    fn another_shape_is_an_error_naming_the_field() {
+        let server = TestServer::start();
+        let client = server.admin();
+        // `/auth/me` where an app is expected: as a server of another version could answer.
+        let reply = client.get("/auth/me", &[]).unwrap();
+        let error = render(&AppCommand::Get { id: "1".into() }, &reply).unwrap_err();
+        assert_eq!(error.exit_code(), 1);
+        let error = error.to_string();
+        assert!(
+            error.contains(&format!("the server at {} answered GET /auth/me with something", server.url())),
+            "{error}"
+        );
+        assert!(error.contains("this CLI does not understand (version mismatch?): "), "{error}");
+        assert!(error.contains("missing field `description`"), "{error}");
+        let error = render(&AppCommand::List, &reply).unwrap_err().to_string();
+        assert!(error.contains("invalid type: map, expected a sequence"), "{error}");
+    }
 }

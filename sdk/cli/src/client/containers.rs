@@ -2,12 +2,15 @@
 //! (with how its deployed version stands on each worker), deploy or roll back a version, delete a version or a
 //! container.
 
-use super::output::{self, Table, cell};
+use super::output::{self, Table};
 use super::{CliError, Client, ClientOpts, Reply, parse_id};
 use clap::{Args, Subcommand};
 use serde_json::Value;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use wasmjob_server::containers::deploy::DeployRequest;
+use wasmjob_server::containers::model::{Container, ContainerDetail, ContainerVersion};
+use wasmjob_server::containers::rollout::WorkerDeployStatus;
 
 /// Arguments of `container`.
 #[derive(Args, Debug)]
@@ -102,7 +105,15 @@ pub fn run(args: ContainerArgs) -> ExitCode {
 }
 
 fn execute(client: &Client, json: bool, command: ContainerCommand) -> Result<(), CliError> {
-    let reply = match &command {
+    let reply = request(client, &command)?;
+    if json {
+        return output::raw(&reply);
+    }
+    output::lines(&render(&command, &reply)?)
+}
+
+fn request(client: &Client, command: &ContainerCommand) -> Result<Reply, CliError> {
+    match command {
         ContainerCommand::Push { file, app, name, label, no_deploy } => {
             let bytes =
                 std::fs::read(file).map_err(|e| CliError::Usage(format!("cannot read {}: {e}", file.display())))?;
@@ -110,45 +121,48 @@ fn execute(client: &Client, json: bool, command: ContainerCommand) -> Result<(),
             if *no_deploy {
                 query.push(("deploy", "false".into()));
             }
-            client.post_bytes(&format!("/apps/{app}/containers/{name}/versions"), &query, "application/wasm", &bytes)?
+            client.post_bytes(&format!("/apps/{app}/containers/{name}/versions"), &query, "application/wasm", &bytes)
         }
-        ContainerCommand::List { app } => client.get(&format!("/apps/{app}/containers"), &[])?,
-        ContainerCommand::Get { name, app } => client.get(&format!("/apps/{app}/containers/{name}"), &[])?,
+        ContainerCommand::List { app } => client.get(&format!("/apps/{app}/containers"), &[]),
+        ContainerCommand::Get { name, app } => client.get(&format!("/apps/{app}/containers/{name}"), &[]),
         ContainerCommand::Deploy { name, app, label } => {
-            let body = serde_json::json!({ "label": label });
-            client.post(&format!("/apps/{app}/containers/{name}/deploy"), Some(&body))?
+            let body = DeployRequest { label: Some(label.clone()), version_id: None };
+            client.post(&format!("/apps/{app}/containers/{name}/deploy"), &body)
         }
         ContainerCommand::Delete { name, app, label: Some(label) } => {
-            client.delete(&format!("/apps/{app}/containers/{name}/versions/{label}"))?
+            client.delete(&format!("/apps/{app}/containers/{name}/versions/{label}"))
         }
-        ContainerCommand::Delete { name, app, label: None } => {
-            client.delete(&format!("/apps/{app}/containers/{name}"))?
-        }
-    };
-    if json {
-        return output::raw(&reply);
-    }
-    match command {
-        ContainerCommand::Push { .. } => output::fields(&joined(&reply.json), VERSION_FIELDS),
-        ContainerCommand::List { .. } => list(&reply),
-        ContainerCommand::Get { .. } | ContainerCommand::Deploy { .. } => detail(&reply.json),
-        ContainerCommand::Delete { name, label: Some(label), .. } => {
-            output::lines(&format!("Deleted version {label} of container {name}."))
-        }
-        ContainerCommand::Delete { name, label: None, .. } => output::lines(&format!("Deleted container {name}.")),
+        ContainerCommand::Delete { name, app, label: None } => client.delete(&format!("/apps/{app}/containers/{name}")),
     }
 }
 
-/// A version with its `worlds` and `imports` as comma-separated text.
-fn joined(version: &Value) -> Value {
-    let mut version = version.clone();
-    for key in ["worlds", "imports"] {
-        if let Some(items) = version.get(key).and_then(Value::as_array) {
-            let text = items.iter().filter_map(Value::as_str).collect::<Vec<_>>().join(", ");
-            version[key] = Value::String(if text.is_empty() { "-".into() } else { text });
+/// What a command prints, from the server's answer.
+fn render(command: &ContainerCommand, reply: &Reply) -> Result<String, CliError> {
+    match command {
+        ContainerCommand::Push { .. } => output::fields(&joined(&reply.parse()?)?, VERSION_FIELDS),
+        ContainerCommand::List { .. } => Ok(list(&reply.parse::<Vec<Container>>()?)),
+        ContainerCommand::Get { .. } | ContainerCommand::Deploy { .. } => detail(&reply.parse()?),
+        ContainerCommand::Delete { name, label: Some(label), .. } => {
+            Ok(format!("Deleted version {label} of container {name}."))
         }
+        ContainerCommand::Delete { name, label: None, .. } => Ok(format!("Deleted container {name}.")),
     }
-    version
+}
+
+/// Names as comma-separated text, `-` for none.
+fn comma_list(items: &[String]) -> String {
+    let text = items.join(", ");
+    if text.is_empty() { "-".into() } else { output::one_line(&text) }
+}
+
+/// A version's fields, with its `worlds` and `imports` as comma-separated text.
+fn joined(version: &ContainerVersion) -> Result<Value, CliError> {
+    let mut shown = serde_json::to_value(version).map_err(|e| CliError::Failed(e.to_string()))?;
+    if let Some(shown) = shown.as_object_mut() {
+        shown.insert("worlds".into(), Value::String(comma_list(&version.worlds)));
+        shown.insert("imports".into(), Value::String(comma_list(&version.imports)));
+    }
+    Ok(shown)
 }
 
 /// The first 12 hex digits of a digest, as labels default to.
@@ -156,87 +170,87 @@ fn short_digest(digest: &str) -> String {
     digest.chars().take(12).collect()
 }
 
-fn list(reply: &Reply) -> Result<(), CliError> {
+fn list(containers: &[Container]) -> String {
     let mut table = Table::new(&["ID", "NAME", "DEPLOYED", "DIGEST", "UPDATED"]);
-    for container in reply.json.as_array().into_iter().flatten() {
+    for container in containers {
         table.row(vec![
-            cell(container, "id"),
-            cell(container, "name"),
-            cell(container, "deployedLabel"),
-            short_digest(&cell(container, "deployedDigest")),
-            cell(container, "updatedAt"),
+            container.id.to_string(),
+            output::one_line(&container.name),
+            output::opt_text(container.deployed_label.as_deref()),
+            short_digest(&output::opt_text(container.deployed_digest.as_deref())),
+            output::iso_time(container.updated_at),
         ]);
     }
-    table.print()
+    table.render()
 }
 
-fn detail(container: &Value) -> Result<(), CliError> {
-    let mut head = container.clone();
-    let versions = head.as_object_mut().and_then(|o| o.remove("versions")).unwrap_or(Value::Null);
-    let workers = head.as_object_mut().and_then(|o| o.remove("workers")).unwrap_or(Value::Null);
-    let deployments = head.as_object_mut().and_then(|o| o.remove("deployments")).unwrap_or(Value::Null);
-    if let Some(deployment) = head.as_object_mut().and_then(|o| o.remove("deployment")) {
-        head["deployedBy"] = Value::String(cell(&deployment, "deployedBy"));
-        head["deployedAt"] = deployment.get("deployedAt").cloned().unwrap_or(Value::Null);
+fn detail(container: &ContainerDetail) -> Result<String, CliError> {
+    let mut head = serde_json::to_value(container).map_err(|e| CliError::Failed(e.to_string()))?;
+    if let Some(head) = head.as_object_mut() {
+        for key in ["versions", "workers", "deployments", "deployment"] {
+            head.remove(key);
+        }
+        let (by, at) = match &container.deployment {
+            Some(deployment) => (deployment.deployed_by.as_str(), Value::from(deployment.deployed_at)),
+            None => ("-", Value::Null),
+        };
+        head.insert("deployedBy".into(), Value::String(by.into()));
+        head.insert("deployedAt".into(), at);
     }
-    output::fields(&head, CONTAINER_FIELDS)?;
-    output::lines("")?;
-    deploy_status(&workers)?;
-    if let Some(history) = deployments.as_array().filter(|h| h.len() > 1) {
-        output::lines("")?;
+    let mut parts = vec![output::fields(&head, CONTAINER_FIELDS)?, String::new()];
+    parts.extend(deploy_status(&container.workers));
+    let history = &container.deployments;
+    if history.len() > 1 {
         let mut table = Table::new(&["DEPLOYED", "LABEL", "DIGEST", "BY"]);
         for deployment in history.iter().take(10) {
             table.row(vec![
-                cell(deployment, "deployedAt"),
-                cell(deployment, "label"),
-                short_digest(&cell(deployment, "digest")),
-                cell(deployment, "deployedBy"),
+                output::iso_time(deployment.deployed_at),
+                output::one_line(&deployment.label),
+                short_digest(&output::one_line(&deployment.digest)),
+                output::one_line(&deployment.deployed_by),
             ]);
         }
-        table.print()?;
+        parts.extend([String::new(), table.render()]);
     }
     let mut table = Table::new(&["", "LABEL", "DIGEST", "SIZE", "WORLDS", "WORKERS", "CREATED BY", "CREATED"]);
-    for version in versions.as_array().into_iter().flatten() {
-        let version = joined(version);
-        let deployed = if version["deployed"] == Value::Bool(true) { "*" } else { "" };
+    for version in &container.versions {
         table.row(vec![
-            deployed.to_string(),
-            cell(&version, "label"),
-            short_digest(&cell(&version, "digest")),
-            cell(&version, "sizeBytes"),
-            cell(&version, "worlds"),
-            version["workers"].as_array().map_or(0, Vec::len).to_string(),
-            cell(&version, "createdBy"),
-            cell(&version, "createdAt"),
+            if version.deployed { "*" } else { "" }.to_string(),
+            output::one_line(&version.label),
+            short_digest(&output::one_line(&version.digest)),
+            version.size_bytes.to_string(),
+            comma_list(&version.worlds),
+            version.workers.len().to_string(),
+            output::one_line(&version.created_by),
+            output::iso_time(version.created_at),
         ]);
     }
-    output::lines("")?;
-    table.print()
+    parts.extend([String::new(), table.render()]);
+    Ok(parts.join("\n"))
 }
 
-/// How the deployed version stands on each live worker.
-fn deploy_status(workers: &Value) -> Result<(), CliError> {
-    let workers = workers.as_array().map(Vec::as_slice).unwrap_or_default();
+/// How the deployed version stands on each live worker: the lines to print.
+fn deploy_status(workers: &[WorkerDeployStatus]) -> Vec<String> {
     if workers.is_empty() {
-        return output::lines("No live worker runs this app's WASM jobs.");
+        return vec!["No live worker runs this app's WASM jobs.".into()];
     }
     let mut table = Table::new(&["WORKER", "POOL", "DEPLOY", "UPDATED", "MESSAGE"]);
     for worker in workers {
         table.row(vec![
-            cell(worker, "address"),
-            cell(worker, "pool"),
-            cell(worker, "state"),
-            cell(worker, "updatedAt"),
-            cell(worker, "message"),
+            output::one_line(&worker.address),
+            worker.pool.to_string(),
+            output::one_line(&worker.state),
+            output::opt_time(worker.updated_at),
+            output::one_line(&worker.message),
         ]);
     }
-    table.print()?;
-    output::lines("")
+    vec![table.render(), String::new()]
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::client::testing::{TestServer, assert_fields_exist, field_rows};
 
     #[test]
     fn names_are_checked_before_they_reach_a_url() {
@@ -248,8 +262,81 @@ mod tests {
 
     #[test]
     fn lists_become_text() {
-        let version = serde_json::json!({"worlds": ["basic", "map"], "imports": []});
-        let joined = joined(&version);
-        assert_eq!((&joined["worlds"], &joined["imports"]), (&Value::from("basic, map"), &Value::from("-")));
+        assert_eq!(comma_list(&["basic".into(), "map".into()]), "basic, map");
+        assert_eq!(comma_list(&[]), "-");
+    }
+
+    fn component(name: &str) -> PathBuf {
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../guest-examples/dist").join(name)
+    }
+
+    #[test]
+    fn every_command_reads_the_servers_answer() {
+        let server = TestServer::start();
+        let client = server.admin();
+        let app = crate::client::jobs::tests::app(&client, "containers");
+        let push = |file: &str, label: &str, no_deploy| ContainerCommand::Push {
+            file: component(file),
+            app: app.clone(),
+            name: "exporter".into(),
+            label: Some(label.into()),
+            no_deploy,
+        };
+
+        let first = push("standalone.wasm", "v1", false);
+        let pushed = request(&client, &first).unwrap();
+        assert_fields_exist(&pushed, VERSION_FIELDS);
+        let version: ContainerVersion = pushed.parse().unwrap();
+        let rows = field_rows(&render(&first, &pushed).unwrap());
+        let names: Vec<&str> = rows.iter().map(|(k, _)| k.as_str()).collect();
+        assert_eq!(names[..VERSION_FIELDS.len()], *VERSION_FIELDS);
+        let value = |key: &str| rows.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone()).unwrap();
+        assert_eq!(
+            (value("label"), value("deployed"), value("digest")),
+            ("v1".into(), "true".into(), version.digest.clone())
+        );
+        assert_eq!(value("worlds"), version.worlds.join(", "));
+        assert!(value("worlds").contains("basic"), "{rows:?}");
+        assert_eq!(value("createdAt"), output::iso_time(version.created_at));
+
+        let list = ContainerCommand::List { app: app.clone() };
+        let listed = render(&list, &request(&client, &list).unwrap()).unwrap();
+        let row: Vec<&str> =
+            listed.lines().nth(1).unwrap().split("  ").filter(|c| !c.is_empty()).map(str::trim).collect();
+        assert_eq!(row[1..4], ["exporter", "v1", &version.digest[..12]], "{listed}");
+
+        // A second version, deployed afterwards: two deployments in the history.
+        let second = push("map-reduce.wasm", "v2", true);
+        let v2: ContainerVersion = request(&client, &second).unwrap().parse().unwrap();
+        assert!(!v2.deployed);
+        let deploy = ContainerCommand::Deploy { name: "exporter".into(), app: app.clone(), label: "v2".into() };
+        let deployed = request(&client, &deploy).unwrap();
+        assert_fields_exist(&deployed, &CONTAINER_FIELDS[..4]);
+        let detail: ContainerDetail = deployed.parse().unwrap();
+        let text = render(&deploy, &deployed).unwrap();
+        let parts: Vec<&str> = text.split("\n\n").collect();
+        assert_eq!(parts.len(), 4, "fields, workers, history, versions: {text}");
+        let rows = field_rows(parts[0]);
+        let names: Vec<&str> = rows.iter().map(|(k, _)| k.as_str()).collect();
+        assert_eq!(names[..CONTAINER_FIELDS.len()], *CONTAINER_FIELDS, "{text}");
+        let deployment = detail.deployment.as_ref().unwrap();
+        assert_eq!(rows[2].1, "v2");
+        assert_eq!(rows[4], ("deployedBy".to_string(), "admin".to_string()));
+        assert_eq!(rows[5], ("deployedAt".to_string(), output::iso_time(deployment.deployed_at)));
+        assert_eq!(parts[1], "No live worker runs this app's WASM jobs.");
+        let history: Vec<&str> = parts[2].lines().collect();
+        assert_eq!(history.len(), 3, "{text}");
+        assert!(history[1].contains(&v2.digest[..12]) && history[2].contains(&version.digest[..12]), "{text}");
+        let versions: Vec<&str> = parts[3].lines().collect();
+        assert_eq!(versions.len(), 3, "{text}");
+        assert!(versions[1].starts_with("*  v2") && versions[2].starts_with("   v1"), "{text}");
+        let get = ContainerCommand::Get { name: "exporter".into(), app: app.clone() };
+        assert_eq!(render(&get, &request(&client, &get).unwrap()).unwrap(), text);
+
+        let drop_v1 = ContainerCommand::Delete { name: "exporter".into(), app: app.clone(), label: Some("v1".into()) };
+        let said = render(&drop_v1, &request(&client, &drop_v1).unwrap()).unwrap();
+        assert_eq!(said, "Deleted version v1 of container exporter.");
+        let drop_all = ContainerCommand::Delete { name: "exporter".into(), app, label: None };
+        assert_eq!(render(&drop_all, &request(&client, &drop_all).unwrap()).unwrap(), "Deleted container exporter.");
     }
 }

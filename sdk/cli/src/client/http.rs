@@ -3,22 +3,42 @@
 
 use super::config::{self, StoredLogin};
 use super::{CliError, ClientOpts};
-use serde_json::Value;
+use serde::Serialize;
+use serde::de::{DeserializeOwned, IgnoredAny};
 use std::time::Duration;
 use ureq::http::Response;
 use ureq::{Agent, Body, RequestBuilder};
+use wasmjob_server::error::FieldError;
 
 /// Long enough for a log read that waits 10 s for new lines.
 const TIMEOUT: Duration = Duration::from_secs(60);
 
-/// A server's response: its text (for `--json`) and the parsed JSON
-/// (`null` for an empty body).
+/// A server's successful response: its text, printed as it came for
+/// `--json`, and read into the API's own type with [`Reply::parse`].
 #[derive(Debug)]
 pub struct Reply {
     /// The body as received.
     pub text: String,
-    /// The body parsed.
-    pub json: Value,
+    /// `GET /apps`: what was asked, for error messages.
+    request: String,
+    /// The server's URL, for error messages.
+    server: String,
+}
+
+impl Reply {
+    /// The body read as `T`, the type the server's handler wrote it from.
+    /// A body of another shape (a server of another version) is an error
+    /// naming the field at fault, never a blank or a panic.
+    pub fn parse<T: DeserializeOwned>(&self) -> Result<T, CliError> {
+        // `finish` checked that the text is one JSON document.
+        let mut deserializer = serde_json::Deserializer::from_str(&self.text);
+        serde_path_to_error::deserialize(&mut deserializer).map_err(|e| {
+            CliError::Failed(format!(
+                "the server at {} answered {} with something this CLI does not understand (version mismatch?): {e}",
+                self.server, self.request
+            ))
+        })
+    }
 }
 
 /// A client of one server, with or without a token.
@@ -100,14 +120,16 @@ impl Client {
         self.finish("GET", path, request.call())
     }
 
-    /// `POST path` with a JSON body, or with none.
-    pub fn post(&self, path: &str, body: Option<&Value>) -> Result<Reply, CliError> {
+    /// `POST path` with a JSON body.
+    pub fn post(&self, path: &str, body: &impl Serialize) -> Result<Reply, CliError> {
         let request = self.authorize(self.agent.post(self.url(path)));
-        let result = match body {
-            Some(body) => request.send_json(body),
-            None => request.send_empty(),
-        };
-        self.finish("POST", path, result)
+        self.finish("POST", path, request.send_json(body))
+    }
+
+    /// `POST path` without a body.
+    pub fn post_empty(&self, path: &str) -> Result<Reply, CliError> {
+        let request = self.authorize(self.agent.post(self.url(path)));
+        self.finish("POST", path, request.send_empty())
     }
 
     /// `POST path?query` with raw bytes of `content_type` as the body.
@@ -126,7 +148,7 @@ impl Client {
     }
 
     /// `PUT path` with a JSON body.
-    pub fn put(&self, path: &str, body: &Value) -> Result<Reply, CliError> {
+    pub fn put(&self, path: &str, body: &impl Serialize) -> Result<Reply, CliError> {
         let request = self.authorize(self.agent.put(self.url(path)));
         self.finish("PUT", path, request.send_json(body))
     }
@@ -145,17 +167,16 @@ impl Client {
             .body_mut()
             .read_to_string()
             .map_err(|e| CliError::Failed(format!("cannot read the response of {method} {path}: {e}")))?;
-        let json = if text.trim().is_empty() { Ok(Value::Null) } else { serde_json::from_str::<Value>(&text) };
         if status >= 400 {
-            return Err(self.api_error(status, &text, json.ok()));
+            return Err(self.api_error(status, &text));
         }
-        let json = json.map_err(|e| {
-            CliError::Failed(format!(
+        if let (false, Err(e)) = (text.trim().is_empty(), serde_json::from_str::<IgnoredAny>(&text)) {
+            return Err(CliError::Failed(format!(
                 "the server's response to {method} {path} is not JSON ({e}); is {} a wasmjob server?",
                 self.server
-            ))
-        })?;
-        Ok(Reply { text, json })
+            )));
+        }
+        Ok(Reply { text, request: format!("{method} {path}"), server: self.server.clone() })
     }
 
     fn transport_error(&self, error: ureq::Error) -> CliError {
@@ -170,20 +191,21 @@ impl Client {
         CliError::Connect { server: self.server.clone(), detail }
     }
 
-    fn api_error(&self, status: u16, text: &str, json: Option<Value>) -> CliError {
-        let body = json.unwrap_or(Value::Null);
-        let message = match body.get("message").and_then(Value::as_str) {
-            Some(message) => message.to_string(),
-            None => {
-                let snippet: String = text.trim().chars().take(200).collect();
-                if snippet.is_empty() { format!("HTTP {status}") } else { format!("HTTP {status}: {snippet}") }
-            }
-        };
-        let fields: Vec<(String, String)> = body
-            .get("fields")
-            .and_then(Value::as_array)
-            .map(|fields| fields.iter().map(|f| (output_str(&f["field"]), output_str(&f["message"]))).collect())
-            .unwrap_or_default();
+    fn api_error(&self, status: u16, text: &str) -> CliError {
+        // What `wasmjob_server::error::ErrorBody` writes; anything else (a
+        // proxy's page) is shown as it came.
+        #[derive(serde::Deserialize)]
+        struct ErrorReply {
+            message: Option<String>,
+            #[serde(default)]
+            fields: Vec<FieldError>,
+        }
+        let body = serde_json::from_str::<ErrorReply>(text).unwrap_or(ErrorReply { message: None, fields: Vec::new() });
+        let fields: Vec<(String, String)> = body.fields.into_iter().map(|f| (f.field, f.message)).collect();
+        let message = body.message.unwrap_or_else(|| {
+            let snippet: String = text.trim().chars().take(200).collect();
+            if snippet.is_empty() { format!("HTTP {status}") } else { format!("HTTP {status}: {snippet}") }
+        });
         // A validation message repeats the field lines that follow it.
         let repeated = format!(
             "invalid input: {}",
@@ -195,8 +217,4 @@ impl Client {
         });
         CliError::Api { message, fields, hint }
     }
-}
-
-fn output_str(value: &Value) -> String {
-    value.as_str().map_or_else(|| value.to_string(), str::to_string)
 }

@@ -1,11 +1,15 @@
 //! `wasmjob job`: list, get, create, update, run, enable, disable, delete, copy, export and import jobs.
 
-use super::output::{self, Table, cell};
+use super::output::{self, Table};
 use super::{CliError, Client, ClientOpts, Reply, parse_id, read_json_file};
 use clap::{Args, Subcommand};
 use serde_json::{Value, json};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use wasmjob_server::instances::RunJob;
+use wasmjob_server::instances::model::Instance;
+use wasmjob_server::jobs::CopyJob;
+use wasmjob_server::jobs::model::{Job, JobPage, JobSpec};
 
 /// Arguments of `job`.
 #[derive(Args, Debug)]
@@ -154,72 +158,81 @@ fn list_query(name: Option<String>, enabled: Option<bool>, tag: Option<String>) 
 }
 
 fn execute(client: &Client, json: bool, command: JobCommand) -> Result<(), CliError> {
-    let reply = match &command {
+    let reply = request(client, &command)?;
+    if json {
+        return output::raw(&reply);
+    }
+    output::lines(&render(&command, &reply)?)
+}
+
+fn request(client: &Client, command: &JobCommand) -> Result<Reply, CliError> {
+    match command {
         JobCommand::List { app, name, enabled, tag, page, size, sort } => {
             let mut query = list_query(name.clone(), *enabled, tag.clone());
             query.extend(page.map(|v| ("page", v.to_string())));
             query.extend(size.map(|v| ("size", v.to_string())));
             query.extend(sort.clone().map(|v| ("sort", v)));
-            client.get(&format!("/apps/{app}/jobs"), &query)?
+            client.get(&format!("/apps/{app}/jobs"), &query)
         }
-        JobCommand::Get { id } => client.get(&format!("/jobs/{id}"), &[])?,
-        JobCommand::Create { app, file } => client.post(&format!("/apps/{app}/jobs"), Some(&read_json_file(file)?))?,
-        JobCommand::Update { id, file } => client.put(&format!("/jobs/{id}"), &read_json_file(file)?)?,
+        JobCommand::Get { id } => client.get(&format!("/jobs/{id}"), &[]),
+        JobCommand::Create { app, file } => client.post(&format!("/apps/{app}/jobs"), &read_json_file(file)?),
+        JobCommand::Update { id, file } => client.put(&format!("/jobs/{id}"), &read_json_file(file)?),
         JobCommand::Run { id, params, delay_ms } => {
-            client.post(&format!("/jobs/{id}/run"), Some(&json!({"instanceParams": params, "delayMs": delay_ms})))?
+            client.post(&format!("/jobs/{id}/run"), &RunJob { instance_params: params.clone(), delay_ms: *delay_ms })
         }
-        JobCommand::Enable { id } => client.post(&format!("/jobs/{id}/enable"), None)?,
-        JobCommand::Disable { id } => client.post(&format!("/jobs/{id}/disable"), None)?,
-        JobCommand::Delete { id } => client.delete(&format!("/jobs/{id}"))?,
-        JobCommand::Copy { id, name } => {
-            let body = name.as_ref().map_or_else(|| json!({}), |n| json!({"name": n}));
-            client.post(&format!("/jobs/{id}/copy"), Some(&body))?
-        }
-        JobCommand::Export { id } => client.get(&format!("/jobs/{id}/export"), &[])?,
+        JobCommand::Enable { id } => client.post_empty(&format!("/jobs/{id}/enable")),
+        JobCommand::Disable { id } => client.post_empty(&format!("/jobs/{id}/disable")),
+        JobCommand::Delete { id } => client.delete(&format!("/jobs/{id}")),
+        JobCommand::Copy { id, name } => client.post(&format!("/jobs/{id}/copy"), &CopyJob { name: name.clone() }),
+        JobCommand::Export { id } => client.get(&format!("/jobs/{id}/export"), &[]),
         JobCommand::Import { app, file } => {
             let jobs = import_body(read_json_file(file)?, file)?;
-            client.post(&format!("/apps/{app}/jobs/import"), Some(&jobs))?
+            client.post(&format!("/apps/{app}/jobs/import"), &jobs)
         }
-    };
-    if json {
-        return output::raw(&reply);
     }
-    let job = &reply.json;
-    match command {
-        JobCommand::List { .. } => list(&reply),
-        JobCommand::Get { .. } => output::fields(job, JOB_FIELDS),
-        JobCommand::Create { .. } => {
-            output::lines(&format!("Created job {} ({}).", cell(job, "id"), cell(job, "name")))
+}
+
+/// What a command prints, from the server's answer.
+fn render(command: &JobCommand, reply: &Reply) -> Result<String, CliError> {
+    let named = |what: &str| -> Result<String, CliError> {
+        let job: Job = reply.parse()?;
+        Ok(format!("{what} job {} ({}).", job.id, output::one_line(&job.spec.name)))
+    };
+    Ok(match command {
+        JobCommand::List { .. } => list(&reply.parse()?),
+        JobCommand::Get { .. } => output::fields(&reply.parse::<Job>()?, JOB_FIELDS)?,
+        JobCommand::Create { .. } => named("Created")?,
+        JobCommand::Update { .. } => named("Updated")?,
+        JobCommand::Run { id, .. } => {
+            let instance: Instance = reply.parse()?;
+            format!(
+                "Started instance {} of job {id}: {}, due {}.",
+                instance.id,
+                output::name(&instance.status),
+                output::iso_time(instance.expected_trigger_time)
+            )
         }
-        JobCommand::Update { .. } => {
-            output::lines(&format!("Updated job {} ({}).", cell(job, "id"), cell(job, "name")))
-        }
-        JobCommand::Run { id, .. } => output::lines(&format!(
-            "Started instance {} of job {id}: {}, due {}.",
-            cell(job, "id"),
-            cell(job, "status"),
-            cell(job, "expectedTriggerTime")
-        )),
         JobCommand::Enable { .. } | JobCommand::Disable { .. } => {
-            let state = if job["enabled"] == Value::Bool(true) { "enabled" } else { "disabled" };
-            output::lines(&format!("Job {} ({}) is {state}.", cell(job, "id"), cell(job, "name")))
+            let job: Job = reply.parse()?;
+            let state = if job.spec.enabled { "enabled" } else { "disabled" };
+            format!("Job {} ({}) is {state}.", job.id, output::one_line(&job.spec.name))
         }
-        JobCommand::Delete { id } => output::lines(&format!("Deleted job {id}.")),
-        JobCommand::Copy { id, .. } => output::lines(&format!(
-            "Copied job {id} to job {} ({}), disabled until enabled.",
-            cell(job, "id"),
-            cell(job, "name")
-        )),
+        JobCommand::Delete { id } => format!("Deleted job {id}."),
+        JobCommand::Copy { id, .. } => {
+            let job: Job = reply.parse()?;
+            format!("Copied job {id} to job {} ({}), disabled until enabled.", job.id, output::one_line(&job.spec.name))
+        }
         JobCommand::Export { .. } => {
-            let pretty = serde_json::to_string_pretty(job).map_err(|e| CliError::Failed(e.to_string()))?;
-            output::lines(&pretty)
+            // Through a `Value`: its keys are sorted, as they always were printed.
+            let spec = serde_json::to_value(reply.parse::<JobSpec>()?).map_err(|e| CliError::Failed(e.to_string()))?;
+            serde_json::to_string_pretty(&spec).map_err(|e| CliError::Failed(e.to_string()))?
         }
         JobCommand::Import { .. } => {
-            let count = job.as_array().map_or(0, Vec::len);
-            output::lines(&format!("Imported {count} job{}:", if count == 1 { "" } else { "s" }))?;
-            table(job.as_array().into_iter().flatten()).print()
+            let jobs: Vec<Job> = reply.parse()?;
+            let count = jobs.len();
+            format!("Imported {count} job{}:\n{}", if count == 1 { "" } else { "s" }, table(&jobs).render())
         }
-    }
+    })
 }
 
 /// `{"jobs": [...]}` from one definition, an array of them, or that form already.
@@ -235,46 +248,145 @@ fn import_body(file: Value, path: &std::path::Path) -> Result<Value, CliError> {
     }
 }
 
-fn trigger(job: &Value) -> String {
-    let kind = cell(job, "timeExpressionType");
-    match job.get("timeExpression").and_then(Value::as_str) {
-        Some(expr) if !expr.is_empty() => format!("{kind} {expr}"),
-        _ => kind,
-    }
+fn trigger(spec: &JobSpec) -> String {
+    let kind = output::name(&spec.time_expression_type);
+    if spec.time_expression.is_empty() { kind } else { format!("{kind} {}", spec.time_expression) }
 }
 
-fn table<'a>(jobs: impl Iterator<Item = &'a Value>) -> Table {
+fn table(jobs: &[Job]) -> Table {
     let mut table = Table::new(&["ID", "NAME", "ENABLED", "TRIGGER", "EXECUTE", "PROCESSOR", "TAG", "UPDATED"]);
-    for job in jobs {
-        let processor = match (cell(job, "processorType"), job.get("processorInfo").and_then(Value::as_str)) {
-            (kind, Some(info)) if !info.is_empty() => format!("{kind} {info}"),
-            (kind, _) => kind,
-        };
+    for Job { id, spec, updated_at, .. } in jobs {
+        let kind = output::name(&spec.processor_type);
+        let processor = if spec.processor_info.is_empty() { kind } else { format!("{kind} {}", spec.processor_info) };
         table.row(vec![
-            cell(job, "id"),
-            cell(job, "name"),
-            cell(job, "enabled"),
-            trigger(job),
-            cell(job, "executeType"),
+            id.to_string(),
+            output::one_line(&spec.name),
+            spec.enabled.to_string(),
+            trigger(spec),
+            output::name(&spec.execute_type),
             processor,
-            cell(job, "tag"),
-            cell(job, "updatedAt"),
+            output::one_line(&spec.tag),
+            output::iso_time(*updated_at),
         ]);
     }
     table
 }
 
-fn list(reply: &Reply) -> Result<(), CliError> {
-    let items = reply.json.get("items").and_then(Value::as_array).map(Vec::as_slice).unwrap_or_default();
-    table(items.iter()).print()?;
-    output::lines(&output::footer(&reply.json, items.len(), "job"))
+fn list(page: &JobPage) -> String {
+    let footer = output::footer(page.total, page.page, page.size, page.items.len(), "job");
+    format!("{}\n{footer}", table(&page.items).render())
 }
 
 #[cfg(test)]
-mod tests {
-    use super::import_body;
-    use serde_json::json;
+pub(crate) mod tests {
+    use super::*;
+    use crate::client::testing::{TestServer, assert_fields_exist};
     use std::path::Path;
+
+    /// The CRON job the server's API tests use, every field set.
+    pub(crate) const CRON_JOB: &str = include_str!("../../../../server/tests/fixtures/cron-job.json");
+
+    /// An app of `client`'s server; its id.
+    pub(crate) fn app(client: &Client, name: &str) -> String {
+        let created: wasmjob_server::apps::AppWithSecret =
+            client.post("/apps", &json!({"name": name})).and_then(|r| r.parse()).unwrap();
+        created.app.id.to_string()
+    }
+
+    #[test]
+    fn every_command_reads_the_servers_answer() {
+        let server = TestServer::start();
+        let client = server.admin();
+        let app = app(&client, "jobs");
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("job.json");
+        std::fs::write(&file, CRON_JOB).unwrap();
+
+        let create = JobCommand::Create { app: app.clone(), file: file.clone() };
+        let created = request(&client, &create).unwrap();
+        let job: Job = created.parse().unwrap();
+        let id = job.id.to_string();
+        assert_eq!(render(&create, &created).unwrap(), format!("Created job {id} (nightly)."));
+
+        let list = JobCommand::List {
+            app: app.clone(),
+            name: None,
+            enabled: None,
+            tag: None,
+            page: None,
+            size: None,
+            sort: None,
+        };
+        let listed = render(&list, &request(&client, &list).unwrap()).unwrap();
+        let lines: Vec<&str> = listed.lines().collect();
+        assert_eq!(lines.len(), 3, "{listed}");
+        let row: Vec<&str> = lines[1].split("  ").filter(|c| !c.is_empty()).map(str::trim).collect();
+        let updated = output::iso_time(job.updated_at);
+        let expected =
+            [id.as_str(), "nightly", "true", "CRON 0 0 2 * * ?", "MAP_REDUCE", "WASM exporter@v3", "reports", &updated];
+        assert_eq!(row, expected, "{listed}");
+        assert_eq!(lines[2], "1 of 1 job, page 0 (size 20)");
+
+        let get = JobCommand::Get { id: id.clone() };
+        let reply = request(&client, &get).unwrap();
+        assert_fields_exist(&reply, JOB_FIELDS);
+        let shown = render(&get, &reply).unwrap();
+        let rows = crate::client::testing::field_rows(&shown);
+        assert_eq!(rows.len(), crate::client::testing::keys(&reply).len(), "every field: {shown}");
+        let names: Vec<&str> = rows.iter().map(|(k, _)| k.as_str()).collect();
+        assert_eq!(names[..JOB_FIELDS.len()], *JOB_FIELDS, "{shown}");
+        let value = |key: &str| rows.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone()).unwrap();
+        assert_eq!(value("id"), id);
+        assert_eq!(value("timeExpressionType"), "CRON");
+        assert_eq!(value("createdAt"), output::iso_time(job.created_at));
+        assert_eq!(value("lifecycle"), r#"{"end":1893456000000,"start":1767225600000}"#);
+        assert_eq!(value("instanceRetryBackoff"), "2.0");
+
+        let update = JobCommand::Update { id: id.clone(), file };
+        assert_eq!(
+            render(&update, &request(&client, &update).unwrap()).unwrap(),
+            format!("Updated job {id} (nightly).")
+        );
+        let disable = JobCommand::Disable { id: id.clone() };
+        assert_eq!(
+            render(&disable, &request(&client, &disable).unwrap()).unwrap(),
+            format!("Job {id} (nightly) is disabled.")
+        );
+        let enable = JobCommand::Enable { id: id.clone() };
+        assert_eq!(
+            render(&enable, &request(&client, &enable).unwrap()).unwrap(),
+            format!("Job {id} (nightly) is enabled.")
+        );
+
+        let copy = JobCommand::Copy { id: id.clone(), name: None };
+        let copied = request(&client, &copy).unwrap();
+        let copy_id = copied.parse::<Job>().unwrap().id;
+        let expected = format!("Copied job {id} to job {copy_id} (nightly (copy)), disabled until enabled.");
+        assert_eq!(render(&copy, &copied).unwrap(), expected);
+
+        // Export prints the definition with its keys sorted, as it always did.
+        let export = JobCommand::Export { id: id.clone() };
+        let exported = request(&client, &export).unwrap();
+        let as_sent: Value = serde_json::from_str(&exported.text).unwrap();
+        assert_eq!(render(&export, &exported).unwrap(), serde_json::to_string_pretty(&as_sent).unwrap());
+        assert_eq!(as_sent, serde_json::from_str::<Value>(CRON_JOB).unwrap());
+
+        let dir_file = dir.path().join("export.json");
+        std::fs::write(&dir_file, &exported.text).unwrap();
+        let import = JobCommand::Import { app: app.clone(), file: dir_file };
+        let imported = render(&import, &request(&client, &import).unwrap()).unwrap();
+        assert!(imported.starts_with("Imported 1 job:\nID ") && imported.contains("CRON 0 0 2 * * ?"), "{imported}");
+
+        let run = JobCommand::Run { id: id.clone(), params: "p".into(), delay_ms: 600_000 };
+        let started = request(&client, &run).unwrap();
+        let instance: Instance = started.parse().unwrap();
+        let due = output::iso_time(instance.expected_trigger_time);
+        let expected = format!("Started instance {} of job {id}: WAITING_DISPATCH, due {due}.", instance.id);
+        assert_eq!(render(&run, &started).unwrap(), expected);
+
+        let delete = JobCommand::Delete { id: id.clone() };
+        assert_eq!(render(&delete, &request(&client, &delete).unwrap()).unwrap(), format!("Deleted job {id}."));
+    }
 
     #[test]
     fn imports_take_every_file_shape() {

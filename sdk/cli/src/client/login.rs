@@ -3,8 +3,8 @@
 use super::config::{self, StoredLogin};
 use super::{CliError, Client, output};
 use clap::{ArgGroup, Args};
-use serde_json::json;
 use std::process::ExitCode;
+use wasmjob_server::auth::{LoginRequest, LoginResponse};
 
 /// Arguments of `login`. Not `Debug`: they hold a password.
 #[derive(Args)]
@@ -49,25 +49,20 @@ fn login(args: LoginArgs) -> Result<(), CliError> {
     let (body, who) = match (args.username, args.app) {
         (Some(username), _) => {
             let password = from_env(args.password, "WASMJOB_PASSWORD", "password")?;
-            (json!({"username": username, "password": password}), format!("user {username}"))
+            let who = format!("user {username}");
+            (LoginRequest { username: Some(username), password: Some(password), app: None, secret: None }, who)
         }
         (None, Some(app)) => {
             let secret = from_env(args.secret, "WASMJOB_SECRET", "secret")?;
-            (json!({"app": app, "secret": secret}), format!("app {app}"))
+            let who = format!("app {app}");
+            (LoginRequest { username: None, password: None, app: Some(app), secret: Some(secret) }, who)
         }
         (None, None) => return Err(CliError::Usage("give --username or --app".into())),
     };
     let client = Client::anonymous(server.clone());
-    let reply = client.post("/auth/login", Some(&body))?;
-    let Some(token) = reply.json.get("token").and_then(|t| t.as_str()) else {
-        return Err(CliError::Failed(format!("{server} answered the login without a token")));
-    };
-    let expires_at = reply.json.get("expiresAt").and_then(|t| t.as_u64());
-    config::save(&path, &StoredLogin { server: server.clone(), token: token.to_string(), expires_at })?;
+    let LoginResponse { token, expires_at } = client.post("/auth/login", &body)?.parse()?;
+    config::save(&path, &StoredLogin { server: server.clone(), token, expires_at: Some(expires_at) })?;
     tracing::debug!(config = %path.display(), "login stored");
-    let until = expires_at
-        .and_then(|t| i64::try_from(t).ok())
-        .map(|t| format!(" until {}", output::iso_time(t)))
-        .unwrap_or_default();
+    let until = i64::try_from(expires_at).map(|t| format!(" until {}", output::iso_time(t))).unwrap_or_default();
     output::lines(&format!("Logged in to {server} as {who}{until}."))
 }

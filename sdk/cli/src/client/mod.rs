@@ -12,6 +12,8 @@ pub mod instances;
 pub mod jobs;
 pub mod login;
 mod output;
+#[cfg(test)]
+mod testing;
 
 use clap::Args;
 use std::io::Write;

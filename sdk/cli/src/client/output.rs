@@ -1,6 +1,7 @@
 //! What client commands print: `--json` replies as received, or plain aligned tables and field lists.
 
 use super::{CliError, Reply};
+use serde::Serialize;
 use serde_json::Value;
 use std::io::Write;
 
@@ -47,19 +48,38 @@ fn is_time(key: &str) -> bool {
     key.ends_with("At") || key.ends_with("Time") || key == "time"
 }
 
-/// A value as one line of text: strings bare, times as ISO, `-` for null.
-pub fn text(key: &str, value: &Value) -> String {
+/// A value of a field list as one line of text: strings bare, times as ISO, `-` for null.
+fn text(key: &str, value: &Value) -> String {
     match value {
         Value::Null => "-".into(),
-        Value::String(s) => s.replace(['\n', '\r', '\t'], " "),
+        Value::String(s) => one_line(s),
         Value::Number(n) if is_time(key) => n.as_i64().map_or_else(|| n.to_string(), iso_time),
         other => other.to_string(),
     }
 }
 
-/// A field of an object as a table cell.
-pub fn cell(object: &Value, key: &str) -> String {
-    text(key, object.get(key).unwrap_or(&Value::Null))
+/// Text on one line: line breaks and tabs become spaces.
+pub fn one_line(text: &str) -> String {
+    text.replace(['\n', '\r', '\t'], " ")
+}
+
+/// Optional text on one line, `-` when absent.
+pub fn opt_text(text: Option<&str>) -> String {
+    text.map_or_else(|| "-".into(), one_line)
+}
+
+/// Optional Unix milliseconds as ISO time, `-` when absent.
+pub fn opt_time(ms: Option<i64>) -> String {
+    ms.map_or_else(|| "-".into(), iso_time)
+}
+
+/// The API's name of an enum value (`CRON`, `WAITING_DISPATCH`, …), as the server writes it.
+pub fn name(value: &impl Serialize) -> String {
+    match serde_json::to_value(value) {
+        Ok(Value::String(name)) => name,
+        Ok(other) => text("", &other),
+        Err(e) => format!("<{e}>"),
+    }
 }
 
 /// A plain table: a header row and columns padded to their widest cell.
@@ -101,11 +121,6 @@ impl Table {
         out.pop();
         out
     }
-
-    /// Writes the table to stdout.
-    pub fn print(&self) -> Result<(), CliError> {
-        lines(&self.render())
-    }
 }
 
 fn cut(text: &str, max: usize) -> String {
@@ -117,26 +132,26 @@ fn cut(text: &str, max: usize) -> String {
     cut
 }
 
-/// An object as `key  value` lines: the `first` keys in that order, then
-/// every other key alphabetically, so nothing the server sent is hidden.
-pub fn fields(object: &Value, first: &[&str]) -> Result<(), CliError> {
+/// A record of the API as `key  value` lines: the `first` keys in that
+/// order, then every other field alphabetically, so nothing the server
+/// sent is hidden.
+pub fn fields(record: &impl Serialize, first: &[&str]) -> Result<String, CliError> {
+    let object = serde_json::to_value(record).map_err(|e| CliError::Failed(e.to_string()))?;
     let Some(map) = object.as_object() else {
-        return lines(&object.to_string());
+        return Ok(object.to_string());
     };
     let mut keys: Vec<&str> = first.iter().copied().filter(|k| map.contains_key(*k)).collect();
     let mut rest: Vec<&str> = map.keys().map(String::as_str).filter(|k| !first.contains(k)).collect();
     rest.sort_unstable();
     keys.extend(rest);
     let width = keys.iter().map(|k| k.len()).max().unwrap_or(0);
-    let text = keys.iter().map(|k| format!("{k:<width$}  {}", text(k, &map[*k]))).collect::<Vec<_>>().join("\n");
-    lines(&text)
+    Ok(keys.iter().map(|k| format!("{k:<width$}  {}", text(k, &map[*k]))).collect::<Vec<_>>().join("\n"))
 }
 
 /// The line under a listing: `3 of 45 jobs, page 0 (size 20)`.
-pub fn footer(page: &Value, shown: usize, noun: &str) -> String {
-    let total = page.get("total").and_then(Value::as_i64).unwrap_or(shown as i64);
+pub fn footer(total: i64, page: u32, size: u32, shown: usize, noun: &str) -> String {
     let plural = if total == 1 { "" } else { "s" };
-    format!("{shown} of {total} {noun}{plural}, page {} (size {})", cell(page, "page"), cell(page, "size"))
+    format!("{shown} of {total} {noun}{plural}, page {page} (size {size})")
 }
 
 #[cfg(test)]
@@ -171,5 +186,7 @@ mod tests {
         assert_eq!(text("name", &serde_json::json!("a\nb")), "a b");
         assert_eq!(text("finishedTime", &Value::Null), "-");
         assert_eq!(text("tags", &serde_json::json!(["x"])), "[\"x\"]");
+        assert_eq!((opt_text(None), opt_text(Some("a\tb"))), ("-".to_string(), "a b".to_string()));
+        assert_eq!((opt_time(None), opt_time(Some(1))), ("-".to_string(), "1970-01-01T00:00:00.001Z".to_string()));
     }
 }

@@ -165,7 +165,7 @@ pub struct GitSourceInput {
 }
 
 /// What the API shows of stored credentials.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct CredentialsInfo {
     /// `PASSWORD` or `SSH_KEY`.
@@ -175,7 +175,7 @@ pub struct CredentialsInfo {
 }
 
 /// A container's git source.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct GitSource {
     /// The repository.
@@ -195,21 +195,21 @@ pub struct GitSource {
 }
 
 /// The body of `POST …/builds`.
-#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct BuildRequest {
     /// Build this revision instead of the source's.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schema(nullable = false)]
     pub reference: Option<GitRef>,
     /// Deploy the version when it is built (default `true`).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schema(nullable = false)]
     pub deploy: Option<bool>,
 }
 
 /// Where a build stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum BuildStatus {
     /// Waiting for a free builder.
@@ -250,7 +250,7 @@ impl BuildStatus {
 }
 
 /// One build of a container's git source.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Build {
     /// Its id.
@@ -286,7 +286,7 @@ pub struct Build {
 }
 
 /// One line of a build's log.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct BuildLogLine {
     /// Position in the log; pass the last one as `after` to read on.
@@ -300,7 +300,7 @@ pub struct BuildLogLine {
 }
 
 /// A page of a build's log.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct BuildLogPage {
     /// The lines, oldest first.
