@@ -42,7 +42,7 @@ async fn a_release_database_migrates_and_reads_back(backend: Backend) {
         .filter(|f| f[0] == dialect(backend))
         .map(|f| (f[1].parse().unwrap(), f[3].to_string()))
         .collect();
-    assert_eq!(released.len(), 9);
+    assert!(released.len() >= 9, "the fixture lists at least the nine migrations of the first release");
     let applied: Vec<(i64, String)> = applied.into_iter().map(|(v, c)| (v, hex::encode(c))).collect();
     assert_eq!(applied[..released.len()], released[..]);
 
