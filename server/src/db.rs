@@ -1,5 +1,7 @@
 //! The database: one pool over SQLite, PostgreSQL or MySQL/MariaDB, chosen
-//! by URL, with the dialect's migrations applied at start.
+//! by URL, with the dialect's migrations applied at start (assembled from
+//! `migrations/`, written once where the dialects agree: `migrations`,
+//! `layout`).
 //!
 //! Queries are static SQL written once with `?` placeholders; `sql()`
 //! rewrites them to `$1, $2, …` for PostgreSQL. Values cross as the types
@@ -7,14 +9,13 @@
 //! flags 0/1), `VARCHAR`/`TEXT` (enums as names, JSON as text).
 
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
-use sqlx::migrate::Migrator;
 use sqlx::{Any, AnyPool, Error as SqlxError, Transaction};
 use std::borrow::Cow;
 use std::time::Duration;
 
-static SQLITE: Migrator = sqlx::migrate!("migrations/sqlite");
-static POSTGRES: Migrator = sqlx::migrate!("migrations/postgres");
-static MYSQL: Migrator = sqlx::migrate!("migrations/mysql");
+#[cfg(test)]
+mod layout;
+mod migrations;
 
 /// Which SQL dialect the pool speaks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -101,12 +102,7 @@ impl Database {
 
     /// Applies the dialect's pending migrations.
     pub async fn migrate(&self) -> Result<(), DbError> {
-        let migrator = match self.dialect {
-            Dialect::Sqlite => &SQLITE,
-            Dialect::Postgres => &POSTGRES,
-            Dialect::MySql => &MYSQL,
-        };
-        migrator.run(&self.pool).await?;
+        migrations::migrator(self.dialect).await?.run(&self.pool).await?;
         Ok(())
     }
 

@@ -17,3 +17,4 @@ mod overview;
 mod preview;
 mod support;
 mod system;
+mod upgrade;

@@ -117,8 +117,35 @@ impl TestEnv {
 
     /// [`TestEnv::new`] with the server configuration changed by `edit`.
     pub async fn with_config(backend: Backend, edit: impl FnOnce(&mut ServerConfig)) -> Self {
-        let _ = tracing_subscriber::fmt().with_test_writer().with_env_filter("warn").try_init();
         let (url, scratch) = scratch_database(backend).await;
+        Self::start(url, scratch, edit).await
+    }
+
+    /// [`TestEnv::new`] on a copy of the database the release before the
+    /// shared migration layout made (`tests/fixtures/release/`, see
+    /// `upgrade.rs`), migrated by this build.
+    pub async fn from_release(backend: Backend) -> Self {
+        let (url, scratch) = scratch_database(backend).await;
+        let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/release");
+        match backend {
+            Backend::Sqlite => {
+                let dir = scratch._dir.as_ref().unwrap().path();
+                std::fs::copy(fixtures.join("sqlite.db"), dir.join("test.db")).unwrap();
+            }
+            Backend::Postgres | Backend::MariaDb => {
+                let name = if matches!(backend, Backend::Postgres) { "postgres.sql" } else { "mariadb.sql" };
+                let dump = std::fs::read_to_string(fixtures.join(name)).unwrap();
+                let db = Database::connect(&url).await.unwrap();
+                sqlx::raw_sql(&dump).execute(db.pool()).await.unwrap();
+                db.pool().close().await;
+            }
+        }
+        Self::start(url, scratch, |_| {}).await
+    }
+
+    /// Opens and migrates the database at `url`, then logs the administrator in.
+    async fn start(url: String, scratch: Scratch, edit: impl FnOnce(&mut ServerConfig)) -> Self {
+        let _ = tracing_subscriber::fmt().with_test_writer().with_env_filter("warn").try_init();
         let db = Database::connect(&url).await.unwrap();
         db.migrate().await.unwrap();
         let ids = Arc::new(IdGenerator::random());
