@@ -7,7 +7,7 @@ use serde_json::Value;
 use std::process::ExitCode;
 use wasmjob_server::instances::StatusReply;
 use wasmjob_server::instances::logs::{LogLine, LogPage};
-use wasmjob_server::instances::model::{Instance, InstancePage, InstanceStatus};
+use wasmjob_server::instances::model::{Instance, InstancePage};
 
 /// Lines per log read (the server's maximum).
 const LOG_PAGE: usize = 5000;
@@ -234,10 +234,7 @@ fn logs(client: &Client, json: bool, id: &str, follow: bool) -> Result<(), CliEr
         let ended = caught_up && {
             let reply = client.get(&format!("/instances/{id}/status"), &[])?;
             let StatusReply { status } = reply.parse()?;
-            matches!(
-                status,
-                InstanceStatus::Failed | InstanceStatus::Succeed | InstanceStatus::Canceled | InstanceStatus::Stopped
-            )
+            status.is_final()
         };
         let reply = read_logs(client, id, after, if ended { 0 } else { FOLLOW_WAIT_MS })?;
         let (count, next) = print_page(json, &reply, false)?;
