@@ -176,11 +176,11 @@ fn prepare_sqlite_file(url: &str) -> Result<(), DbError> {
     };
     let file = std::path::Path::new(path);
     if let Some(dir) = file.parent().filter(|d| !d.as_os_str().is_empty()) {
-        wasmjob_host::private::create_missing_dir(dir).map_err(fail(dir))?;
+        wasmjob_runtime::private::create_missing_dir(dir).map_err(fail(dir))?;
     }
     let creates = query.split('&').any(|p| p == "mode=rwc");
     if creates
-        && let Err(e) = wasmjob_host::private::create_new_file(file)
+        && let Err(e) = wasmjob_runtime::private::create_new_file(file)
         && e.kind() != std::io::ErrorKind::AlreadyExists
     {
         return Err(fail(file)(e));
@@ -188,7 +188,7 @@ fn prepare_sqlite_file(url: &str) -> Result<(), DbError> {
     for companion in ["", "-wal", "-shm", "-journal"] {
         let path = std::path::PathBuf::from(format!("{path}{companion}"));
         if path.is_file() {
-            wasmjob_host::private::restrict_file(&path).map_err(fail(&path))?;
+            wasmjob_runtime::private::restrict_file(&path).map_err(fail(&path))?;
         }
     }
     Ok(())

@@ -26,7 +26,7 @@ pub struct Started {
 pub async fn start(config: ServerConfig) -> anyhow::Result<Started> {
     // Private (0700), an existing one too: it holds the database, keys and
     // uploaded components.
-    wasmjob_host::private::create_dir(&config.data_dir)
+    wasmjob_runtime::private::create_dir(&config.data_dir)
         .map_err(|e| anyhow::anyhow!("cannot create the data directory {}: {e}", config.data_dir.display()))?;
     let db = Database::connect(&config.database_url()).await?;
     db.migrate().await?;

@@ -4,12 +4,12 @@
 //! they are emitted and its end.
 
 use super::{Children, TaskAssignment, TaskDone};
-use crate::config::TaskLimits;
-use crate::logs::LogSink;
-use crate::task::{SubtaskBatch, SubtaskSink, TaskCall, TaskControl, TaskProcessor, TaskRequest, TaskSpec};
 use std::collections::VecDeque;
 use std::fmt;
 use std::sync::{Arc, Condvar, Mutex};
+use wasmjob_runtime::LogSink;
+use wasmjob_runtime::TaskLimits;
+use wasmjob_runtime::{SubtaskBatch, SubtaskSink, TaskCall, TaskControl, TaskProcessor, TaskRequest, TaskSpec};
 use wasmjob_vocab::ExecuteType;
 
 /// Where a runner's reports go: to the coordinator in this process, or

@@ -9,9 +9,9 @@
 //! fails its instance — so it is written without a journal or syncs and
 //! deleted when the store is dropped.
 
-use crate::outcomes::{OutcomeSource, TaskOutcome};
 use rusqlite::{Connection, OptionalExtension, params};
 use std::path::{Path, PathBuf};
+use wasmjob_runtime::{OutcomeSource, TaskOutcome};
 
 /// Why the store failed (the disk is full or gone, most likely).
 #[derive(Debug, thiserror::Error)]
@@ -79,7 +79,7 @@ impl TaskStore {
         let _ = std::fs::remove_file(&path);
         // Created private (0600) before SQLite opens it: tasks carry the
         // job's payloads.
-        crate::private::create_new_file(&path).map_err(|e| fail(e.into()))?;
+        wasmjob_runtime::private::create_new_file(&path).map_err(|e| fail(e.into()))?;
         let conn = Connection::open(&path).map_err(|e| fail(e.into()))?;
         conn.execute_batch(SCHEMA).map_err(|e| fail(e.into()))?;
         Ok(Self { conn, path, last_seq: 0, outcomes: 0, in_batch: false })
@@ -256,8 +256,8 @@ mod tests {
     #[test]
     fn the_store_file_is_private_whatever_the_umask() {
         let dir = tempfile::tempdir().unwrap();
-        let store = crate::private::tests::with_umask(0o000, || TaskStore::create(dir.path(), "p").unwrap());
-        assert_eq!(crate::private::tests::mode(&store.path), 0o600);
+        let store = wasmjob_runtime::testing::with_umask(0o000, || TaskStore::create(dir.path(), "p").unwrap());
+        assert_eq!(wasmjob_runtime::testing::mode(&store.path), 0o600);
     }
 
     #[test]

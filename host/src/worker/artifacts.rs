@@ -4,10 +4,10 @@
 //! temporary name, then renamed into place, so a crash never leaves a
 //! half-written component where a whole one is expected.
 
-use super::auth::error_chain;
-use crate::cache::content_digest;
 use crate::error::{Error, Result};
 use std::path::{Path, PathBuf};
+use wasmjob_runtime::content_digest;
+use wasmjob_runtime::error_chain;
 
 /// The on-disk artifact cache.
 #[derive(Debug)]
@@ -31,7 +31,8 @@ pub(crate) fn verify(digest: &str, size: u64, bytes: &[u8]) -> std::result::Resu
 impl ArtifactStore {
     /// Opens (creating) the directory, private to the worker's user.
     pub(crate) fn open(dir: &Path) -> Result<Self> {
-        crate::private::create_dir(dir).map_err(|source| Error::DataDir { path: dir.to_path_buf(), source })?;
+        wasmjob_runtime::private::create_dir(dir)
+            .map_err(|source| Error::DataDir { path: dir.to_path_buf(), source })?;
         Ok(Self { dir: dir.to_path_buf() })
     }
 
@@ -76,7 +77,7 @@ impl ArtifactStore {
             return Err(std::io::Error::other("the bytes do not match the digest"));
         }
         let tmp = self.dir.join(format!(".tmp-{digest}-{}-{}", std::process::id(), unique()));
-        crate::private::write_new_file(&tmp, bytes).inspect_err(|_| {
+        wasmjob_runtime::private::write_new_file(&tmp, bytes).inspect_err(|_| {
             let _ = std::fs::remove_file(&tmp);
         })?;
         std::fs::rename(&tmp, self.path(digest)).inspect_err(|_| {
@@ -157,7 +158,7 @@ mod tests {
     #[cfg(unix)]
     #[test]
     fn the_store_and_its_files_are_private_whatever_the_umask() {
-        use crate::private::tests::{mode, with_umask};
+        use wasmjob_runtime::testing::{mode, with_umask};
         let dir = tempfile::tempdir().unwrap();
         let digest = content_digest(WASM);
         let store = with_umask(0o000, || {

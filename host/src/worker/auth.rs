@@ -7,6 +7,7 @@ use super::{Credentials, now_ms};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use tokio::sync::Mutex;
+use wasmjob_runtime::error_chain;
 
 /// Log in again this long before the token expires.
 const EXPIRY_MARGIN_MS: i64 = 60_000;
@@ -116,19 +117,4 @@ impl Auth {
         tracing::info!(app, "logged in");
         Ok(Token { value: body.token, expires_at: body.expires_at })
     }
-}
-
-/// An error and its causes on one line (reqwest's own message is terse).
-pub(crate) fn error_chain(error: &dyn std::error::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        let part = cause.to_string();
-        if !text.contains(&part) {
-            text.push_str(": ");
-            text.push_str(&part);
-        }
-        source = cause.source();
-    }
-    text
 }

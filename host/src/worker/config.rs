@@ -1,11 +1,11 @@
 //! How a worker is set up, and who it is to the server.
 
-use crate::config::RuntimeConfig;
-use crate::official::OfficialConfig;
 use std::fmt;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
 use std::time::Duration;
+use wasmjob_official::OfficialConfig;
+use wasmjob_runtime::RuntimeConfig;
 
 /// How a worker proves who it is.
 #[derive(Clone)]

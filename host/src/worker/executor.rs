@@ -20,11 +20,11 @@ use crate::distributed::coordinator::{
     self, Coordination, CoordinatorHandle, CoordinatorSettings, CoordinatorSpec, Inbox,
 };
 use crate::distributed::runner::RunnerSpec;
-use crate::local::{LocalInstance, LocalOutcome, TaskCounts};
-use crate::logs::LogLevel;
-use crate::task::{TaskControl, TaskProcessor, TaskSpec};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
+use wasmjob_runtime::LogLevel;
+use wasmjob_runtime::local::{LocalInstance, LocalOutcome, TaskCounts};
+use wasmjob_runtime::{TaskControl, TaskProcessor, TaskSpec};
 use wasmjob_vocab::ExecuteType;
 use wasmjob_wire::{Dispatch, ProgressReport, ReportedStatus, RunSchedule, StatusReport, WorkerMessage};
 
@@ -241,7 +241,7 @@ impl InstanceRun {
         let early = self.inbox.lock().unwrap_or_else(|p| p.into_inner()).take();
         let participants = if early.is_some() { dispatch.participants.clone() } else { Vec::new() };
         let store_dir = self.shared.config.data_dir.join("tasks");
-        if let Err(e) = crate::private::create_dir(&store_dir) {
+        if let Err(e) = wasmjob_runtime::private::create_dir(&store_dir) {
             return failed_outcome(&format!("cannot create the task store directory {}: {e}", store_dir.display()));
         }
         let tuning = self.shared.config.coordinator;

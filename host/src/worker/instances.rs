@@ -1,10 +1,10 @@
 //! The instances a worker holds (queued or running), the handle that stops
 //! one, and how an ending becomes the final status the server is told.
 
-use crate::task::TaskControl;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use tokio::sync::watch;
+use wasmjob_runtime::TaskControl;
 use wasmjob_wire::{ReportedStatus, RunningInstance};
 
 /// Why an instance was stopped; the first cause wins.

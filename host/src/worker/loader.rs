@@ -1,18 +1,18 @@
 //! The processor a dispatch names. A component: already loaded
 //! (microseconds), else from the artifact cache on disk, else downloaded
 //! from the server — then compiled (or read from the compiled-code cache)
-//! by the [`Runtime`](crate::Runtime). An official processor: the one this
+//! by the [`Runtime`](wasmjob_runtime::Runtime). An official processor: the one this
 //! worker enables, if it does.
 
 use super::Shared;
 use super::artifacts::{FetchError, download, is_digest, verify};
 use super::auth::AuthError;
 use super::logs::InstanceLog;
-use crate::logs::LogLevel;
-use crate::processor::Processor;
-use crate::task::TaskProcessor;
 use std::sync::Arc;
 use std::time::Duration;
+use wasmjob_runtime::LogLevel;
+use wasmjob_runtime::Processor;
+use wasmjob_runtime::TaskProcessor;
 use wasmjob_wire::{Dispatch, ProcessorSpec};
 
 /// Download attempts for one artifact (network failures and 5xx answers).

@@ -5,8 +5,8 @@
 
 use super::now_ms;
 use super::reports::Reporter;
-use crate::logs::{LogLevel, LogRecord, LogSink, LogSource, TracingLogSink};
-use crate::task::ROOT_TASK_ID;
+use wasmjob_runtime::ROOT_TASK_ID;
+use wasmjob_runtime::{LogLevel, LogRecord, LogSink, LogSource, TracingLogSink};
 use wasmjob_wire::{Dispatch, LogLine};
 
 /// Ships one instance's log lines.

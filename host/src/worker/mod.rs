@@ -17,7 +17,7 @@
 //!   [`crate::distributed::coordinator`].
 //! - `loader`: a dispatch's processor, from memory, from `artifacts`
 //!   (components fetched, verified and cached on disk) or downloaded;
-//!   `logs`: the [`crate::LogSink`] that ships task logs; `metrics`: the
+//!   `logs`: the [`wasmjob_runtime::LogSink`] that ships task logs; `metrics`: the
 //!   machine, for registration and heartbeats.
 //! - `prefetch`: deployed versions fetched and compiled before their
 //!   first dispatch, their states reported, and cached components no job
@@ -43,16 +43,15 @@ mod slots;
 #[cfg(test)]
 mod run_tests;
 
-pub(crate) use auth::error_chain;
 pub use config::{CoordinatorTuning, Credentials, WorkerConfig, default_address};
 
 use crate::error::{Error, Result};
-use crate::processor::Processor;
-use crate::runtime::Runtime;
 use std::collections::HashMap;
 use std::fmt;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
+use wasmjob_runtime::Processor;
+use wasmjob_runtime::Runtime;
 
 /// A worker: connects to its server and runs what it is dispatched.
 pub struct Worker {
@@ -82,7 +81,7 @@ struct Shared {
     /// Prefetches in flight, states reported, last uses.
     prefetch: prefetch::Prefetcher,
     /// The official processors this worker enables.
-    official: crate::official::OfficialProcessors,
+    official: wasmjob_official::OfficialProcessors,
     instances: instances::Instances,
     /// Instances other workers coordinate that this one takes part in.
     participations: instances::Instances,
@@ -116,7 +115,7 @@ impl Worker {
         }
         // Private (0700), an existing directory too: it holds downloaded
         // components, compiled code and instances' tasks.
-        crate::private::create_dir(&config.data_dir)
+        wasmjob_runtime::private::create_dir(&config.data_dir)
             .map_err(|source| Error::DataDir { path: config.data_dir.clone(), source })?;
         let artifacts = artifacts::ArtifactStore::open(&config.data_dir.join("artifacts"))?;
         let runtime = Arc::new(Runtime::new(config.runtime.clone())?);
@@ -149,7 +148,7 @@ impl Worker {
                 "a worker must be built inside a tokio runtime (Runtime::enter or an async context)".into(),
             )
         })?;
-        let official = crate::official::OfficialProcessors::new(&config.official, runtime_handle)?;
+        let official = wasmjob_official::OfficialProcessors::new(&config.official, runtime_handle)?;
         let (reports, receiver) = reports::channel();
         let shared = Shared {
             config,

@@ -113,7 +113,7 @@ pub(crate) mod tests {
         LogLine {
             instance_id: 1,
             time: 0,
-            level: crate::logs::LogLevel::Info,
+            level: wasmjob_runtime::LogLevel::Info,
             task_id: "0".into(),
             source: "guest".into(),
             message: n.to_string(),

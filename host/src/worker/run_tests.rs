@@ -17,7 +17,7 @@ fn runtime() -> Arc<Runtime> {
     RUNTIME
         .get_or_init(|| {
             let cache_dir = std::env::temp_dir().join("wasmjob-worker-test-compiled");
-            let config = crate::RuntimeConfig { cache_dir, ..crate::RuntimeConfig::default() };
+            let config = wasmjob_runtime::RuntimeConfig { cache_dir, ..wasmjob_runtime::RuntimeConfig::default() };
             Arc::new(Runtime::new(config).expect("runtime"))
         })
         .clone()
@@ -27,6 +27,17 @@ struct Harness {
     shared: Arc<Shared>,
     frames: Vec<WorkerMessage>,
     _dir: tempfile::TempDir,
+}
+
+/// Whatever a test left running is stopped as the test ends: a test that
+/// fails while a guest spins would otherwise hang for ever instead of
+/// failing, since the runtime waits for its blocking tasks as it shuts
+/// down (seen under load: the test that queues two spinning guests hung
+/// past its 60 s waits, with one guest still spinning).
+impl Drop for Harness {
+    fn drop(&mut self) {
+        self.shared.instances.stop_all(&StopCause::Requested("the test ended".into()));
+    }
 }
 
 /// A worker that is never connected; `max_instances` at once.
@@ -80,7 +91,7 @@ impl Harness {
         let bytes = std::fs::read(&path).unwrap_or_else(|e| {
             panic!("{}: {e}; build the guest examples with guest-examples/build.sh", path.display())
         });
-        let digest = crate::content_digest(&bytes);
+        let digest = wasmjob_runtime::content_digest(&bytes);
         self.shared.artifacts.write(&digest, &bytes).unwrap();
         ProcessorSpec::Wasm { container: name.into(), version: "1".into(), digest, size: bytes.len() as u64 }
     }

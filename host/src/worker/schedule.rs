@@ -14,10 +14,10 @@
 use super::executor::InstanceRun;
 use super::instances::final_status;
 use super::now_ms;
-use crate::task::TaskProcessor;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
+use wasmjob_runtime::TaskProcessor;
 use wasmjob_wire::{ReportedStatus, RunSchedule, SubRunReport, WorkerMessage};
 
 /// When the sub-run after one that started at `started_at` and ended at

@@ -10,8 +10,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
-use wasmjob_host::local::LocalInstance;
-use wasmjob_host::{Runtime, RuntimeConfig, TaskControl, TaskLimits, TracingLogSink};
+use wasmjob_runtime::local::LocalInstance;
+use wasmjob_runtime::{Runtime, RuntimeConfig, TaskControl, TaskLimits, TracingLogSink};
 use wasmjob_vocab::ExecuteType;
 
 const EXIT_FAILED: u8 = 1;

@@ -8,8 +8,8 @@ use clap::Args;
 use std::fmt;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use wasmjob_host::official::{Datasource, OfficialConfig, OfficialKind, SqlKind};
 use wasmjob_host::worker::{Credentials, Worker, WorkerConfig};
+use wasmjob_official::{Datasource, OfficialConfig, OfficialKind, SqlKind};
 
 /// Arguments of `worker`.
 #[derive(Args)]

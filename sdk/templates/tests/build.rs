@@ -14,8 +14,8 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::{Arc, OnceLock};
-use wasmjob_host::local::{LocalInstance, LocalOutcome};
-use wasmjob_host::{DiscardLogSink, Processor, Runtime, RuntimeConfig, TaskControl, TaskLimits};
+use wasmjob_runtime::local::{LocalInstance, LocalOutcome};
+use wasmjob_runtime::{DiscardLogSink, Processor, Runtime, RuntimeConfig, TaskControl, TaskLimits};
 use wasmjob_templates::{Lang, render, wasm_path};
 use wasmjob_vocab::{ExecuteType, Word};
 

@@ -20,7 +20,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::{OnceCell, Semaphore};
-use wasmjob_host::{ComponentInfo, Runtime, RuntimeConfig};
+use wasmjob_runtime::{ComponentInfo, Runtime, RuntimeConfig};
 
 /// Why an upload was not accepted.
 #[derive(Debug, thiserror::Error)]
@@ -192,8 +192,8 @@ impl Drop for InLine<'_> {
     }
 }
 
-fn classify(error: wasmjob_host::Error) -> InspectError {
-    use wasmjob_host::Error;
+fn classify(error: wasmjob_runtime::Error) -> InspectError {
+    use wasmjob_runtime::Error;
     match error {
         Error::NotWasm
         | Error::CoreModule

@@ -91,7 +91,7 @@ pub(super) async fn inspect_component(
     if !store::app_exists(&state.db, app).await.map_err(ApiError::from)? {
         return Err(ApiError::NotFound("app").into());
     }
-    let digest = wasmjob_host::content_digest(&bytes);
+    let digest = wasmjob_runtime::content_digest(&bytes);
     let turn = inspector.turn().await.map_err(|Busy(retry_after)| InspectionError::Busy { retry_after })?;
     let info = match inspector.inspect_in_turn(turn, bytes.to_vec()).await {
         Ok(info) => info,

@@ -200,7 +200,7 @@ pub(crate) async fn publish_as(
     deploy: bool,
 ) -> ApiResult<(StatusCode, ContainerVersion)> {
     let Publication { app, container: name, label, source, created_by } = publication;
-    let digest = wasmjob_host::content_digest(&bytes);
+    let digest = wasmjob_runtime::content_digest(&bytes);
     let label = label.unwrap_or_else(|| digest[..12].to_string());
     let existing = store::existing(&state.db, app, name, &digest, &label).await?;
     if let Some(version) = existing.version {

@@ -107,7 +107,7 @@ fn check_processor(spec: &JobSpec, p: &mut Problems) {
         }
         _ => {
             p.max_len("processorInfo", &spec.processor_info, 1024);
-            if let Err(message) = wasmjob_host::official::check_params(spec.processor_type, &spec.job_params) {
+            if let Err(message) = wasmjob_official::check_params(spec.processor_type, &spec.job_params) {
                 p.add("jobParams", message);
             }
         }

@@ -149,7 +149,7 @@ pub async fn plan(state: &AppState, job: &Job, instance_params: &str) -> Result<
     };
     // Official processors read the instance's params, else the job's.
     let params = if instance_params.trim().is_empty() { &job.spec.job_params } else { instance_params };
-    let processor_type = wasmjob_host::official::required_capability(job.spec.processor_type, params);
+    let processor_type = wasmjob_official::required_capability(job.spec.processor_type, params);
     let candidates = state.workers.serving(job.app_id, &processor_type);
     if candidates.is_empty() {
         let since = now_ms() as i64 - state.config.worker_timeout_ms as i64;

@@ -8,7 +8,7 @@ use super::{Coordinator, InstanceEnd};
 use crate::distributed::Progress;
 use crate::distributed::runner::RunnerSpec;
 use crate::distributed::store::StoreError;
-use crate::task::{TaskCall, TaskRequest, TaskRun};
+use wasmjob_runtime::{TaskCall, TaskRequest, TaskRun};
 use wasmjob_vocab::ExecuteType;
 
 /// Runs broadcast's `pre-process`; the instance's failure message when it

@@ -8,8 +8,8 @@ use super::peers::{LocalLink, LocalOutput, Peer, PeerLink, PeerState};
 use crate::distributed::runner::Runner;
 use crate::distributed::store::StoreError;
 use crate::distributed::{PeerId, ToRunner};
-use crate::logs::LogLevel;
 use std::sync::Arc;
+use wasmjob_runtime::LogLevel;
 use wasmjob_vocab::ExecuteType;
 
 impl Coordinator {

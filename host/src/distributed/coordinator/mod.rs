@@ -20,7 +20,6 @@ pub use peers::PeerLink;
 use super::runner::RunnerSpec;
 use super::store::{StoreError, TaskStore};
 use super::{Children, PeerId, Progress, TaskDone, ToRunner};
-use crate::logs::{LogLevel, LogRecord, LogSource};
 use peers::{Peer, PeerState, absent_share};
 use queue::{Ended, TaskQueue, Window};
 use std::collections::HashSet;
@@ -29,6 +28,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tokio::sync::{mpsc, oneshot};
+use wasmjob_runtime::{LogLevel, LogRecord, LogSource};
 use wasmjob_vocab::ExecuteType;
 
 /// How the coordinator waits between looks at its stop flag and timers.
@@ -431,7 +431,7 @@ impl Coordinator {
     fn note(&self, level: LogLevel, message: &str) {
         self.spec.runner.log.record(LogRecord {
             instance_id: self.spec.runner.root.instance_id,
-            task_id: crate::ROOT_TASK_ID,
+            task_id: wasmjob_runtime::ROOT_TASK_ID,
             level,
             source: LogSource::Host,
             message,

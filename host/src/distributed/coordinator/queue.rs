@@ -9,8 +9,8 @@
 
 use crate::distributed::store::{StoreError, StoredOutcomes, StoredTask, TaskStore};
 use crate::distributed::{Children, PeerId, TaskAssignment, TaskDone, TaskTally};
-use crate::outcomes::TaskOutcome;
 use std::collections::{HashMap, VecDeque};
+use wasmjob_runtime::TaskOutcome;
 
 /// A task out of the store, with what its attempts so far left behind.
 #[derive(Debug)]
@@ -118,7 +118,7 @@ impl TaskQueue {
 
     /// Queues the root task of a MAP or MAP_REDUCE instance.
     pub(super) fn push_root(&mut self) -> Result<(), StoreError> {
-        self.push(crate::ROOT_TASK_ID, crate::ROOT_TASK_NAME, None)
+        self.push(wasmjob_runtime::ROOT_TASK_ID, wasmjob_runtime::ROOT_TASK_NAME, None)
     }
 
     /// Queues a broadcast task that only `peer` may run.

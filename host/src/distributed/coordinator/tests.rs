@@ -5,11 +5,11 @@
 use super::peers::LocalLink;
 use super::*;
 use crate::distributed::runner::{Runner, RunnerOutput};
-use crate::local::LocalInstance;
-use crate::logs::DiscardLogSink;
-use crate::task::{TaskControl, TaskSpec};
-use crate::{Processor, Runtime, RuntimeConfig, TaskLimits};
 use std::sync::OnceLock;
+use wasmjob_runtime::DiscardLogSink;
+use wasmjob_runtime::local::LocalInstance;
+use wasmjob_runtime::{Processor, Runtime, RuntimeConfig, TaskLimits};
+use wasmjob_runtime::{TaskControl, TaskSpec};
 
 fn runtime() -> Arc<Runtime> {
     static RUNTIME: OnceLock<Arc<Runtime>> = OnceLock::new();

@@ -10,7 +10,6 @@ use super::frames::{Hello, ToCoordinator, ToParticipant, decode, encode};
 use super::session::PING_EVERY;
 use crate::distributed::runner::{Runner, RunnerOutput, RunnerSpec};
 use crate::distributed::{Children, TaskDone, ToRunner};
-use crate::logs::LogLevel;
 use crate::worker::executor::root_task;
 use crate::worker::instances::{InstanceHandle, StopCause};
 use crate::worker::logs::InstanceLog;
@@ -21,6 +20,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::mpsc;
 use tokio_tungstenite::tungstenite::Message;
+use wasmjob_runtime::LogLevel;
 use wasmjob_wire::Join;
 
 /// Connection attempts to the coordinator, 300 ms apart.

@@ -32,7 +32,7 @@ pub(super) fn open(config: &ArtifactStoreConfig, dir: &Path) -> Result<Backend, 
 /// Files in `dir`, created if missing.
 pub(super) fn local(dir: &Path) -> Result<Backend, ArtifactError> {
     // Private (0700): files inside keep the umask's modes.
-    wasmjob_host::private::create_dir(dir)
+    wasmjob_runtime::private::create_dir(dir)
         .map_err(|source| ArtifactError::Directory { path: dir.to_path_buf(), source })?;
     let store = LocalFileSystem::new_with_prefix(dir)?;
     Ok(Backend { store: Arc::new(store), description: format!("local directory {}", dir.display()) })

@@ -77,7 +77,7 @@ impl ArtifactStore {
     /// Artifacts in memory (for tests); the inspector's runtime opens the
     /// host's default cache directory.
     pub fn in_memory() -> Self {
-        Self::with_description(backend::memory(), Inspector::new(wasmjob_host::config::default_cache_dir()))
+        Self::with_description(backend::memory(), Inspector::new(wasmjob_runtime::config::default_cache_dir()))
     }
 
     /// Artifacts in any object store.

@@ -16,7 +16,7 @@ use std::time::Duration;
 use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, BufReader};
 use tokio::process::Command;
 use tokio::sync::mpsc;
-use wasmjob_host::ProcessGroup;
+use wasmjob_runtime::ProcessGroup;
 
 /// Longest log line kept, in bytes (a longer one is split).
 const MAX_LINE: usize = 4096;

@@ -104,7 +104,7 @@ fn key_file(path: &Path) -> Result<[u8; 32], SecretError> {
         options.mode(0o600);
     }
     if let Some(dir) = path.parent() {
-        wasmjob_host::private::create_missing_dir(dir).map_err(io)?;
+        wasmjob_runtime::private::create_missing_dir(dir).map_err(io)?;
     }
     match options.open(path) {
         Ok(mut file) => {

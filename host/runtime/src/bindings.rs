@@ -10,7 +10,7 @@
 pub(crate) mod v0_1 {
     pub(crate) mod map_reduce {
         wasmtime::component::bindgen!({
-            path: "../wit",
+            path: "../../wit",
             world: "wasmjob:processor/map-reduce@0.1.0",
             with: {
                 "wasmjob:processor/host.task-results": crate::outcomes::TaskResultsCursor,
@@ -20,7 +20,7 @@ pub(crate) mod v0_1 {
 
     pub(crate) mod basic {
         wasmtime::component::bindgen!({
-            path: "../wit",
+            path: "../../wit",
             world: "wasmjob:processor/basic@0.1.0",
             with: {
                 "wasmjob:processor/host": super::map_reduce::wasmjob::processor::host,
@@ -31,7 +31,7 @@ pub(crate) mod v0_1 {
 
     pub(crate) mod broadcast {
         wasmtime::component::bindgen!({
-            path: "../wit",
+            path: "../../wit",
             world: "wasmjob:processor/broadcast@0.1.0",
             with: {
                 "wasmjob:processor/host": super::map_reduce::wasmjob::processor::host,
@@ -42,7 +42,7 @@ pub(crate) mod v0_1 {
 
     pub(crate) mod map {
         wasmtime::component::bindgen!({
-            path: "../wit",
+            path: "../../wit",
             world: "wasmjob:processor/%map@0.1.0",
             with: {
                 "wasmjob:processor/host": super::map_reduce::wasmjob::processor::host,

@@ -2,7 +2,7 @@
 //! wrong, and nothing is loaded.
 
 use crate::support::runtime;
-use wasmjob_host::Error;
+use wasmjob_runtime::Error;
 
 #[test]
 fn text_is_not_webassembly() {
@@ -68,8 +68,8 @@ fn compiling_from_async_code_leaves_the_async_thread_free() {
     let async_runtime = tokio::runtime::Builder::new_current_thread().enable_time().build().unwrap();
     async_runtime.block_on(async {
         let dir = tempfile::tempdir().unwrap();
-        let config = wasmjob_host::RuntimeConfig { cache_dir: dir.path().to_path_buf(), ..Default::default() };
-        let runtime = std::sync::Arc::new(wasmjob_host::Runtime::new(config).unwrap());
+        let config = wasmjob_runtime::RuntimeConfig { cache_dir: dir.path().to_path_buf(), ..Default::default() };
+        let runtime = std::sync::Arc::new(wasmjob_runtime::Runtime::new(config).unwrap());
         let ticks = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
         let counter = ticks.clone();
         let ticker = tokio::spawn(async move {
@@ -81,7 +81,7 @@ fn compiling_from_async_code_leaves_the_async_thread_free() {
         let bytes = crate::support::guest_bytes("escape");
         let processor = runtime.load_blocking(bytes).await.unwrap();
         ticker.abort();
-        assert_eq!(processor.load_source(), wasmjob_host::LoadSource::Compiled);
+        assert_eq!(processor.load_source(), wasmjob_runtime::LoadSource::Compiled);
         assert!(ticks.load(std::sync::atomic::Ordering::Relaxed) > 0, "the async thread was blocked");
     });
 }

@@ -82,7 +82,7 @@ impl LogSink for DiscardLogSink {
 
 /// Cuts `text` to at most `max` bytes on a character boundary, marking the
 /// cut.
-pub(crate) fn truncate(text: &str, max: usize) -> std::borrow::Cow<'_, str> {
+pub fn truncate(text: &str, max: usize) -> std::borrow::Cow<'_, str> {
     if text.len() <= max {
         return text.into();
     }

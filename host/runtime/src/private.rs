@@ -160,24 +160,10 @@ fn user() -> u32 {
 }
 
 #[cfg(all(test, unix))]
-pub(crate) mod tests {
+mod tests {
     use super::*;
-    use std::os::unix::fs::{MetadataExt, PermissionsExt};
-
-    /// Runs `f` with the process's umask set to `mask`, restoring it after.
-    pub(crate) fn with_umask<T>(mask: u32, f: impl FnOnce() -> T) -> T {
-        use nix::sys::stat::{Mode, umask};
-        static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
-        let _guard = LOCK.lock().unwrap_or_else(|p| p.into_inner());
-        let old = umask(Mode::from_bits_truncate(mask as _));
-        let out = f();
-        umask(old);
-        out
-    }
-
-    pub(crate) fn mode(path: &Path) -> u32 {
-        std::fs::symlink_metadata(path).unwrap().mode() & 0o7777
-    }
+    use crate::testing::{mode, with_umask};
+    use std::os::unix::fs::PermissionsExt;
 
     #[test]
     fn made_private_whatever_the_umask() {

@@ -2,16 +2,15 @@
 //! every test run, guest artifacts, and a log sink that keeps lines.
 
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex, OnceLock};
-use wasmjob_host::local::LocalInstance;
-use wasmjob_host::{
-    LogLevel, LogRecord, LogSink, LogSource, Processor, Runtime, RuntimeConfig, TaskControl, TaskLimits,
-};
+use std::sync::{Arc, OnceLock};
+use wasmjob_runtime::local::LocalInstance;
+pub use wasmjob_runtime::testing::KeptLogs;
+use wasmjob_runtime::{Processor, Runtime, RuntimeConfig, TaskControl, TaskLimits};
 use wasmjob_vocab::ExecuteType;
 
 /// The directory `guest-examples/build.sh` writes to.
 pub fn dist_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../guest-examples/dist")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../guest-examples/dist")
 }
 
 /// The bytes of a built guest example.
@@ -25,7 +24,7 @@ pub fn guest_bytes(name: &str) -> Vec<u8> {
 /// Compiled code is cached under `target/` so debug-built cranelift
 /// compiles each guest once per machine, not once per test run.
 pub fn cache_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/wasmjob-test-cache")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/wasmjob-test-cache")
 }
 
 /// The runtime shared by the tests of this binary.
@@ -40,42 +39,6 @@ pub fn runtime() -> &'static Runtime {
 /// Loads a guest example.
 pub fn processor(name: &str) -> Arc<Processor> {
     runtime().load(&guest_bytes(name)).unwrap_or_else(|e| panic!("loading {name}: {e}"))
-}
-
-/// One kept log line.
-#[derive(Debug, Clone)]
-pub struct Line {
-    pub task_id: String,
-    pub level: LogLevel,
-    pub source: LogSource,
-    pub message: String,
-}
-
-/// A log sink that keeps every line for inspection.
-#[derive(Debug, Default)]
-pub struct KeptLogs {
-    lines: Mutex<Vec<Line>>,
-}
-
-impl KeptLogs {
-    pub fn lines(&self) -> Vec<Line> {
-        self.lines.lock().unwrap().clone()
-    }
-
-    pub fn contains(&self, needle: &str) -> bool {
-        self.lines().iter().any(|l| l.message.contains(needle))
-    }
-}
-
-impl LogSink for KeptLogs {
-    fn record(&self, r: LogRecord<'_>) {
-        self.lines.lock().unwrap().push(Line {
-            task_id: r.task_id.to_string(),
-            level: r.level,
-            source: r.source,
-            message: r.message.to_string(),
-        });
-    }
 }
 
 /// A local instance of `kind` with the given parameters, logging into

@@ -5,10 +5,10 @@
 //! The result carries the status and the start of the body.
 
 use super::{Ended, Official, Outcome, Run, Task};
-use crate::logs::{LogLevel, LogSource};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::time::Duration;
+use wasmjob_runtime::{LogLevel, LogSource};
 
 /// Bytes of the answer's body kept in the result.
 const BODY_KEPT: usize = 2048;
@@ -77,7 +77,7 @@ impl Http {
         let client = reqwest::Client::builder()
             .connect_timeout(Duration::from_secs(10))
             .build()
-            .map_err(|e| crate::Error::WorkerConfig(format!("cannot build the HTTP client: {e}")))?;
+            .map_err(|e| crate::ConfigError(format!("cannot build the HTTP client: {e}")))?;
         Ok(Self { client })
     }
 
@@ -111,7 +111,7 @@ impl Http {
             p.expected_status.contains(&status.as_u16())
         };
         let body_ok = p.body_contains.as_ref().is_none_or(|needle| text.contains(needle.as_str()));
-        let kept = crate::logs::truncate(&text, BODY_KEPT);
+        let kept = wasmjob_runtime::truncate(&text, BODY_KEPT);
         task.log(LogLevel::Info, LogSource::Host, &format!("answered {status}"));
         let mut msg = format!("HTTP {}", status.as_u16());
         if !status_ok {
@@ -141,5 +141,5 @@ fn describe(error: &reqwest::Error, timeout: u64) -> String {
     if error.is_timeout() {
         return format!("no answer within the timeout of {timeout} s");
     }
-    format!("the request failed: {}", crate::worker::error_chain(error))
+    format!("the request failed: {}", wasmjob_runtime::error_chain(error))
 }

@@ -15,13 +15,13 @@
 use super::config::OfficialConfig;
 use super::sql_kinds::{SqlKind, classify, dialect_of};
 use super::{Ended, Official, Outcome, Run, Task};
-use crate::logs::{LogLevel, LogSource};
 use futures_util::TryStreamExt;
 use serde::Deserialize;
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{AnyPool, Column, Connection, Either, Row};
 use std::collections::HashMap;
 use std::time::Duration;
+use wasmjob_runtime::{LogLevel, LogSource};
 
 /// Characters of a cell shown at most.
 const CELL: usize = 60;
@@ -132,7 +132,7 @@ impl std::fmt::Debug for Sql {
 impl Sql {
     pub(crate) fn new(config: &OfficialConfig) -> crate::Result<Self> {
         sqlx::any::install_default_drivers();
-        let bad = |what: String| crate::Error::WorkerConfig(what);
+        let bad = |what: String| crate::ConfigError(what);
         let mut pools = HashMap::new();
         for source in &config.datasources {
             let pool = AnyPoolOptions::new()

@@ -3,13 +3,13 @@
 //! database `test`) and MariaDB (127.0.0.1:3306, database `test`), real
 //! files.
 
-use crate::support::KeptLogs;
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpListener;
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
-use wasmjob_host::official::{Datasource, OfficialConfig, OfficialKind, OfficialProcessors};
-use wasmjob_host::{LogSource, TaskCall, TaskControl, TaskLimits, TaskProcessor, TaskRequest, TaskRun, TaskSpec};
+use wasmjob_official::{Datasource, OfficialConfig, OfficialKind, OfficialProcessors};
+use wasmjob_runtime::testing::KeptLogs;
+use wasmjob_runtime::{LogSource, TaskCall, TaskControl, TaskLimits, TaskProcessor, TaskRequest, TaskRun, TaskSpec};
 use wasmjob_vocab::ExecuteType;
 
 /// The runtime the processors do their I/O on.

@@ -2,7 +2,7 @@
 //! the missing export named.
 
 use crate::support::processor;
-use wasmjob_host::Error;
+use wasmjob_runtime::Error;
 use wasmjob_vocab::ExecuteType;
 
 #[test]

@@ -5,7 +5,6 @@
 mod contract_growth;
 mod guests;
 mod kinds;
-mod official;
 mod sandbox;
 mod support;
 mod validation;

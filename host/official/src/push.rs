@@ -3,8 +3,8 @@
 //! and, when the worker names a file, written there (atomically).
 
 use super::{Ended, Official, Outcome, Run, Task};
-use crate::logs::{LogLevel, LogSource};
 use serde_json::{Map, Value};
+use wasmjob_runtime::{LogLevel, LogSource};
 
 const EXAMPLE: &str = r#"{"featureX":true,"batch":100}"#;
 

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use wasmjob_host::{
+use wasmjob_runtime::{
     DiscardLogSink, LoadSource, Runtime, RuntimeConfig, TaskCall, TaskControl, TaskLimits, TaskRequest, TaskSpec,
 };
 use wasmjob_vocab::ExecuteType;
@@ -18,7 +18,7 @@ use wasmjob_vocab::ExecuteType;
 const PARAMS: &str = r#"{"a":1,"b":"two"}"#;
 
 fn dist(name: &str) -> PathBuf {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(format!("../guest-examples/dist/{name}.wasm"));
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(format!("../../guest-examples/dist/{name}.wasm"));
     if !path.exists() {
         eprintln!("{} is missing: run guest-examples/build.sh first", path.display());
         std::process::exit(2);

@@ -10,11 +10,11 @@
 
 use super::config::OfficialConfig;
 use super::{Ended, Official, Outcome, Run, Task};
-use crate::logs::{LogLevel, LogSource};
 use regex::Regex;
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
+use wasmjob_runtime::{LogLevel, LogSource};
 
 /// Removed files named in the log at most.
 const NAMED: usize = 1000;
@@ -108,13 +108,13 @@ impl FileCleanup {
     pub(crate) fn new(config: &OfficialConfig) -> crate::Result<Self> {
         for root in &config.cleanup_roots {
             if !root.is_absolute() {
-                return Err(crate::Error::WorkerConfig(format!(
+                return Err(crate::ConfigError(format!(
                     "the file cleanup root `{}` is not an absolute path",
                     root.display()
                 )));
             }
             if is_filesystem_root(root) {
-                return Err(crate::Error::WorkerConfig(format!(
+                return Err(crate::ConfigError(format!(
                     "the file cleanup root `{}` is the filesystem's root: name the directories jobs may clean",
                     root.display()
                 )));

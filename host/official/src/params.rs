@@ -5,9 +5,9 @@
 //! [`json`], which names the expected shape in its error.
 
 use super::Ended;
-use crate::outcomes::OutcomeSource;
-use crate::task::TaskSpec;
 use serde::de::DeserializeOwned;
+use wasmjob_runtime::OutcomeSource;
+use wasmjob_runtime::TaskSpec;
 
 /// The parameters of a task: the instance's, else the job's.
 pub(crate) fn effective(spec: &TaskSpec) -> &str {
@@ -51,7 +51,7 @@ fn first_line(text: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::outcomes::{TaskOutcome, VecOutcomes};
+    use wasmjob_runtime::{TaskOutcome, VecOutcomes};
 
     #[test]
     fn instance_params_replace_job_params() {

@@ -149,7 +149,7 @@ fn engine_fingerprint(engine: &Engine) -> String {
 #[cfg(all(test, unix))]
 mod tests {
     use super::*;
-    use crate::private::tests::{mode, with_umask};
+    use crate::testing::{mode, with_umask};
     use std::os::unix::fs::{MetadataExt, PermissionsExt};
 
     const COMPONENT: &str = "(component (core module (func (export \"f\"))))";

@@ -10,6 +10,11 @@
 //! executor (a worker's instance, a broadcast's runners) runs it the same
 //! way. Parameters are PowerJob's: the job's params, or the instance's when
 //! a run gives some (`params`).
+//!
+//! The server depends on this crate too: it checks a job's parameters
+//! with [`check_params`] as the job is saved, and routes it to workers by
+//! [`required_capability`].
+#![deny(missing_docs)]
 
 mod cleanup;
 mod config;
@@ -25,14 +30,14 @@ pub use config::{Datasource, OfficialConfig, OfficialKind, SQL_DYNAMIC};
 pub use push::PushedConfig;
 pub use sql_kinds::SqlKind;
 
-use crate::logs::{LogLevel, LogRecord, LogSink, LogSource};
-use crate::task::{TaskCall, TaskControl, TaskFailure, TaskProcessor, TaskRequest, TaskResult, TaskRun, TaskSpec};
 use std::collections::HashMap;
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+use wasmjob_runtime::{LogLevel, LogRecord, LogSink, LogSource};
+use wasmjob_runtime::{TaskCall, TaskControl, TaskFailure, TaskProcessor, TaskRequest, TaskResult, TaskRun, TaskSpec};
 use wasmjob_vocab::{ProcessorType, Word};
 
 /// Checks the parameters of an official processor without running
@@ -61,6 +66,15 @@ pub fn required_capability(processor_type: ProcessorType, params: &str) -> &'sta
     }
     processor_type.name()
 }
+
+/// The official processors' settings cannot work (a worker refuses to
+/// start with them).
+#[derive(Debug, thiserror::Error)]
+#[error("invalid worker configuration: {0}")]
+pub struct ConfigError(pub String);
+
+/// The crate's result type.
+pub type Result<T, E = ConfigError> = std::result::Result<T, E>;
 
 /// What an official processor's run returns.
 pub(crate) type Outcome = Result<Ended, String>;

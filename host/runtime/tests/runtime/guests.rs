@@ -2,7 +2,7 @@
 
 use crate::support::{KeptLogs, instance, processor};
 use std::sync::Arc;
-use wasmjob_host::{LoadSource, LogLevel, LogSource};
+use wasmjob_runtime::{LoadSource, LogLevel, LogSource};
 use wasmjob_vocab::{ExecuteType, World};
 
 #[test]
@@ -123,15 +123,15 @@ fn worlds_are_detected_from_exports() {
 #[test]
 fn compiled_code_is_read_back_from_the_cache() {
     let dir = tempfile::tempdir().unwrap();
-    let config = |dir: &std::path::Path| wasmjob_host::RuntimeConfig {
+    let config = |dir: &std::path::Path| wasmjob_runtime::RuntimeConfig {
         cache_dir: dir.to_path_buf(),
         pooling: None,
         ..Default::default()
     };
     let bytes = crate::support::guest_bytes("trap");
-    let first = wasmjob_host::Runtime::new(config(dir.path())).unwrap().load(&bytes).unwrap();
+    let first = wasmjob_runtime::Runtime::new(config(dir.path())).unwrap().load(&bytes).unwrap();
     assert_eq!(first.load_source(), LoadSource::Compiled);
-    let second = wasmjob_host::Runtime::new(config(dir.path())).unwrap().load(&bytes).unwrap();
+    let second = wasmjob_runtime::Runtime::new(config(dir.path())).unwrap().load(&bytes).unwrap();
     assert_eq!(second.load_source(), LoadSource::Cache);
     assert_eq!(first.info(), second.info());
 }
@@ -140,8 +140,8 @@ fn compiled_code_is_read_back_from_the_cache() {
 fn inspection_keeps_no_compiled_code() {
     let dir = tempfile::tempdir().unwrap();
     let config =
-        wasmjob_host::RuntimeConfig { cache_dir: dir.path().to_path_buf(), pooling: None, ..Default::default() };
-    let runtime = wasmjob_host::Runtime::new(config).unwrap();
+        wasmjob_runtime::RuntimeConfig { cache_dir: dir.path().to_path_buf(), pooling: None, ..Default::default() };
+    let runtime = wasmjob_runtime::Runtime::new(config).unwrap();
     let bytes = crate::support::guest_bytes("trap");
     let inspected = runtime.inspect(&bytes).unwrap();
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0, "nothing was cached on disk");
@@ -163,8 +163,8 @@ fn a_component_built_with_cargo_component_runs() {
 #[test]
 fn concurrent_loads_of_a_new_component_share_one_compile() {
     let dir = tempfile::tempdir().unwrap();
-    let config = wasmjob_host::RuntimeConfig { cache_dir: dir.path().to_path_buf(), ..Default::default() };
-    let runtime = wasmjob_host::Runtime::new(config).unwrap();
+    let config = wasmjob_runtime::RuntimeConfig { cache_dir: dir.path().to_path_buf(), ..Default::default() };
+    let runtime = wasmjob_runtime::Runtime::new(config).unwrap();
     let bytes = crate::support::guest_bytes("broadcast");
     let loaded: Vec<_> = std::thread::scope(|scope| {
         let handles: Vec<_> = (0..4).map(|_| scope.spawn(|| runtime.load(&bytes).unwrap())).collect();

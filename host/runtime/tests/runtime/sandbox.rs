@@ -4,7 +4,7 @@
 use crate::support::{KeptLogs, instance, processor};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use wasmjob_host::{TaskCall, TaskControl, TaskFailure, TaskLimits, TaskRequest, TaskSpec};
+use wasmjob_runtime::{TaskCall, TaskControl, TaskFailure, TaskLimits, TaskRequest, TaskSpec};
 use wasmjob_vocab::ExecuteType;
 
 fn request(kind: ExecuteType, limits: TaskLimits, control: TaskControl) -> TaskRequest {

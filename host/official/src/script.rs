@@ -8,8 +8,6 @@
 
 use super::config::OfficialConfig;
 use super::{Ended, Official, Outcome, Run, Task};
-use crate::ProcessGroup;
-use crate::logs::{LogLevel, LogSource};
 use serde::Deserialize;
 use std::collections::VecDeque;
 use std::process::Stdio;
@@ -17,6 +15,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, BufReader};
 use tokio::process::Command;
+use wasmjob_runtime::ProcessGroup;
+use wasmjob_runtime::{LogLevel, LogSource};
 
 /// Lines of output kept for the result.
 const TAIL_LINES: usize = 20;
@@ -117,12 +117,12 @@ impl Script {
 
     async fn fetch(&self, url: &str) -> Result<String, String> {
         let failed = |why: String| format!("cannot fetch the script from {url}: {why}");
-        let mut response = self.http.get(url).send().await.map_err(|e| failed(crate::worker::error_chain(&e)))?;
+        let mut response = self.http.get(url).send().await.map_err(|e| failed(wasmjob_runtime::error_chain(&e)))?;
         if !response.status().is_success() {
             return Err(failed(format!("the server answered {}", response.status())));
         }
         let mut bytes = Vec::new();
-        while let Some(chunk) = response.chunk().await.map_err(|e| failed(crate::worker::error_chain(&e)))? {
+        while let Some(chunk) = response.chunk().await.map_err(|e| failed(wasmjob_runtime::error_chain(&e)))? {
             if bytes.len() + chunk.len() > self.max_bytes {
                 return Err(failed(format!("the script is larger than {} bytes", self.max_bytes)));
             }
@@ -242,7 +242,7 @@ impl Tail {
 
     fn text(&self) -> String {
         let text = self.lines.iter().map(String::as_str).collect::<Vec<_>>().join("\n");
-        crate::logs::truncate(&text, TAIL_BYTES).into_owned()
+        wasmjob_runtime::truncate(&text, TAIL_BYTES).into_owned()
     }
 }
 
