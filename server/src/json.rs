@@ -4,12 +4,15 @@
 //! calls [`ValidJson::get`] after authorizing the caller, so a caller who
 //! may not touch a resource learns nothing from its validation rules.
 //! A body over [`MAX_JSON_BODY_BYTES`] is refused with 413 without being
-//! read further.
+//! read further. A struct is read from a JSON object only, never from an
+//! array of its fields ([`objects_only`]).
 
 use crate::error::{ApiError, FieldError};
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Request};
 use serde::de::DeserializeOwned;
+
+pub mod objects_only;
 
 /// The largest JSON body any endpoint reads: 2 MiB.
 pub const MAX_JSON_BODY_BYTES: usize = 2 << 20;
@@ -82,10 +85,11 @@ async fn read_limited(req: Request) -> Result<Bytes, ApiError> {
     }
 }
 
-/// Deserializes `bytes`, naming the field at fault.
+/// Deserializes `bytes`, naming the field at fault. Structs are read from
+/// JSON objects only (see [`objects_only`]).
 pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     let mut deserializer = serde_json::Deserializer::from_slice(bytes);
-    serde_path_to_error::deserialize(&mut deserializer).map_err(|e| {
+    serde_path_to_error::deserialize(objects_only::ObjectsOnly(&mut deserializer)).map_err(|e| {
         let field = e.path().to_string();
         let inner = e.into_inner();
         if inner.is_syntax() || inner.is_eof() {
