@@ -12,6 +12,8 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 use utoipa_axum::router::OpenApiRouter;
 
+pub mod params;
+
 #[derive(OpenApi)]
 #[openapi(
     info(title = "wasmjob API", description = "Apps, jobs and instances of the wasmjob scheduler. \
@@ -51,6 +53,7 @@ pub fn api() -> (Router<AppState>, OpenApiDoc) {
         .split_for_parts();
     doc.servers = Some(vec![utoipa::openapi::Server::new("/api/v1")]);
     document_bad_requests(&mut doc);
+    document_token_requirement(&mut doc);
     merge_flattened(&mut doc, "Job");
     (router, doc)
 }
@@ -108,6 +111,28 @@ fn document_bad_requests(doc: &mut OpenApiDoc) {
                         .content("application/json", body)
                         .build(),
                 )
+            });
+        }
+    }
+}
+
+/// Every operation needs a bearer token but those that say `security(())`
+/// (no requirement: health and login), and may answer 401 for a missing,
+/// expired or revoked one: say both once, for all, rather than in every
+/// annotation.
+fn document_token_requirement(doc: &mut OpenApiDoc) {
+    use utoipa::openapi::security::SecurityRequirement;
+    use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
+    for item in doc.paths.paths.values_mut() {
+        let operations = [&mut item.get, &mut item.post, &mut item.put, &mut item.patch, &mut item.delete];
+        for operation in operations.into_iter().flatten() {
+            if operation.security.is_some() {
+                continue;
+            }
+            operation.security = Some(vec![SecurityRequirement::new("bearer", Vec::<String>::new())]);
+            operation.responses.responses.entry("401".to_string()).or_insert_with(|| {
+                let body = ContentBuilder::new().schema(Some(Ref::from_schema_name("ErrorBody"))).build();
+                RefOr::T(ResponseBuilder::new().description("").content("application/json", body).build())
             });
         }
     }

@@ -1,6 +1,7 @@
 //! The online log of an instance: lines appended by the server (and, with
 //! the scheduler, by workers), read a page at a time or followed.
 
+use crate::api::params::InstanceIdPath;
 use crate::auth::Principal;
 use crate::db::{Database, DbText};
 use crate::error::{ApiError, ApiResult, ErrorBody};
@@ -100,10 +101,11 @@ async fn read(db: &Database, instance: Id, after: i64, limit: u32) -> Result<Vec
 
 /// Reads an instance's log a page at a time; with `waitMs`, waits for
 /// new lines (tail -f).
-#[utoipa::path(get, path = "/instances/{id}/logs", tag = "instances", security(("bearer" = [])),
-    params(("id" = String, Path, description = "instance id", pattern = r"^[0-9]{1,19}$"), LogQuery),
-    responses((status = 200, body = LogPage), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[utoipa::path(get, path = "/instances/{id}/logs", tag = "instances",
+    params(InstanceIdPath, LogQuery),
+    responses((status = 200, body = LogPage),
+        (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
 async fn instance_logs(
     State(state): State<AppState>,
     principal: Principal,

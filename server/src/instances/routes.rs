@@ -3,6 +3,7 @@
 use super::logs;
 use super::model::{Instance, InstancePage, InstanceStatus, TriggerType};
 use super::store::{self, InstanceFilter};
+use crate::api::params::{AppIdPath, InstanceIdPath, JobIdPath};
 use crate::auth::Principal;
 use crate::error::{ApiError, ApiResult, ErrorBody, FieldError};
 use crate::ids::{Id, now_ms};
@@ -53,9 +54,9 @@ impl Validate for RunJob {
 }
 
 /// Runs a job now or after a delay: a new instance waiting for dispatch.
-#[utoipa::path(post, path = "/jobs/{id}/run", tag = "instances", security(("bearer" = [])),
-    params(("id" = String, Path, description = "job id", pattern = r"^[0-9]{1,19}$")), request_body = RunJob,
-    responses((status = 201, body = Instance), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+#[utoipa::path(post, path = "/jobs/{id}/run", tag = "instances",
+    params(JobIdPath), request_body = RunJob,
+    responses((status = 201, body = Instance), (status = 403, body = ErrorBody),
         (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn run_job(
     State(state): State<AppState>,
@@ -115,8 +116,8 @@ async fn authorized(state: &AppState, principal: &Principal, id: Id) -> ApiResul
 }
 
 /// An instance's detail.
-#[utoipa::path(get, path = "/instances/{id}", tag = "instances", security(("bearer" = [])), params(("id" = String, Path, description = "instance id", pattern = r"^[0-9]{1,19}$")),
-    responses((status = 200, body = Instance), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+#[utoipa::path(get, path = "/instances/{id}", tag = "instances", params(InstanceIdPath),
+    responses((status = 200, body = Instance), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn get_instance(
     State(state): State<AppState>,
     principal: Principal,
@@ -133,8 +134,8 @@ pub struct StatusReply {
 }
 
 /// An instance's status.
-#[utoipa::path(get, path = "/instances/{id}/status", tag = "instances", security(("bearer" = [])), params(("id" = String, Path, description = "instance id", pattern = r"^[0-9]{1,19}$")),
-    responses((status = 200, body = StatusReply), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+#[utoipa::path(get, path = "/instances/{id}/status", tag = "instances", params(InstanceIdPath),
+    responses((status = 200, body = StatusReply), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn instance_status(
     State(state): State<AppState>,
     principal: Principal,
@@ -166,10 +167,10 @@ pub struct InstanceQuery {
 }
 
 /// Lists an app's instances, newest first.
-#[utoipa::path(get, path = "/apps/{id}/instances", tag = "instances", security(("bearer" = [])),
-    params(("id" = String, Path, description = "app id", pattern = r"^[0-9]{1,19}$"), InstanceQuery),
-    responses((status = 200, body = InstancePage), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[utoipa::path(get, path = "/apps/{id}/instances", tag = "instances",
+    params(AppIdPath, InstanceQuery),
+    responses((status = 200, body = InstancePage), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn list_instances(
     State(state): State<AppState>,
     principal: Principal,
@@ -177,6 +178,7 @@ async fn list_instances(
     query: Result<Query<InstanceQuery>, axum::extract::rejection::QueryRejection>,
 ) -> ApiResult<Json<InstancePage>> {
     principal.require_app(app)?;
+    crate::apps::require_exists(&state.db, app).await?;
     let Query(q) = query.map_err(|e| ApiError::BadRequest(e.body_text()))?;
     let mut problems = Vec::new();
     let job = match q.job_id.as_deref().map(str::parse::<Id>) {
@@ -259,8 +261,8 @@ async fn change(
 }
 
 /// Stops an instance that is waiting or running.
-#[utoipa::path(post, path = "/instances/{id}/stop", tag = "instances", security(("bearer" = [])), params(("id" = String, Path, description = "instance id", pattern = r"^[0-9]{1,19}$")),
-    responses((status = 200, body = Instance), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+#[utoipa::path(post, path = "/instances/{id}/stop", tag = "instances", params(InstanceIdPath),
+    responses((status = 200, body = Instance), (status = 403, body = ErrorBody),
         (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 async fn stop_instance(
     State(state): State<AppState>,
@@ -273,8 +275,8 @@ async fn stop_instance(
 }
 
 /// Cancels an instance that has not been dispatched yet (a delayed run).
-#[utoipa::path(post, path = "/instances/{id}/cancel", tag = "instances", security(("bearer" = [])), params(("id" = String, Path, description = "instance id", pattern = r"^[0-9]{1,19}$")),
-    responses((status = 200, body = Instance), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+#[utoipa::path(post, path = "/instances/{id}/cancel", tag = "instances", params(InstanceIdPath),
+    responses((status = 200, body = Instance), (status = 403, body = ErrorBody),
         (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 async fn cancel_instance(
     State(state): State<AppState>,
@@ -292,8 +294,8 @@ async fn cancel_instance(
 }
 
 /// Runs a finished instance again (same id, one more run).
-#[utoipa::path(post, path = "/instances/{id}/retry", tag = "instances", security(("bearer" = [])), params(("id" = String, Path, description = "instance id", pattern = r"^[0-9]{1,19}$")),
-    responses((status = 200, body = Instance), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+#[utoipa::path(post, path = "/instances/{id}/retry", tag = "instances", params(InstanceIdPath),
+    responses((status = 200, body = Instance), (status = 403, body = ErrorBody),
         (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 async fn retry_instance(
     State(state): State<AppState>,
