@@ -18,7 +18,8 @@ pub mod params;
 #[openapi(
     info(title = "wasmjob API", description = "Apps, jobs and instances of the wasmjob scheduler. \
         Every endpoint except health and login needs `Authorization: Bearer <token>` from `POST /api/v1/auth/login`."),
-    modifiers(&BearerAuth)
+    modifiers(&BearerAuth),
+    components(schemas(params::DecimalId, params::ContainerName))
 )]
 struct ApiDoc;
 
@@ -54,6 +55,11 @@ pub fn api() -> (Router<AppState>, OpenApiDoc) {
     doc.servers = Some(vec![utoipa::openapi::Server::new("/api/v1")]);
     document_bad_requests(&mut doc);
     document_token_requirement(&mut doc);
+    // Rules between fields the server checks, which the derived schemas
+    // cannot say.
+    one_group_of_fields(&mut doc, "LoginRequest", &[&["username", "password"], &["app", "secret"]]);
+    one_group_of_fields(&mut doc, "DeployRequest", &[&["label"], &["versionId"]]);
+    git_ref_names(&mut doc);
     merge_flattened(&mut doc, "Job");
     (router, doc)
 }
@@ -97,12 +103,27 @@ pub fn app_with_console(state: AppState, console: crate::console::Console) -> Ro
 }
 
 /// Any operation may answer 400 to a request it cannot read (a malformed
-/// id in the path, a body that is not JSON): say so once, for all.
+/// id in the path, a body that is not JSON), and one that reads a JSON
+/// body 413 to a body over [`MAX_JSON_BODY_BYTES`](crate::json::MAX_JSON_BODY_BYTES):
+/// say so once, for all.
 fn document_bad_requests(doc: &mut OpenApiDoc) {
     use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
     for item in doc.paths.paths.values_mut() {
         let operations = [&mut item.get, &mut item.post, &mut item.put, &mut item.patch, &mut item.delete];
         for operation in operations.into_iter().flatten() {
+            let reads_json =
+                operation.request_body.as_ref().is_some_and(|b| b.content.contains_key("application/json"));
+            if reads_json {
+                operation.responses.responses.entry("413".to_string()).or_insert_with(|| {
+                    let body = ContentBuilder::new().schema(Some(Ref::from_schema_name("ErrorBody"))).build();
+                    RefOr::T(
+                        ResponseBuilder::new()
+                            .description("The body is larger than a JSON request may be (2 MiB).")
+                            .content("application/json", body)
+                            .build(),
+                    )
+                });
+            }
             operation.responses.responses.entry("400".to_string()).or_insert_with(|| {
                 let body = ContentBuilder::new().schema(Some(Ref::from_schema_name("ErrorBody"))).build();
                 RefOr::T(
@@ -136,6 +157,56 @@ fn document_token_requirement(doc: &mut OpenApiDoc) {
             });
         }
     }
+}
+
+/// Schema `name` (an object) takes exactly one of `groups` of fields: all
+/// of that group, none of them null, and nothing (or null) of the others.
+fn one_group_of_fields(doc: &mut OpenApiDoc, name: &str, groups: &[&[&str]]) {
+    use utoipa::openapi::schema::{ObjectBuilder, OneOfBuilder, Type};
+    let branches = groups.iter().enumerate().map(|(chosen, group)| {
+        let mut branch = ObjectBuilder::new();
+        for (index, fields) in groups.iter().enumerate() {
+            let kind = if index == chosen { Type::String } else { Type::Null };
+            for field in fields.iter() {
+                branch = branch.property(*field, ObjectBuilder::new().schema_type(kind.clone()));
+            }
+        }
+        for field in group.iter() {
+            branch = branch.required(*field);
+        }
+        branch.build()
+    });
+    constrain(doc, name, branches.fold(OneOfBuilder::new(), OneOfBuilder::item).build().into());
+}
+
+/// A `GitRef`'s `name` follows its `kind`: a commit id for `COMMIT`, a
+/// branch or tag name otherwise.
+fn git_ref_names(doc: &mut OpenApiDoc) {
+    use crate::containers::builds::model::{BRANCH_NAME_PATTERN, COMMIT_NAME_PATTERN};
+    use utoipa::openapi::schema::{ObjectBuilder, OneOfBuilder, Type};
+    let branch = |kinds: &[&str], pattern: &str| {
+        ObjectBuilder::new()
+            .property("kind", ObjectBuilder::new().schema_type(Type::String).enum_values(Some(kinds.iter().copied())))
+            .property("name", ObjectBuilder::new().schema_type(Type::String).pattern(Some(pattern)))
+            .build()
+    };
+    let branches = [branch(&["COMMIT"], COMMIT_NAME_PATTERN), branch(&["BRANCH", "TAG"], BRANCH_NAME_PATTERN)];
+    constrain(doc, "GitRef", branches.into_iter().fold(OneOfBuilder::new(), OneOfBuilder::item).build().into());
+}
+
+/// Schema `name` becomes all of what it was and `rule`.
+fn constrain(doc: &mut OpenApiDoc, name: &str, rule: utoipa::openapi::Schema) {
+    use utoipa::openapi::RefOr;
+    use utoipa::openapi::schema::AllOfBuilder;
+    let Some(schemas) = doc.components.as_mut().map(|c| &mut c.schemas) else { return };
+    let Some(RefOr::T(schema)) = schemas.get(name).cloned() else { return };
+    let mut schema = schema;
+    let description = match &mut schema {
+        utoipa::openapi::Schema::Object(object) => object.description.take(),
+        _ => None,
+    };
+    let all = AllOfBuilder::new().item(schema).item(rule).description(description).build();
+    schemas.insert(name.to_string(), RefOr::T(all.into()));
 }
 
 /// `Job` is a `JobSpec` with ids and times beside it (serde `flatten`);

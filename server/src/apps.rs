@@ -2,7 +2,7 @@
 //! password). Administrators manage them; an app's own token may read and
 //! update it and rotate its secret.
 
-use crate::api::params::AppIdPath;
+use crate::api::params::{AppIdPath, DecimalId};
 use crate::auth::{Principal, passwords};
 use crate::containers;
 use crate::db::{DbText, is_unique_violation};
@@ -51,7 +51,7 @@ pub struct CreateApp {
     pub description: String,
     /// The namespace to put it in.
     #[serde(default, rename = "namespaceId")]
-    #[schema(value_type = Option<String>, pattern = r"^[0-9]{1,19}$")]
+    #[schema(value_type = Option<DecimalId>)]
     pub namespace_id: Option<Id>,
 }
 
@@ -78,7 +78,7 @@ pub struct UpdateApp {
     /// Moves the app to this namespace, or out of any with `null`; left
     /// out, the app stays where it is. Administrators only.
     #[serde(default, rename = "namespaceId", deserialize_with = "present")]
-    #[schema(value_type = Option<String>, nullable, pattern = r"^[0-9]{1,19}$")]
+    #[schema(value_type = Option<DecimalId>)]
     pub namespace_id: Option<Option<Id>>,
 }
 
@@ -206,7 +206,7 @@ async fn create_app(
 #[into_params(parameter_in = Query)]
 pub struct AppQuery {
     /// Only the apps of this namespace.
-    #[param(pattern = r"^[0-9]{1,19}$")]
+    #[param(value_type = Option<DecimalId>)]
     namespace_id: Option<String>,
 }
 

@@ -47,10 +47,10 @@ pub struct Deployment {
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct DeployRequest {
     /// The version's label, as jobs name it after `@`.
-    #[schema(pattern = r"^[A-Za-z0-9._-]{1,128}$")]
+    #[schema(value_type = Option<crate::api::params::ContainerName>)]
     pub label: Option<String>,
     /// Or the version's id.
-    #[schema(pattern = r"^-?[0-9]{1,19}$")]
+    #[schema(value_type = Option<crate::api::params::DecimalId>)]
     pub version_id: Option<String>,
 }
 

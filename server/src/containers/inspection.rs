@@ -31,7 +31,7 @@ use utoipa::{IntoParams, ToSchema};
 pub struct InspectQuery {
     /// A container of the app: the reply then says which of its versions
     /// has these bytes already.
-    #[param(pattern = r"^[A-Za-z0-9._-]{1,128}$")]
+    #[param(value_type = Option<crate::api::params::ContainerName>)]
     name: Option<String>,
 }
 

@@ -61,7 +61,7 @@ impl<S: Send + Sync> FromRequestParts<S> for ContainerPath {
 pub struct UploadQuery {
     /// The version's label: 1 to 128 letters, digits, `.`, `_` or `-`;
     /// default: the first 12 hex digits of the component's sha256.
-    #[param(pattern = r"^[A-Za-z0-9._-]{1,128}$")]
+    #[param(value_type = Option<crate::api::params::ContainerName>)]
     label: Option<String>,
     /// Whether the new version becomes the deployed one (default `true`);
     /// `false` stores it for a later `…/deploy`.

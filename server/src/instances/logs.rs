@@ -66,9 +66,11 @@ pub struct LogQuery {
     /// Lines after this position (default: from the start).
     after: Option<i64>,
     /// At most this many lines, 1 to 5000 (default 500).
+    #[param(minimum = 1, maximum = 5000)]
     limit: Option<u32>,
     /// Wait up to this many milliseconds (at most 30000) for new lines
     /// when there are none yet: the tail/follow form.
+    #[param(minimum = 0, maximum = 30000)]
     wait_ms: Option<u64>,
 }
 

@@ -3,7 +3,7 @@
 use super::logs;
 use super::model::{Instance, InstancePage, InstanceStatus, TriggerType};
 use super::store::{self, InstanceFilter};
-use crate::api::params::{AppIdPath, InstanceIdPath, JobIdPath};
+use crate::api::params::{AppIdPath, DecimalId, InstanceIdPath, JobIdPath};
 use crate::auth::Principal;
 use crate::error::{ApiError, ApiResult, ErrorBody, FieldError};
 use crate::ids::{Id, now_ms};
@@ -33,8 +33,10 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
 #[serde(default, deny_unknown_fields, rename_all = "camelCase")]
 pub struct RunJob {
     /// Parameters of this run (laid over the job's by processors).
+    #[schema(max_length = 65536)]
     pub instance_params: String,
     /// Run this many milliseconds from now (at most 30 days).
+    #[schema(maximum = 2_592_000_000_u64)]
     pub delay_ms: u64,
 }
 
@@ -150,19 +152,26 @@ async fn instance_status(
 #[into_params(parameter_in = Query)]
 pub struct InstanceQuery {
     /// Instances of this job.
+    #[param(value_type = Option<DecimalId>)]
     job_id: Option<String>,
     /// In this status (`RUNNING`, `FAILED`, ...), or in any of several
     /// separated by commas (`WAITING_DISPATCH,WAITING_WORKER_RECEIVE`).
+    #[param(
+        pattern = r"^(WAITING_DISPATCH|WAITING_WORKER_RECEIVE|RUNNING|FAILED|SUCCEED|CANCELED|STOPPED)(,(WAITING_DISPATCH|WAITING_WORKER_RECEIVE|RUNNING|FAILED|SUCCEED|CANCELED|STOPPED))*$"
+    )]
     status: Option<String>,
     /// Created at or after, Unix milliseconds.
     from: Option<i64>,
     /// Created before, Unix milliseconds.
     to: Option<i64>,
     /// Page number from 0.
+    #[param(value_type = Option<u64>, maximum = 4_294_967_295_u64)]
     page: Option<u32>,
     /// Page size, 1 to 500 (default 20).
+    #[param(minimum = 1, maximum = 500)]
     size: Option<u32>,
     /// `-createdAt` (default) or `createdAt`.
+    #[param(pattern = "^-?createdAt$")]
     sort: Option<String>,
 }
 

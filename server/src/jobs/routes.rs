@@ -72,16 +72,22 @@ pub struct JobQuery {
     /// Exact tag.
     tag: Option<String>,
     /// `CRON`, `API`, `FIXED_RATE`, ...
+    #[param(value_type = Option<super::model::TimeExpressionType>)]
     time_expression_type: Option<String>,
     /// `STANDALONE`, `BROADCAST`, `MAP`, `MAP_REDUCE`.
+    #[param(value_type = Option<super::model::ExecuteType>)]
     execute_type: Option<String>,
     /// `WASM`, `SHELL`, `HTTP`, ...
+    #[param(value_type = Option<super::model::ProcessorType>)]
     processor_type: Option<String>,
     /// Page number from 0.
+    #[param(value_type = Option<u64>, maximum = 4_294_967_295_u64)]
     page: Option<u32>,
     /// Page size, 1 to 500 (default 20).
+    #[param(minimum = 1, maximum = 500)]
     size: Option<u32>,
     /// `createdAt`, `name` or `updatedAt`; a leading `-` reverses.
+    #[param(pattern = "^-?(createdAt|name|updatedAt)$")]
     sort: Option<String>,
 }
 

@@ -267,6 +267,7 @@ async fn start_build(
 #[into_params(parameter_in = Query)]
 pub struct ListQuery {
     /// At most this many, 1 to 500 (default 50).
+    #[param(minimum = 1, maximum = 500)]
     limit: Option<u32>,
 }
 
