@@ -243,3 +243,58 @@ fn merge_flattened(doc: &mut OpenApiDoc, name: &str) {
         components.schemas.insert(name.to_string(), RefOr::T(Schema::Object(object)));
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::Value;
+
+    fn document() -> Value {
+        serde_json::from_str(&super::openapi_json()).unwrap()
+    }
+
+    fn operations(doc: &Value) -> Vec<(String, &Value)> {
+        let mut all = Vec::new();
+        for (path, item) in doc["paths"].as_object().unwrap() {
+            for (method, operation) in item.as_object().unwrap() {
+                all.push((format!("{} {path}", method.to_uppercase()), operation));
+            }
+        }
+        all
+    }
+
+    /// Every operation but health and login needs a token and says it may
+    /// answer 401; those two say they need none.
+    #[test]
+    fn every_operation_but_the_public_ones_needs_a_token() {
+        let doc = document();
+        let public = ["GET /health", "POST /auth/login"];
+        for (name, operation) in operations(&doc) {
+            let security = operation["security"].as_array().unwrap_or_else(|| panic!("{name}: no security"));
+            if public.contains(&name.as_str()) {
+                assert_eq!(security, &[serde_json::json!({})], "{name}");
+            } else {
+                assert_eq!(security, &[serde_json::json!({"bearer": []})], "{name}");
+                assert!(operation["responses"]["401"].is_object(), "{name}: no 401");
+            }
+        }
+    }
+
+    /// The `status` filter of the instance list takes exactly the names
+    /// the server reads, alone or separated by commas.
+    #[test]
+    fn the_instance_status_filter_names_every_status() {
+        use crate::instances::model::InstanceStatus;
+        let doc = document();
+        let parameters = doc["paths"]["/apps/{id}/instances"]["get"]["parameters"].as_array().unwrap();
+        let status = parameters.iter().find(|p| p["name"] == "status").unwrap();
+        let pattern = regex::Regex::new(status["schema"]["pattern"].as_str().unwrap()).unwrap();
+        let names = InstanceStatus::ALL.map(InstanceStatus::name);
+        for name in names {
+            assert!(pattern.is_match(name), "{name}");
+        }
+        assert!(pattern.is_match(&names.join(",")));
+        for bad in ["", "running", "RUNNING,", ",RUNNING", "RUNNING,,FAILED", "DONE"] {
+            assert!(!pattern.is_match(bad), "{bad}");
+        }
+    }
+}
