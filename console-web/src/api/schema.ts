@@ -1175,7 +1175,10 @@ export interface components {
         };
         /** @description What a copy is called. */
         CopyJob: {
-            /** @description The copy's name; default: the original's with ` (copy)`. */
+            /**
+             * @description The copy's name, 1 to 255 characters (not all spaces); default: the
+             *     original's with ` (copy)`.
+             */
             name?: string | null;
         };
         /** @description A new app. */

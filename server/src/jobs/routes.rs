@@ -268,7 +268,9 @@ async fn disable_job(State(state): State<AppState>, principal: Principal, IdPath
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CopyJob {
-    /// The copy's name; default: the original's with ` (copy)`.
+    /// The copy's name, 1 to 255 characters (not all spaces); default: the
+    /// original's with ` (copy)`.
+    #[schema(min_length = 1, max_length = 255, pattern = r"\S")]
     pub name: Option<String>,
 }
 
