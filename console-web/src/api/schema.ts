@@ -884,7 +884,7 @@ export interface components {
         /** @description Who is told when instances fail, and how often. */
         AlarmConfig: {
             /**
-             * Format: int32
+             * Format: int64
              * @description Failures within the statistic window before an alarm (0: every failure).
              * @default 0
              */
@@ -895,13 +895,13 @@ export interface components {
              */
             receivers: string[];
             /**
-             * Format: int32
+             * Format: int64
              * @description Quiet time after an alarm, in seconds.
              * @default 0
              */
             silenceWindowLen: number;
             /**
-             * Format: int32
+             * Format: int64
              * @description The window failures are counted in, in seconds.
              * @default 0
              */
@@ -1534,12 +1534,12 @@ export interface components {
             /** @description Online log settings. */
             logConfig?: components["schemas"]["LogConfig"];
             /**
-             * Format: int32
+             * Format: int64
              * @description Instances running at once (0: unlimited).
              */
             maxInstanceNum?: number;
             /**
-             * Format: int32
+             * Format: int64
              * @description Workers taking part at most (0: unlimited).
              */
             maxWorkerCount?: number;
@@ -1688,12 +1688,12 @@ export interface components {
             /** @description Online log settings. */
             logConfig?: components["schemas"]["LogConfig"];
             /**
-             * Format: int32
+             * Format: int64
              * @description Instances running at once (0: unlimited).
              */
             maxInstanceNum?: number;
             /**
-             * Format: int32
+             * Format: int64
              * @description Workers taking part at most (0: unlimited).
              */
             maxWorkerCount?: number;

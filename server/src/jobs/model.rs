@@ -97,6 +97,10 @@ pub struct Lifecycle {
     pub end: Option<i64>,
 }
 
+// Unbounded `u32` fields below say `value_type = u64` with the `u32`
+// maximum: utoipa writes a `u32` as `int32`, whose range ends at 2^31 - 1,
+// while the server takes up to 2^32 - 1.
+
 /// Who is told when instances fail, and how often.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, ToSchema)]
 #[serde(default, deny_unknown_fields, rename_all = "camelCase")]
@@ -105,10 +109,13 @@ pub struct AlarmConfig {
     #[schema(max_items = 100)]
     pub receivers: Vec<String>,
     /// Failures within the statistic window before an alarm (0: every failure).
+    #[schema(value_type = u64, maximum = 4_294_967_295_u64)]
     pub alert_threshold: u32,
     /// The window failures are counted in, in seconds.
+    #[schema(value_type = u64, maximum = 4_294_967_295_u64)]
     pub statistic_window_len: u32,
     /// Quiet time after an alarm, in seconds.
+    #[schema(value_type = u64, maximum = 4_294_967_295_u64)]
     pub silence_window_len: u32,
 }
 
@@ -230,6 +237,7 @@ pub struct JobSpec {
     pub processor_info: String,
     /// Instances running at once (0: unlimited).
     #[serde(default)]
+    #[schema(value_type = u64, maximum = 4_294_967_295_u64)]
     pub max_instance_num: u32,
     /// Tasks per worker at once (1..=1000).
     #[serde(default = "five")]
@@ -277,6 +285,7 @@ pub struct JobSpec {
     pub designated_workers: Vec<String>,
     /// Workers taking part at most (0: unlimited).
     #[serde(default)]
+    #[schema(value_type = u64, maximum = 4_294_967_295_u64)]
     pub max_worker_count: u32,
     /// Whether the coordinator of a BROADCAST, MAP or MAP_REDUCE instance
     /// runs tasks itself.
