@@ -2,6 +2,7 @@
 //! password). Administrators manage them; an app's own token may read and
 //! update it and rotate its secret.
 
+use crate::api::params::{AppIdPath, DecimalId};
 use crate::auth::{Principal, passwords};
 use crate::containers;
 use crate::db::{DbText, is_unique_violation};
@@ -50,7 +51,7 @@ pub struct CreateApp {
     pub description: String,
     /// The namespace to put it in.
     #[serde(default, rename = "namespaceId", skip_serializing_if = "Option::is_none")]
-    #[schema(value_type = Option<String>, pattern = r"^[0-9]{1,19}$")]
+    #[schema(value_type = Option<DecimalId>)]
     pub namespace_id: Option<Id>,
 }
 
@@ -77,7 +78,7 @@ pub struct UpdateApp {
     /// Moves the app to this namespace, or out of any with `null`; left
     /// out, the app stays where it is. Administrators only.
     #[serde(default, rename = "namespaceId", deserialize_with = "present", skip_serializing_if = "Option::is_none")]
-    #[schema(value_type = Option<String>, nullable, pattern = r"^[0-9]{1,19}$")]
+    #[schema(value_type = Option<DecimalId>)]
     pub namespace_id: Option<Option<Id>>,
 }
 
@@ -123,6 +124,14 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
 
 type AppRow = (i64, Option<i64>, String, DbText, i64, i64);
 
+/// Refuses (404) an app that does not exist (or no longer does): what
+/// every `/apps/{id}/...` endpoint answers for a missing app, lists too.
+pub async fn require_exists(db: &crate::db::Database, id: Id) -> ApiResult<()> {
+    let found: Option<i64> =
+        sqlx::query_scalar(&db.sql("SELECT id FROM app WHERE id = ?")).bind(id.0).fetch_optional(db.pool()).await?;
+    found.map(|_| ()).ok_or(ApiError::NotFound("app"))
+}
+
 /// The name of app `id`.
 pub async fn name_of(db: &crate::db::Database, id: Id) -> Result<Option<String>, sqlx::Error> {
     sqlx::query_scalar(&db.sql("SELECT name FROM app WHERE id = ?")).bind(id.0).fetch_optional(db.pool()).await
@@ -143,8 +152,8 @@ async fn fetch(state: &AppState, id: Id) -> ApiResult<App> {
 }
 
 /// Creates an app (administrators only) and returns its secret, once.
-#[utoipa::path(post, path = "/apps", tag = "apps", request_body = CreateApp, security(("bearer" = [])),
-    responses((status = 201, body = AppWithSecret), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+#[utoipa::path(post, path = "/apps", tag = "apps", request_body = CreateApp,
+    responses((status = 201, body = AppWithSecret), (status = 403, body = ErrorBody),
         (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn create_app(
     State(state): State<AppState>,
@@ -197,14 +206,14 @@ async fn create_app(
 #[into_params(parameter_in = Query)]
 pub struct AppQuery {
     /// Only the apps of this namespace.
-    #[param(pattern = r"^[0-9]{1,19}$")]
+    #[param(value_type = Option<DecimalId>)]
     namespace_id: Option<String>,
 }
 
 /// Lists apps by name: every app (or a namespace's) for administrators,
 /// its own for an app token.
-#[utoipa::path(get, path = "/apps", tag = "apps", security(("bearer" = [])), params(AppQuery),
-    responses((status = 200, body = Vec<App>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+#[utoipa::path(get, path = "/apps", tag = "apps", params(AppQuery),
+    responses((status = 200, body = Vec<App>), (status = 403, body = ErrorBody),
         (status = 422, body = ErrorBody)))]
 async fn list_apps(
     State(state): State<AppState>,
@@ -233,8 +242,8 @@ async fn list_apps(
 }
 
 /// Fetches one app.
-#[utoipa::path(get, path = "/apps/{id}", tag = "apps", security(("bearer" = [])), params(("id" = String, Path, description = "app id", pattern = r"^[0-9]{1,19}$")),
-    responses((status = 200, body = App), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+#[utoipa::path(get, path = "/apps/{id}", tag = "apps", params(AppIdPath),
+    responses((status = 200, body = App), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn get_app(State(state): State<AppState>, principal: Principal, IdPath(id): IdPath) -> ApiResult<Json<App>> {
     principal.require_app(id)?;
     Ok(Json(fetch(&state, id).await?))
@@ -242,9 +251,9 @@ async fn get_app(State(state): State<AppState>, principal: Principal, IdPath(id)
 
 /// Updates an app's description, and moves it to another namespace if
 /// `namespaceId` is given (administrators only).
-#[utoipa::path(put, path = "/apps/{id}", tag = "apps", security(("bearer" = [])), params(("id" = String, Path, description = "app id", pattern = r"^[0-9]{1,19}$")),
+#[utoipa::path(put, path = "/apps/{id}", tag = "apps", params(AppIdPath),
     request_body = UpdateApp,
-    responses((status = 200, body = App), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+    responses((status = 200, body = App), (status = 403, body = ErrorBody),
         (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn update_app(
     State(state): State<AppState>,
@@ -294,8 +303,8 @@ async fn update_app(
 /// jobs, instances, containers and their versions; the components' bytes
 /// leave the artifact store unless another app's version has them too.
 /// Its workers' links close.
-#[utoipa::path(delete, path = "/apps/{id}", tag = "apps", security(("bearer" = [])), params(("id" = String, Path, description = "app id", pattern = r"^[0-9]{1,19}$")),
-    responses((status = 204), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+#[utoipa::path(delete, path = "/apps/{id}", tag = "apps", params(AppIdPath),
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn delete_app(State(state): State<AppState>, principal: Principal, IdPath(id): IdPath) -> ApiResult<StatusCode> {
     principal.require_admin()?;
     let mut tx = state.db.begin().await?;
@@ -314,8 +323,9 @@ async fn delete_app(State(state): State<AppState>, principal: Principal, IdPath(
 
 /// Replaces an app's secret; tokens issued from the old one stop working,
 /// and the worker links they opened close.
-#[utoipa::path(post, path = "/apps/{id}/secret", tag = "apps", security(("bearer" = [])), params(("id" = String, Path, description = "app id", pattern = r"^[0-9]{1,19}$")),
-    responses((status = 200, body = AppWithSecret), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+#[utoipa::path(post, path = "/apps/{id}/secret", tag = "apps", params(AppIdPath),
+    responses((status = 200, body = AppWithSecret),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn rotate_secret(
     State(state): State<AppState>,
     principal: Principal,

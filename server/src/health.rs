@@ -23,7 +23,7 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
 }
 
 /// Whether the server and its database answer.
-#[utoipa::path(get, path = "/health", tag = "health",
+#[utoipa::path(get, path = "/health", tag = "health", security(()),
     responses((status = 200, body = Health), (status = 503, body = Health)))]
 async fn health(State(state): State<AppState>) -> (StatusCode, Json<Health>) {
     let version = env!("CARGO_PKG_VERSION");

@@ -4,12 +4,16 @@
 //! calls [`ValidJson::get`] after authorizing the caller, so a caller who
 //! may not touch a resource learns nothing from its validation rules.
 //! A body over [`MAX_JSON_BODY_BYTES`] is refused with 413 without being
-//! read further.
+//! read further. JSON is read as the OpenAPI document describes it: a
+//! struct from an object only, never from an array of its fields, and an
+//! integer also when written `5.0` ([`as_schema`]).
 
 use crate::error::{ApiError, FieldError};
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Request};
 use serde::de::DeserializeOwned;
+
+pub mod as_schema;
 
 /// The largest JSON body any endpoint reads: 2 MiB.
 pub const MAX_JSON_BODY_BYTES: usize = 2 << 20;
@@ -82,10 +86,11 @@ async fn read_limited(req: Request) -> Result<Bytes, ApiError> {
     }
 }
 
-/// Deserializes `bytes`, naming the field at fault.
+/// Deserializes `bytes`, naming the field at fault. Structs are read from
+/// JSON objects only, whole floats as integers (see [`as_schema`]).
 pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     let mut deserializer = serde_json::Deserializer::from_slice(bytes);
-    serde_path_to_error::deserialize(&mut deserializer).map_err(|e| {
+    serde_path_to_error::deserialize(as_schema::AsSchema(&mut deserializer)).map_err(|e| {
         let field = e.path().to_string();
         let inner = e.into_inner();
         if inner.is_syntax() || inner.is_eof() {

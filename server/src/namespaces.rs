@@ -1,6 +1,7 @@
 //! Namespaces: groups of apps (PowerJob 5's namespace), managed by
 //! administrators; an app token sees its own app's namespace only.
 
+use crate::api::params::NamespaceIdPath;
 use crate::auth::Principal;
 use crate::db::is_unique_violation;
 use crate::error::{ApiError, ApiResult, ErrorBody, FieldError};
@@ -64,8 +65,8 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
 }
 
 /// Creates a namespace (administrators only).
-#[utoipa::path(post, path = "/namespaces", tag = "namespaces", security(("bearer" = [])), request_body = CreateNamespace,
-    responses((status = 201, body = Namespace), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+#[utoipa::path(post, path = "/namespaces", tag = "namespaces", request_body = CreateNamespace,
+    responses((status = 201, body = Namespace), (status = 403, body = ErrorBody),
         (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn create_namespace(
     State(state): State<AppState>,
@@ -94,8 +95,8 @@ async fn create_namespace(
 }
 
 /// Lists namespaces: all for administrators, the app's own for an app token.
-#[utoipa::path(get, path = "/namespaces", tag = "namespaces", security(("bearer" = [])),
-    responses((status = 200, body = Vec<Namespace>), (status = 401, body = ErrorBody)))]
+#[utoipa::path(get, path = "/namespaces", tag = "namespaces",
+    responses((status = 200, body = Vec<Namespace>)))]
 async fn list_namespaces(State(state): State<AppState>, principal: Principal) -> ApiResult<Json<Vec<Namespace>>> {
     let rows: Vec<(i64, String, String, i64)> = match principal {
         Principal::App { id } => {
@@ -120,8 +121,8 @@ async fn list_namespaces(State(state): State<AppState>, principal: Principal) ->
 }
 
 /// Deletes an empty namespace (administrators only).
-#[utoipa::path(delete, path = "/namespaces/{id}", tag = "namespaces", security(("bearer" = [])), params(("id" = String, Path, description = "namespace id", pattern = r"^[0-9]{1,19}$")),
-    responses((status = 204), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+#[utoipa::path(delete, path = "/namespaces/{id}", tag = "namespaces", params(NamespaceIdPath),
+    responses((status = 204), (status = 403, body = ErrorBody),
         (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 async fn delete_namespace(
     State(state): State<AppState>,

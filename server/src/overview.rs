@@ -3,8 +3,9 @@
 //! newest failures and its workers. Plain `COUNT`s, the same on SQLite,
 //! PostgreSQL and MySQL.
 
+use crate::api::params::AppIdPath;
 use crate::auth::Principal;
-use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::error::{ApiResult, ErrorBody};
 use crate::ids::{Id, now_ms};
 use crate::instances::model::{Instance, InstanceStatus};
 use crate::instances::store::{self as instances, InstanceFilter};
@@ -79,10 +80,9 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
 
 /// An app's dashboard: job and worker counts, instances running, waiting
 /// and finished in the last 24 hours, and the newest failures.
-#[utoipa::path(get, path = "/apps/{id}/overview", tag = "apps", security(("bearer" = [])),
-    params(("id" = String, Path, description = "app id", pattern = r"^[0-9]{1,19}$")),
-    responses((status = 200, body = AppOverview), (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+#[utoipa::path(get, path = "/apps/{id}/overview", tag = "apps",
+    params(AppIdPath),
+    responses((status = 200, body = AppOverview), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn app_overview(
     State(state): State<AppState>,
     principal: Principal,
@@ -90,11 +90,7 @@ async fn app_overview(
 ) -> ApiResult<Json<AppOverview>> {
     principal.require_app(app)?;
     let db = &state.db;
-    let found: Option<i64> =
-        sqlx::query_scalar(&db.sql("SELECT id FROM app WHERE id = ?")).bind(app.0).fetch_optional(db.pool()).await?;
-    if found.is_none() {
-        return Err(ApiError::NotFound("app"));
-    }
+    crate::apps::require_exists(db, app).await?;
     let now = now_ms() as i64;
     let jobs = job_counts(&state, app).await?;
     let instances = instance_counts(&state, app, now - DAY_MS).await?;

@@ -61,12 +61,11 @@ pub struct TemplateQuery {
 /// crate on a copy of the guest SDK (`cargo build --release --target
 /// wasm32-wasip2`) or a Python app built by its `build.sh`, with the
 /// processor contract and a README on building, trying and uploading it.
-#[utoipa::path(get, path = "/templates/{kind}", tag = "templates", security(("bearer" = [])),
+#[utoipa::path(get, path = "/templates/{kind}", tag = "templates",
     params(("kind" = inline(TemplateKind), Path, description = "the execution kind"), TemplateQuery),
     responses(
         (status = 200, content_type = "application/gzip", description = "The project, as `NAME.tar.gz`",
             headers(("content-disposition" = String, description = "`attachment; filename=\"NAME.tar.gz\"`"))),
-        (status = 401, body = ErrorBody),
         (status = 422, body = ErrorBody, description = "An unknown kind or language, or a bad name")))]
 async fn get_template(
     _principal: Principal,

@@ -884,24 +884,24 @@ export interface components {
         /** @description Who is told when instances fail, and how often. */
         AlarmConfig: {
             /**
-             * Format: int32
+             * Format: int64
              * @description Failures within the statistic window before an alarm (0: every failure).
              * @default 0
              */
             alertThreshold: number;
             /**
-             * @description Receivers (user names, e-mail addresses or webhook names).
+             * @description Receivers (user names, e-mail addresses or webhook names), at most 100.
              * @default []
              */
             receivers: string[];
             /**
-             * Format: int32
+             * Format: int64
              * @description Quiet time after an alarm, in seconds.
              * @default 0
              */
             silenceWindowLen: number;
             /**
-             * Format: int32
+             * Format: int64
              * @description The window failures are counted in, in seconds.
              * @default 0
              */
@@ -1126,6 +1126,8 @@ export interface components {
              */
             workers: components["schemas"]["WorkerDeployStatus"][];
         };
+        /** @description 1 to 128 letters, digits, `.`, `_` or `-`, but not `.` or `..`. */
+        ContainerName: string;
         /** @description One uploaded component of a container. */
         ContainerVersion: {
             /** @description The container's name. */
@@ -1173,7 +1175,10 @@ export interface components {
         };
         /** @description What a copy is called. */
         CopyJob: {
-            /** @description The copy's name; default: the original's with ` (copy)`. */
+            /**
+             * @description The copy's name, 1 to 255 characters (not all spaces); default: the
+             *     original's with ` (copy)`.
+             */
             name?: string | null;
         };
         /** @description A new app. */
@@ -1182,8 +1187,7 @@ export interface components {
             description?: string;
             /** @description Unique name: 1 to 128 letters, digits, `.`, `_` or `-`. */
             name: string;
-            /** @description The namespace to put it in. */
-            namespaceId?: string | null;
+            namespaceId?: null | components["schemas"]["DecimalId"];
         };
         /** @description A new namespace. */
         CreateNamespace: {
@@ -1217,13 +1221,19 @@ export interface components {
             /** @description The user they log in as. */
             username: string;
         };
+        /** @description An id: a decimal number from 0 to 9223372036854775807, as a string. */
+        DecimalId: string;
         /** @description Which version to deploy: its `label` or its `versionId`, exactly one. */
         DeployRequest: {
-            /** @description The version's label, as jobs name it after `@`. */
-            label?: string | null;
-            /** @description Or the version's id. */
-            versionId?: string | null;
-        };
+            label?: null | components["schemas"]["ContainerName"];
+            versionId?: null | components["schemas"]["DecimalId"];
+        } & ({
+            label: string;
+            versionId?: null;
+        } | {
+            label?: null;
+            versionId: string;
+        });
         /** @description One deployment of a container: the version made the deployed one. */
         Deployment: {
             /**
@@ -1278,7 +1288,15 @@ export interface components {
             kind: components["schemas"]["RefKind"];
             /** @description The branch or tag name, or a full 40-hex-digit commit id. */
             name: string;
-        };
+        } & ({
+            /** @enum {string} */
+            kind?: "COMMIT";
+            name?: string;
+        } | {
+            /** @enum {string} */
+            kind?: "BRANCH" | "TAG";
+            name?: string;
+        });
         /** @description A container's git source. */
         GitSource: {
             /** @description How it is built. */
@@ -1516,12 +1534,12 @@ export interface components {
             /** @description Online log settings. */
             logConfig?: components["schemas"]["LogConfig"];
             /**
-             * Format: int32
+             * Format: int64
              * @description Instances running at once (0: unlimited).
              */
             maxInstanceNum?: number;
             /**
-             * Format: int32
+             * Format: int64
              * @description Workers taking part at most (0: unlimited).
              */
             maxWorkerCount?: number;
@@ -1670,12 +1688,12 @@ export interface components {
             /** @description Online log settings. */
             logConfig?: components["schemas"]["LogConfig"];
             /**
-             * Format: int32
+             * Format: int64
              * @description Instances running at once (0: unlimited).
              */
             maxInstanceNum?: number;
             /**
-             * Format: int32
+             * Format: int64
              * @description Workers taking part at most (0: unlimited).
              */
             maxWorkerCount?: number;
@@ -1838,7 +1856,17 @@ export interface components {
             secret?: string | null;
             /** @description Account name. */
             username?: string | null;
-        };
+        } & ({
+            app?: null;
+            password: string;
+            secret?: null;
+            username: string;
+        } | {
+            app: string;
+            password?: null;
+            secret: string;
+            username?: null;
+        });
         /** @description A bearer token. */
         LoginResponse: {
             /**
@@ -2027,11 +2055,7 @@ export interface components {
         UpdateApp: {
             /** @description Free text, at most 2000 characters. */
             description: string;
-            /**
-             * @description Moves the app to this namespace, or out of any with `null`; left
-             *     out, the app stays where it is. Administrators only.
-             */
-            namespaceId?: string | null;
+            namespaceId?: null | components["schemas"]["DecimalId"];
         };
         /** @description Workers that serve an app. */
         WorkerCounts: {
@@ -2171,7 +2195,7 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description Only the apps of this namespace. */
-                namespaceId?: string;
+                namespaceId?: components["schemas"]["DecimalId"];
             };
             header?: never;
             path?: never;
@@ -2276,6 +2300,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The body is larger than a JSON request may be (2 MiB). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2292,7 +2325,7 @@ export interface operations {
             header?: never;
             path: {
                 /** @description app id */
-                id: string;
+                id: components["schemas"]["DecimalId"];
             };
             cookie?: never;
         };
@@ -2347,7 +2380,7 @@ export interface operations {
             header?: never;
             path: {
                 /** @description app id */
-                id: string;
+                id: components["schemas"]["DecimalId"];
             };
             cookie?: never;
         };
@@ -2398,6 +2431,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The body is larger than a JSON request may be (2 MiB). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2414,7 +2456,7 @@ export interface operations {
             header?: never;
             path: {
                 /** @description app id */
-                id: string;
+                id: components["schemas"]["DecimalId"];
             };
             cookie?: never;
         };
@@ -2467,7 +2509,7 @@ export interface operations {
             header?: never;
             path: {
                 /** @description app id */
-                id: string;
+                id: components["schemas"]["DecimalId"];
             };
             cookie?: never;
         };
@@ -2506,6 +2548,14 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     inspect_component: {
@@ -2515,12 +2565,12 @@ export interface operations {
                  * @description A container of the app: the reply then says which of its versions
                  *     has these bytes already.
                  */
-                name?: string;
+                name?: components["schemas"]["ContainerName"];
             };
             header?: never;
             path: {
                 /** @description app id */
-                id: string;
+                id: components["schemas"]["DecimalId"];
             };
             cookie?: never;
         };
@@ -2617,9 +2667,9 @@ export interface operations {
             header?: never;
             path: {
                 /** @description app id */
-                id: string;
+                id: components["schemas"]["DecimalId"];
                 /** @description container name */
-                name: string;
+                name: components["schemas"]["ContainerName"];
             };
             cookie?: never;
         };
@@ -2674,9 +2724,9 @@ export interface operations {
             header?: never;
             path: {
                 /** @description app id */
-                id: string;
+                id: components["schemas"]["DecimalId"];
                 /** @description container name */
-                name: string;
+                name: components["schemas"]["ContainerName"];
             };
             cookie?: never;
         };
@@ -2741,9 +2791,9 @@ export interface operations {
             header?: never;
             path: {
                 /** @description app id */
-                id: string;
+                id: components["schemas"]["DecimalId"];
                 /** @description container name */
-                name: string;
+                name: components["schemas"]["ContainerName"];
             };
             cookie?: never;
         };
@@ -2781,6 +2831,14 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2797,9 +2855,9 @@ export interface operations {
             header?: never;
             path: {
                 /** @description app id */
-                id: string;
+                id: components["schemas"]["DecimalId"];
                 /** @description container name */
-                name: string;
+                name: components["schemas"]["ContainerName"];
             };
             cookie?: never;
         };
@@ -2851,6 +2909,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The body is larger than a JSON request may be (2 MiB). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2867,11 +2934,11 @@ export interface operations {
             header?: never;
             path: {
                 /** @description app id */
-                id: string;
+                id: components["schemas"]["DecimalId"];
                 /** @description container name */
-                name: string;
+                name: components["schemas"]["ContainerName"];
                 /** @description build id */
-                build: string;
+                build: components["schemas"]["DecimalId"];
             };
             cookie?: never;
         };
@@ -2933,11 +3000,11 @@ export interface operations {
             header?: never;
             path: {
                 /** @description app id */
-                id: string;
+                id: components["schemas"]["DecimalId"];
                 /** @description container name */
-                name: string;
+                name: components["schemas"]["ContainerName"];
                 /** @description build id */
-                build: string;
+                build: components["schemas"]["DecimalId"];
             };
             cookie?: never;
         };
@@ -3019,11 +3086,11 @@ export interface operations {
             header?: never;
             path: {
                 /** @description app id */
-                id: string;
+                id: components["schemas"]["DecimalId"];
                 /** @description container name */
-                name: string;
+                name: components["schemas"]["ContainerName"];
                 /** @description build id */
-                build: string;
+                build: components["schemas"]["DecimalId"];
             };
             cookie?: never;
         };
@@ -3085,9 +3152,9 @@ export interface operations {
             header?: never;
             path: {
                 /** @description app id */
-                id: string;
+                id: components["schemas"]["DecimalId"];
                 /** @description container name */
-                name: string;
+                name: components["schemas"]["ContainerName"];
             };
             cookie?: never;
         };
@@ -3138,6 +3205,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The body is larger than a JSON request may be (2 MiB). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description No such version, or a bad label or id */
             422: {
                 headers: {
@@ -3155,9 +3231,9 @@ export interface operations {
             header?: never;
             path: {
                 /** @description app id */
-                id: string;
+                id: components["schemas"]["DecimalId"];
                 /** @description container name */
-                name: string;
+                name: components["schemas"]["ContainerName"];
             };
             cookie?: never;
         };
@@ -3211,9 +3287,9 @@ export interface operations {
             header?: never;
             path: {
                 /** @description app id */
-                id: string;
+                id: components["schemas"]["DecimalId"];
                 /** @description container name */
-                name: string;
+                name: components["schemas"]["ContainerName"];
             };
             cookie?: never;
         };
@@ -3276,9 +3352,9 @@ export interface operations {
             header?: never;
             path: {
                 /** @description app id */
-                id: string;
+                id: components["schemas"]["DecimalId"];
                 /** @description container name */
-                name: string;
+                name: components["schemas"]["ContainerName"];
             };
             cookie?: never;
         };
@@ -3328,6 +3404,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The body is larger than a JSON request may be (2 MiB). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3345,7 +3430,7 @@ export interface operations {
                  * @description The version's label: 1 to 128 letters, digits, `.`, `_` or `-`;
                  *     default: the first 12 hex digits of the component's sha256.
                  */
-                label?: string;
+                label?: components["schemas"]["ContainerName"];
                 /**
                  * @description Whether the new version becomes the deployed one (default `true`);
                  *     `false` stores it for a later `…/deploy`.
@@ -3355,9 +3440,9 @@ export interface operations {
             header?: never;
             path: {
                 /** @description app id */
-                id: string;
+                id: components["schemas"]["DecimalId"];
                 /** @description container name */
-                name: string;
+                name: components["schemas"]["ContainerName"];
             };
             cookie?: never;
         };
@@ -3454,11 +3539,11 @@ export interface operations {
             header?: never;
             path: {
                 /** @description app id */
-                id: string;
+                id: components["schemas"]["DecimalId"];
                 /** @description container name */
-                name: string;
+                name: components["schemas"]["ContainerName"];
                 /** @description version label */
-                label: string;
+                label: components["schemas"]["ContainerName"];
             };
             cookie?: never;
         };
@@ -3518,7 +3603,7 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description Instances of this job. */
-                jobId?: string;
+                jobId?: components["schemas"]["DecimalId"];
                 /**
                  * @description In this status (`RUNNING`, `FAILED`, ...), or in any of several
                  *     separated by commas (`WAITING_DISPATCH,WAITING_WORKER_RECEIVE`).
@@ -3538,7 +3623,7 @@ export interface operations {
             header?: never;
             path: {
                 /** @description app id */
-                id: string;
+                id: components["schemas"]["DecimalId"];
             };
             cookie?: never;
         };
@@ -3576,6 +3661,14 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3596,11 +3689,11 @@ export interface operations {
                 /** @description Exact tag. */
                 tag?: string;
                 /** @description `CRON`, `API`, `FIXED_RATE`, ... */
-                timeExpressionType?: string;
+                timeExpressionType?: components["schemas"]["TimeExpressionType"];
                 /** @description `STANDALONE`, `BROADCAST`, `MAP`, `MAP_REDUCE`. */
-                executeType?: string;
+                executeType?: components["schemas"]["ExecuteType"];
                 /** @description `WASM`, `SHELL`, `HTTP`, ... */
-                processorType?: string;
+                processorType?: components["schemas"]["ProcessorType"];
                 /** @description Page number from 0. */
                 page?: number;
                 /** @description Page size, 1 to 500 (default 20). */
@@ -3611,7 +3704,7 @@ export interface operations {
             header?: never;
             path: {
                 /** @description app id */
-                id: string;
+                id: components["schemas"]["DecimalId"];
             };
             cookie?: never;
         };
@@ -3649,6 +3742,14 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3665,7 +3766,7 @@ export interface operations {
             header?: never;
             path: {
                 /** @description app id */
-                id: string;
+                id: components["schemas"]["DecimalId"];
             };
             cookie?: never;
         };
@@ -3716,6 +3817,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The body is larger than a JSON request may be (2 MiB). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3732,7 +3842,7 @@ export interface operations {
             header?: never;
             path: {
                 /** @description app id */
-                id: string;
+                id: components["schemas"]["DecimalId"];
             };
             cookie?: never;
         };
@@ -3783,6 +3893,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The body is larger than a JSON request may be (2 MiB). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3799,7 +3918,7 @@ export interface operations {
             header?: never;
             path: {
                 /** @description app id */
-                id: string;
+                id: components["schemas"]["DecimalId"];
             };
             cookie?: never;
         };
@@ -3854,7 +3973,7 @@ export interface operations {
             header?: never;
             path: {
                 /** @description app id */
-                id: string;
+                id: components["schemas"]["DecimalId"];
             };
             cookie?: never;
         };
@@ -3909,7 +4028,7 @@ export interface operations {
             header?: never;
             path: {
                 /** @description app id */
-                id: string;
+                id: components["schemas"]["DecimalId"];
             };
             cookie?: never;
         };
@@ -3941,6 +4060,14 @@ export interface operations {
                 };
             };
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4285,7 +4412,7 @@ export interface operations {
             header?: never;
             path: {
                 /** @description instance id */
-                id: string;
+                id: components["schemas"]["DecimalId"];
             };
             cookie?: never;
         };
@@ -4340,7 +4467,7 @@ export interface operations {
             header?: never;
             path: {
                 /** @description instance id */
-                id: string;
+                id: components["schemas"]["DecimalId"];
             };
             cookie?: never;
         };
@@ -4413,7 +4540,7 @@ export interface operations {
             header?: never;
             path: {
                 /** @description instance id */
-                id: string;
+                id: components["schemas"]["DecimalId"];
             };
             cookie?: never;
         };
@@ -4475,7 +4602,7 @@ export interface operations {
             header?: never;
             path: {
                 /** @description instance id */
-                id: string;
+                id: components["schemas"]["DecimalId"];
             };
             cookie?: never;
         };
@@ -4538,7 +4665,7 @@ export interface operations {
             header?: never;
             path: {
                 /** @description instance id */
-                id: string;
+                id: components["schemas"]["DecimalId"];
             };
             cookie?: never;
         };
@@ -4593,7 +4720,7 @@ export interface operations {
             header?: never;
             path: {
                 /** @description instance id */
-                id: string;
+                id: components["schemas"]["DecimalId"];
             };
             cookie?: never;
         };
@@ -4656,7 +4783,7 @@ export interface operations {
             header?: never;
             path: {
                 /** @description job id */
-                id: string;
+                id: components["schemas"]["DecimalId"];
             };
             cookie?: never;
         };
@@ -4711,7 +4838,7 @@ export interface operations {
             header?: never;
             path: {
                 /** @description job id */
-                id: string;
+                id: components["schemas"]["DecimalId"];
             };
             cookie?: never;
         };
@@ -4762,6 +4889,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The body is larger than a JSON request may be (2 MiB). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4778,7 +4914,7 @@ export interface operations {
             header?: never;
             path: {
                 /** @description job id */
-                id: string;
+                id: components["schemas"]["DecimalId"];
             };
             cookie?: never;
         };
@@ -4831,7 +4967,7 @@ export interface operations {
             header?: never;
             path: {
                 /** @description job id */
-                id: string;
+                id: components["schemas"]["DecimalId"];
             };
             cookie?: never;
         };
@@ -4882,6 +5018,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The body is larger than a JSON request may be (2 MiB). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4898,7 +5043,7 @@ export interface operations {
             header?: never;
             path: {
                 /** @description job id */
-                id: string;
+                id: components["schemas"]["DecimalId"];
             };
             cookie?: never;
         };
@@ -4953,7 +5098,7 @@ export interface operations {
             header?: never;
             path: {
                 /** @description job id */
-                id: string;
+                id: components["schemas"]["DecimalId"];
             };
             cookie?: never;
         };
@@ -5008,7 +5153,7 @@ export interface operations {
             header?: never;
             path: {
                 /** @description job id */
-                id: string;
+                id: components["schemas"]["DecimalId"];
             };
             cookie?: never;
         };
@@ -5063,7 +5208,7 @@ export interface operations {
             header?: never;
             path: {
                 /** @description job id */
-                id: string;
+                id: components["schemas"]["DecimalId"];
             };
             cookie?: never;
         };
@@ -5107,6 +5252,15 @@ export interface operations {
                 };
             };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than a JSON request may be (2 MiB). */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5214,6 +5368,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The body is larger than a JSON request may be (2 MiB). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -5230,7 +5393,7 @@ export interface operations {
             header?: never;
             path: {
                 /** @description namespace id */
-                id: string;
+                id: components["schemas"]["DecimalId"];
             };
             cookie?: never;
         };
@@ -5317,6 +5480,15 @@ export interface operations {
                 };
             };
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than a JSON request may be (2 MiB). */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -18,17 +18,17 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
 
 /// The lockouts in force (administrators only), the longest first, at most
 /// 1000.
-#[utoipa::path(get, path = "/auth/lockouts", tag = "auth", security(("bearer" = [])),
-    responses((status = 200, body = Vec<Lockout>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+#[utoipa::path(get, path = "/auth/lockouts", tag = "auth",
+    responses((status = 200, body = Vec<Lockout>), (status = 403, body = ErrorBody)))]
 async fn list_lockouts(State(state): State<AppState>, principal: Principal) -> ApiResult<Json<Vec<Lockout>>> {
     principal.require_admin()?;
     Ok(Json(throttle::locked(&state.db).await?))
 }
 
 /// Ends a lockout and forgets the failures behind it (administrators only).
-#[utoipa::path(delete, path = "/auth/lockouts/{id}", tag = "auth", security(("bearer" = [])),
+#[utoipa::path(delete, path = "/auth/lockouts/{id}", tag = "auth",
     params(("id" = String, Path, description = "the lockout's id, as listed", pattern = r"^[0-9a-f]{64}$")),
-    responses((status = 204), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+    responses((status = 204), (status = 403, body = ErrorBody),
         (status = 404, body = ErrorBody)))]
 async fn clear_lockout(
     State(state): State<AppState>,

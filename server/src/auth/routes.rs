@@ -72,8 +72,8 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
 }
 
 /// Revokes the token that made the request; worker links it opened close.
-#[utoipa::path(post, path = "/auth/logout", tag = "auth", security(("bearer" = [])),
-    responses((status = 204), (status = 401, body = ErrorBody)))]
+#[utoipa::path(post, path = "/auth/logout", tag = "auth",
+    responses((status = 204)))]
 async fn logout(
     State(state): State<AppState>,
     _caller: crate::auth::Principal,
@@ -101,8 +101,8 @@ pub struct Me {
 }
 
 /// The caller: an account or an app (an app token learns its app's id here).
-#[utoipa::path(get, path = "/auth/me", tag = "auth", security(("bearer" = [])),
-    responses((status = 200, body = Me), (status = 401, body = ErrorBody)))]
+#[utoipa::path(get, path = "/auth/me", tag = "auth",
+    responses((status = 200, body = Me)))]
 async fn me(State(state): State<AppState>, principal: crate::auth::Principal) -> ApiResult<Json<Me>> {
     use crate::auth::Principal;
     let (kind, id, admin, query) = match principal {
@@ -121,7 +121,7 @@ async fn me(State(state): State<AppState>, principal: crate::auth::Principal) ->
 /// from an address, attempts are refused (429, `Retry-After`) until the
 /// lockout ends, the right credentials too; when too many logins wait for
 /// a password check, 503 with `Retry-After`.
-#[utoipa::path(post, path = "/auth/login", tag = "auth", request_body = LoginRequest,
+#[utoipa::path(post, path = "/auth/login", tag = "auth", request_body = LoginRequest, security(()),
     responses((status = 200, body = LoginResponse), (status = 401, body = ErrorBody), (status = 413, body = ErrorBody),
         (status = 422, body = ErrorBody),
         (status = 429, body = ErrorBody, description = "Too many failed logins: wait `Retry-After` seconds",

@@ -11,6 +11,7 @@
 use super::deploy::find_container;
 use super::model::check_name;
 use super::routes::ContainerPath;
+use crate::api::params::{AppIdPath, ContainerNamePath, VersionLabelPath};
 use crate::auth::Principal;
 use crate::db::Database;
 use crate::error::{ApiError, ApiResult, ErrorBody};
@@ -138,12 +139,9 @@ impl<S: Send + Sync> FromRequestParts<S> for VersionPath {
 /// `container@label`. Its bytes are removed from the artifact store unless
 /// another version (of any container) has the same digest.
 #[utoipa::path(delete, path = "/apps/{id}/containers/{name}/versions/{label}", tag = "containers",
-    security(("bearer" = [])),
-    params(("id" = String, Path, description = "app id", pattern = r"^[0-9]{1,19}$"),
-        ("name" = String, Path, description = "container name", pattern = r"^[A-Za-z0-9._-]{1,128}$"),
-        ("label" = String, Path, description = "version label", pattern = r"^[A-Za-z0-9._-]{1,128}$")),
+    params(AppIdPath, ContainerNamePath, VersionLabelPath),
     responses((status = 204, description = "Deleted"), (status = 400, body = ErrorBody),
-        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
         (status = 409, body = ErrorBody, description = "Deployed, or named by enabled jobs")))]
 pub(super) async fn delete_version(
     State(state): State<AppState>,
@@ -191,11 +189,10 @@ pub(super) async fn delete_version(
 /// Refused while an enabled job names it (`container` or
 /// `container@label`). Bytes no other version names leave the artifact
 /// store.
-#[utoipa::path(delete, path = "/apps/{id}/containers/{name}", tag = "containers", security(("bearer" = [])),
-    params(("id" = String, Path, description = "app id", pattern = r"^[0-9]{1,19}$"),
-        ("name" = String, Path, description = "container name", pattern = r"^[A-Za-z0-9._-]{1,128}$")),
+#[utoipa::path(delete, path = "/apps/{id}/containers/{name}", tag = "containers",
+    params(AppIdPath, ContainerNamePath),
     responses((status = 204, description = "Deleted"), (status = 400, body = ErrorBody),
-        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
         (status = 409, body = ErrorBody, description = "Named by enabled jobs")))]
 pub(super) async fn delete_container(
     State(state): State<AppState>,

@@ -9,6 +9,7 @@
 use super::model::{ContainerDetail, check_name};
 use super::routes::{ContainerPath, created_by};
 use super::{rollout, store};
+use crate::api::params::{AppIdPath, ContainerNamePath};
 use crate::auth::Principal;
 use crate::db::Database;
 use crate::error::{ApiError, ApiResult, ErrorBody, FieldError};
@@ -47,11 +48,11 @@ pub struct Deployment {
 pub struct DeployRequest {
     /// The version's label, as jobs name it after `@`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(pattern = r"^[A-Za-z0-9._-]{1,128}$")]
+    #[schema(value_type = Option<crate::api::params::ContainerName>)]
     pub label: Option<String>,
     /// Or the version's id.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(pattern = r"^-?[0-9]{1,19}$")]
+    #[schema(value_type = Option<crate::api::params::DecimalId>)]
     pub version_id: Option<String>,
 }
 
@@ -145,12 +146,11 @@ pub(super) async fn find_container(db: &Database, app: Id, name: &str) -> ApiRes
 /// The workers that may run the app's jobs are sent it to fetch and
 /// precompile; the detail's `workers` show how far it got. Deploying the
 /// version already deployed records nothing and sends it again.
-#[utoipa::path(post, path = "/apps/{id}/containers/{name}/deploy", tag = "containers", security(("bearer" = [])),
-    params(("id" = String, Path, description = "app id", pattern = r"^[0-9]{1,19}$"),
-        ("name" = String, Path, description = "container name", pattern = r"^[A-Za-z0-9._-]{1,128}$")),
+#[utoipa::path(post, path = "/apps/{id}/containers/{name}/deploy", tag = "containers",
+    params(AppIdPath, ContainerNamePath),
     request_body = DeployRequest,
     responses((status = 200, body = ContainerDetail, description = "The container, its new deployment first"),
-        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 400, body = ErrorBody), (status = 403, body = ErrorBody),
         (status = 404, body = ErrorBody),
         (status = 422, body = ErrorBody, description = "No such version, or a bad label or id")))]
 pub(super) async fn deploy_version(
@@ -216,11 +216,9 @@ pub(super) async fn deploy_version(
 /// A container's deployments, newest first: who deployed which version
 /// when (rollbacks included).
 #[utoipa::path(get, path = "/apps/{id}/containers/{name}/deployments", tag = "containers",
-    security(("bearer" = [])),
-    params(("id" = String, Path, description = "app id", pattern = r"^[0-9]{1,19}$"),
-        ("name" = String, Path, description = "container name", pattern = r"^[A-Za-z0-9._-]{1,128}$")),
+    params(AppIdPath, ContainerNamePath),
     responses((status = 200, body = Vec<Deployment>), (status = 400, body = ErrorBody),
-        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub(super) async fn list_deployments(
     State(state): State<AppState>,
     principal: Principal,

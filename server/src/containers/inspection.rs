@@ -9,6 +9,7 @@ use super::inspect::{Busy, InspectError};
 use super::model::check_name;
 use super::routes::{UploadError, internal, read_component};
 use super::store;
+use crate::api::params::AppIdPath;
 use crate::auth::Principal;
 use crate::error::{ApiError, ErrorBody};
 use crate::json::IdPath;
@@ -31,7 +32,7 @@ use wasmjob_vocab::Word;
 pub struct InspectQuery {
     /// A container of the app: the reply then says which of its versions
     /// has these bytes already.
-    #[param(pattern = r"^[A-Za-z0-9._-]{1,128}$")]
+    #[param(value_type = Option<crate::api::params::ContainerName>)]
     name: Option<String>,
 }
 
@@ -59,12 +60,12 @@ pub struct ComponentReport {
 /// Checks a component as an upload would (it must satisfy a processor
 /// world and import only what workers provide) and says what it is;
 /// nothing is stored.
-#[utoipa::path(post, path = "/apps/{id}/containers/inspect", tag = "containers", security(("bearer" = [])),
-    params(("id" = String, Path, description = "app id", pattern = r"^[0-9]{1,19}$"), InspectQuery),
+#[utoipa::path(post, path = "/apps/{id}/containers/inspect", tag = "containers",
+    params(AppIdPath, InspectQuery),
     request_body(description = "The component's bytes, at most 64 MiB.",
         content(("application/wasm"), ("application/octet-stream"))),
     responses((status = 200, body = ComponentReport, description = "A processor component; nothing was stored"),
-        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
         (status = 413, body = ErrorBody),
         (status = 422, body = ErrorBody, description = "A bad `name`, or no processor component: the message says why"),
         (status = 429, body = ErrorBody, description = "The app asked for more inspections a minute than the server allows; see `Retry-After`"),

@@ -30,7 +30,7 @@ mod resolve;
 mod retention;
 pub mod rollout;
 mod routes;
-mod store;
+pub(crate) mod store;
 
 pub use artifacts::config::{ArtifactStoreConfig, ArtifactStoreKind, S3StoreConfig};
 pub use artifacts::{ArtifactError, ArtifactStore, is_digest};

@@ -4,6 +4,7 @@
 use super::inspect::InspectError;
 use super::model::{Container, ContainerDetail, ContainerVersion, check_container_name, check_name};
 use super::store::{self, Added, NewVersion};
+use crate::api::params::{AppIdPath, ContainerNamePath};
 use crate::auth::Principal;
 use crate::error::{ApiError, ApiResult, ErrorBody, FieldError};
 use crate::ids::Id;
@@ -61,7 +62,7 @@ impl<S: Send + Sync> FromRequestParts<S> for ContainerPath {
 pub struct UploadQuery {
     /// The version's label: 1 to 128 letters, digits, `.`, `_` or `-`;
     /// default: the first 12 hex digits of the component's sha256.
-    #[param(pattern = r"^[A-Za-z0-9._-]{1,128}$")]
+    #[param(value_type = Option<crate::api::params::ContainerName>)]
     label: Option<String>,
     /// Whether the new version becomes the deployed one (default `true`);
     /// `false` stores it for a later `…/deploy`.
@@ -98,14 +99,13 @@ impl IntoResponse for UploadError {
 /// and deploys it (unless `deploy=false`). The component is validated first: it must satisfy a
 /// processor world. Bytes the container holds already return that
 /// version (200).
-#[utoipa::path(post, path = "/apps/{id}/containers/{name}/versions", tag = "containers", security(("bearer" = [])),
-    params(("id" = String, Path, description = "app id", pattern = r"^[0-9]{1,19}$"),
-        ("name" = String, Path, description = "container name", pattern = r"^[A-Za-z0-9._-]{1,128}$"), UploadQuery),
+#[utoipa::path(post, path = "/apps/{id}/containers/{name}/versions", tag = "containers",
+    params(AppIdPath, ContainerNamePath, UploadQuery),
     request_body(description = "The component's bytes, at most 64 MiB.",
         content(("application/wasm"), ("application/octet-stream"))),
     responses((status = 201, body = ContainerVersion, description = "A new version, deployed"),
         (status = 200, body = ContainerVersion, description = "The container has these bytes already: that version"),
-        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
         (status = 409, body = ErrorBody, description = "The label belongs to other bytes"),
         (status = 413, body = ErrorBody),
         (status = 422, body = ErrorBody, description = "A bad name or label, or no processor component")))]
@@ -279,26 +279,25 @@ pub(crate) async fn created_by(state: &AppState, principal: Principal) -> ApiRes
 }
 
 /// Lists an app's containers by name, with their deployed versions.
-#[utoipa::path(get, path = "/apps/{id}/containers", tag = "containers", security(("bearer" = [])),
-    params(("id" = String, Path, description = "app id", pattern = r"^[0-9]{1,19}$")),
-    responses((status = 200, body = Vec<Container>), (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody)))]
+#[utoipa::path(get, path = "/apps/{id}/containers", tag = "containers",
+    params(AppIdPath),
+    responses((status = 200, body = Vec<Container>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn list_containers(
     State(state): State<AppState>,
     principal: Principal,
     IdPath(app): IdPath,
 ) -> ApiResult<Json<Vec<Container>>> {
     principal.require_app(app)?;
+    crate::apps::require_exists(&state.db, app).await?;
     Ok(Json(store::list(&state.db, app).await?))
 }
 
 /// A container with all its versions (newest first, each with the live
 /// workers that hold it), its deployment and history, and how the
 /// deployed version stands on each live worker that may run its jobs.
-#[utoipa::path(get, path = "/apps/{id}/containers/{name}", tag = "containers", security(("bearer" = [])),
-    params(("id" = String, Path, description = "app id", pattern = r"^[0-9]{1,19}$"),
-        ("name" = String, Path, description = "container name", pattern = r"^[A-Za-z0-9._-]{1,128}$")),
-    responses((status = 200, body = ContainerDetail), (status = 401, body = ErrorBody),
+#[utoipa::path(get, path = "/apps/{id}/containers/{name}", tag = "containers",
+    params(AppIdPath, ContainerNamePath),
+    responses((status = 200, body = ContainerDetail),
         (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn get_container(
     State(state): State<AppState>,
@@ -313,11 +312,11 @@ async fn get_container(
 
 /// A component's bytes, for workers: administrators may fetch any, an
 /// app's token those of its containers' versions.
-#[utoipa::path(get, path = "/artifacts/{digest}", tag = "containers", security(("bearer" = [])),
+#[utoipa::path(get, path = "/artifacts/{digest}", tag = "containers",
     params(("digest" = String, Path, description = "sha256 of the component: 64 lowercase hex digits",
         pattern = r"^[0-9a-f]{64}$")),
     responses((status = 200, content_type = "application/wasm", description = "The component's bytes"),
-        (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+        (status = 404, body = ErrorBody)))]
 async fn get_artifact(
     State(state): State<AppState>,
     principal: Principal,

@@ -46,6 +46,16 @@ pub(super) async fn app_exists(db: &Database, app: Id) -> Result<bool, sqlx::Err
     Ok(found.is_some())
 }
 
+/// Whether app `app` has a container `name`.
+pub(crate) async fn container_exists(db: &Database, app: Id, name: &str) -> Result<bool, sqlx::Error> {
+    let found: Option<i64> = sqlx::query_scalar(&db.sql("SELECT id FROM container WHERE app_id = ? AND name = ?"))
+        .bind(app.0)
+        .bind(name)
+        .fetch_optional(db.pool())
+        .await?;
+    Ok(found.is_some())
+}
+
 /// Whether one of app `app`'s containers has a version with `digest`.
 pub(super) async fn app_has_digest(db: &Database, app: Id, digest: &str) -> Result<bool, sqlx::Error> {
     let found: Option<i64> = sqlx::query_scalar(&db.sql(

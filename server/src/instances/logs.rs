@@ -1,6 +1,7 @@
 //! The online log of an instance: lines appended by the server (and, with
 //! the scheduler, by workers), read a page at a time or followed.
 
+use crate::api::params::InstanceIdPath;
 use crate::auth::Principal;
 use crate::db::{Database, DbText};
 use crate::error::{ApiError, ApiResult, ErrorBody};
@@ -66,9 +67,11 @@ pub struct LogQuery {
     /// Lines after this position (default: from the start).
     after: Option<i64>,
     /// At most this many lines, 1 to 5000 (default 500).
+    #[param(minimum = 1, maximum = 5000)]
     limit: Option<u32>,
     /// Wait up to this many milliseconds (at most 30000) for new lines
     /// when there are none yet: the tail/follow form.
+    #[param(minimum = 0, maximum = 30000)]
     wait_ms: Option<u64>,
 }
 
@@ -101,10 +104,11 @@ async fn read(db: &Database, instance: Id, after: i64, limit: u32) -> Result<Vec
 
 /// Reads an instance's log a page at a time; with `waitMs`, waits for
 /// new lines (tail -f).
-#[utoipa::path(get, path = "/instances/{id}/logs", tag = "instances", security(("bearer" = [])),
-    params(("id" = String, Path, description = "instance id", pattern = r"^[0-9]{1,19}$"), LogQuery),
-    responses((status = 200, body = LogPage), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[utoipa::path(get, path = "/instances/{id}/logs", tag = "instances",
+    params(InstanceIdPath, LogQuery),
+    responses((status = 200, body = LogPage),
+        (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
 async fn instance_logs(
     State(state): State<AppState>,
     principal: Principal,

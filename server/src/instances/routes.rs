@@ -3,6 +3,7 @@
 use super::logs;
 use super::model::{Instance, InstancePage, InstanceStatus, TriggerType};
 use super::store::{self, InstanceFilter};
+use crate::api::params::{AppIdPath, DecimalId, InstanceIdPath, JobIdPath};
 use crate::auth::Principal;
 use crate::error::{ApiError, ApiResult, ErrorBody, FieldError};
 use crate::ids::{Id, now_ms};
@@ -33,8 +34,10 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
 #[serde(default, deny_unknown_fields, rename_all = "camelCase")]
 pub struct RunJob {
     /// Parameters of this run (laid over the job's by processors).
+    #[schema(max_length = 65536)]
     pub instance_params: String,
     /// Run this many milliseconds from now (at most 30 days).
+    #[schema(maximum = 2_592_000_000_u64)]
     pub delay_ms: u64,
 }
 
@@ -54,9 +57,9 @@ impl Validate for RunJob {
 }
 
 /// Runs a job now or after a delay: a new instance waiting for dispatch.
-#[utoipa::path(post, path = "/jobs/{id}/run", tag = "instances", security(("bearer" = [])),
-    params(("id" = String, Path, description = "job id", pattern = r"^[0-9]{1,19}$")), request_body = RunJob,
-    responses((status = 201, body = Instance), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+#[utoipa::path(post, path = "/jobs/{id}/run", tag = "instances",
+    params(JobIdPath), request_body = RunJob,
+    responses((status = 201, body = Instance), (status = 403, body = ErrorBody),
         (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn run_job(
     State(state): State<AppState>,
@@ -116,8 +119,8 @@ async fn authorized(state: &AppState, principal: &Principal, id: Id) -> ApiResul
 }
 
 /// An instance's detail.
-#[utoipa::path(get, path = "/instances/{id}", tag = "instances", security(("bearer" = [])), params(("id" = String, Path, description = "instance id", pattern = r"^[0-9]{1,19}$")),
-    responses((status = 200, body = Instance), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+#[utoipa::path(get, path = "/instances/{id}", tag = "instances", params(InstanceIdPath),
+    responses((status = 200, body = Instance), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn get_instance(
     State(state): State<AppState>,
     principal: Principal,
@@ -134,8 +137,8 @@ pub struct StatusReply {
 }
 
 /// An instance's status.
-#[utoipa::path(get, path = "/instances/{id}/status", tag = "instances", security(("bearer" = [])), params(("id" = String, Path, description = "instance id", pattern = r"^[0-9]{1,19}$")),
-    responses((status = 200, body = StatusReply), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+#[utoipa::path(get, path = "/instances/{id}/status", tag = "instances", params(InstanceIdPath),
+    responses((status = 200, body = StatusReply), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn instance_status(
     State(state): State<AppState>,
     principal: Principal,
@@ -150,27 +153,34 @@ async fn instance_status(
 #[into_params(parameter_in = Query)]
 pub struct InstanceQuery {
     /// Instances of this job.
+    #[param(value_type = Option<DecimalId>)]
     job_id: Option<String>,
     /// In this status (`RUNNING`, `FAILED`, ...), or in any of several
     /// separated by commas (`WAITING_DISPATCH,WAITING_WORKER_RECEIVE`).
+    #[param(
+        pattern = r"^(WAITING_DISPATCH|WAITING_WORKER_RECEIVE|RUNNING|FAILED|SUCCEED|CANCELED|STOPPED)(,(WAITING_DISPATCH|WAITING_WORKER_RECEIVE|RUNNING|FAILED|SUCCEED|CANCELED|STOPPED))*$"
+    )]
     status: Option<String>,
     /// Created at or after, Unix milliseconds.
     from: Option<i64>,
     /// Created before, Unix milliseconds.
     to: Option<i64>,
     /// Page number from 0.
+    #[param(value_type = Option<u64>, maximum = 4_294_967_295_u64)]
     page: Option<u32>,
     /// Page size, 1 to 500 (default 20).
+    #[param(minimum = 1, maximum = 500)]
     size: Option<u32>,
     /// `-createdAt` (default) or `createdAt`.
+    #[param(pattern = "^-?createdAt$")]
     sort: Option<String>,
 }
 
 /// Lists an app's instances, newest first.
-#[utoipa::path(get, path = "/apps/{id}/instances", tag = "instances", security(("bearer" = [])),
-    params(("id" = String, Path, description = "app id", pattern = r"^[0-9]{1,19}$"), InstanceQuery),
-    responses((status = 200, body = InstancePage), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[utoipa::path(get, path = "/apps/{id}/instances", tag = "instances",
+    params(AppIdPath, InstanceQuery),
+    responses((status = 200, body = InstancePage), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn list_instances(
     State(state): State<AppState>,
     principal: Principal,
@@ -178,6 +188,7 @@ async fn list_instances(
     query: Result<Query<InstanceQuery>, axum::extract::rejection::QueryRejection>,
 ) -> ApiResult<Json<InstancePage>> {
     principal.require_app(app)?;
+    crate::apps::require_exists(&state.db, app).await?;
     let Query(q) = query.map_err(|e| ApiError::BadRequest(e.body_text()))?;
     let mut problems = Vec::new();
     let job = match q.job_id.as_deref().map(str::parse::<Id>) {
@@ -260,8 +271,8 @@ async fn change(
 }
 
 /// Stops an instance that is waiting or running.
-#[utoipa::path(post, path = "/instances/{id}/stop", tag = "instances", security(("bearer" = [])), params(("id" = String, Path, description = "instance id", pattern = r"^[0-9]{1,19}$")),
-    responses((status = 200, body = Instance), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+#[utoipa::path(post, path = "/instances/{id}/stop", tag = "instances", params(InstanceIdPath),
+    responses((status = 200, body = Instance), (status = 403, body = ErrorBody),
         (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 async fn stop_instance(
     State(state): State<AppState>,
@@ -274,8 +285,8 @@ async fn stop_instance(
 }
 
 /// Cancels an instance that has not been dispatched yet (a delayed run).
-#[utoipa::path(post, path = "/instances/{id}/cancel", tag = "instances", security(("bearer" = [])), params(("id" = String, Path, description = "instance id", pattern = r"^[0-9]{1,19}$")),
-    responses((status = 200, body = Instance), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+#[utoipa::path(post, path = "/instances/{id}/cancel", tag = "instances", params(InstanceIdPath),
+    responses((status = 200, body = Instance), (status = 403, body = ErrorBody),
         (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 async fn cancel_instance(
     State(state): State<AppState>,
@@ -293,8 +304,8 @@ async fn cancel_instance(
 }
 
 /// Runs a finished instance again (same id, one more run).
-#[utoipa::path(post, path = "/instances/{id}/retry", tag = "instances", security(("bearer" = [])), params(("id" = String, Path, description = "instance id", pattern = r"^[0-9]{1,19}$")),
-    responses((status = 200, body = Instance), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+#[utoipa::path(post, path = "/instances/{id}/retry", tag = "instances", params(InstanceIdPath),
+    responses((status = 200, body = Instance), (status = 403, body = ErrorBody),
         (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 async fn retry_instance(
     State(state): State<AppState>,

@@ -44,17 +44,25 @@ pub struct Lifecycle {
     pub end: Option<i64>,
 }
 
+// Unbounded `u32` fields below say `value_type = u64` with the `u32`
+// maximum: utoipa writes a `u32` as `int32`, whose range ends at 2^31 - 1,
+// while the server takes up to 2^32 - 1.
+
 /// Who is told when instances fail, and how often.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, ToSchema)]
 #[serde(default, deny_unknown_fields, rename_all = "camelCase")]
 pub struct AlarmConfig {
-    /// Receivers (user names, e-mail addresses or webhook names).
+    /// Receivers (user names, e-mail addresses or webhook names), at most 100.
+    #[schema(max_items = 100)]
     pub receivers: Vec<String>,
     /// Failures within the statistic window before an alarm (0: every failure).
+    #[schema(value_type = u64, maximum = 4_294_967_295_u64)]
     pub alert_threshold: u32,
     /// The window failures are counted in, in seconds.
+    #[schema(value_type = u64, maximum = 4_294_967_295_u64)]
     pub statistic_window_len: u32,
     /// Quiet time after an alarm, in seconds.
+    #[schema(value_type = u64, maximum = 4_294_967_295_u64)]
     pub silence_window_len: u32,
 }
 
@@ -117,18 +125,23 @@ pub enum MisfirePolicy {
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct JobSpec {
     /// Name, 1 to 255 characters.
+    #[schema(min_length = 1, max_length = 255, pattern = r"\S")]
     pub name: String,
     /// Free text.
     #[serde(default)]
+    #[schema(max_length = 10000)]
     pub description: String,
     /// Parameters handed to every instance (often JSON).
     #[serde(default)]
+    #[schema(max_length = 65536)]
     pub job_params: String,
     /// A label for filtering.
     #[serde(default)]
+    #[schema(max_length = 255)]
     pub tag: String,
     /// Free-form extra data.
     #[serde(default)]
+    #[schema(max_length = 65536)]
     pub extra: String,
     /// Whether the schedule is active.
     #[serde(default = "yes")]
@@ -154,22 +167,27 @@ pub struct JobSpec {
     pub processor_info: String,
     /// Instances running at once (0: unlimited).
     #[serde(default)]
+    #[schema(value_type = u64, maximum = 4_294_967_295_u64)]
     pub max_instance_num: u32,
     /// Tasks per worker at once (1..=1000).
     #[serde(default = "five")]
+    #[schema(minimum = 1, maximum = 1000)]
     pub concurrency: u32,
     /// Instance time limit in milliseconds (0: none).
     #[serde(default)]
     pub instance_time_limit: u64,
     /// Retries of a failed instance (0..=100).
     #[serde(default)]
+    #[schema(maximum = 100)]
     pub instance_retry_num: u32,
     /// Milliseconds before a failed instance is retried (0: at once).
     #[serde(default)]
+    #[schema(maximum = 86_400_000)]
     pub instance_retry_interval: u64,
     /// Each further retry waits this many times longer than the one
     /// before (1 to 10; 1 keeps the interval fixed).
     #[serde(default = "unit_backoff")]
+    #[schema(minimum = 1.0, maximum = 10.0)]
     pub instance_retry_backoff: f64,
     /// What to do with a CRON or daily-interval trigger missed while no
     /// server was running.
@@ -177,21 +195,27 @@ pub struct JobSpec {
     pub misfire_policy: MisfirePolicy,
     /// Retries of a failed task (0..=100).
     #[serde(default = "one")]
+    #[schema(maximum = 100)]
     pub task_retry_num: u32,
     /// Minimum free CPU cores of a worker.
     #[serde(default)]
+    #[schema(minimum = 0.0, maximum = 1_000_000.0)]
     pub min_cpu_cores: f64,
     /// Minimum free memory of a worker, in GB.
     #[serde(default)]
+    #[schema(minimum = 0.0, maximum = 1_000_000.0)]
     pub min_memory_space: f64,
     /// Minimum free disk of a worker, in GB.
     #[serde(default)]
+    #[schema(minimum = 0.0, maximum = 1_000_000.0)]
     pub min_disk_space: f64,
     /// Worker addresses or tags the job may run on (empty: any).
     #[serde(default)]
+    #[schema(max_items = 1000)]
     pub designated_workers: Vec<String>,
     /// Workers taking part at most (0: unlimited).
     #[serde(default)]
+    #[schema(value_type = u64, maximum = 4_294_967_295_u64)]
     pub max_worker_count: u32,
     /// Whether the coordinator of a BROADCAST, MAP or MAP_REDUCE instance
     /// runs tasks itself.
@@ -206,6 +230,7 @@ pub struct JobSpec {
     pub dispatch_strategy: DispatchStrategy,
     /// Settings of the strategy (SPECIFY: the workers).
     #[serde(default)]
+    #[schema(max_length = 65536)]
     pub dispatch_strategy_config: String,
     /// Failure alarms.
     #[serde(default)]

@@ -100,10 +100,9 @@ impl Validate for PreviewRequest {
 /// (or from the lifecycle's start, which fires at once), FIXED_DELAY as if
 /// each run took no time. Invalid fields are answered with 422 and the
 /// same messages as job creation.
-#[utoipa::path(post, path = "/schedule/preview", tag = "jobs", security(("bearer" = [])),
+#[utoipa::path(post, path = "/schedule/preview", tag = "jobs",
     request_body = PreviewRequest,
     responses((status = 200, body = SchedulePreview, description = "The next fire times"),
-        (status = 401, body = ErrorBody),
         (status = 422, body = ErrorBody,
             description = "A bad `timeExpression`, `timeZone`, `count` or `lifecycle`; the fields say which")))]
 async fn preview_schedule(

@@ -3,6 +3,7 @@
 
 use super::model::{Job, JobPage, JobSpec, name_of};
 use super::store::{self, JobFilter, JobOrder, JobStatus};
+use crate::api::params::{AppIdPath, JobIdPath};
 use crate::auth::Principal;
 use crate::error::{ApiError, ApiResult, ErrorBody, FieldError};
 use crate::ids::{Id, now_ms};
@@ -27,14 +28,6 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(disable_job))
 }
 
-async fn app_exists(state: &AppState, app: Id) -> ApiResult<()> {
-    let found: Option<i64> = sqlx::query_scalar(&state.db.sql("SELECT id FROM app WHERE id = ?"))
-        .bind(app.0)
-        .fetch_optional(state.db.pool())
-        .await?;
-    found.map(|_| ()).ok_or(ApiError::NotFound("app"))
-}
-
 /// A live job the caller may touch.
 async fn authorized_job(state: &AppState, principal: &Principal, id: Id) -> ApiResult<Job> {
     let job = store::fetch(&state.db, id).await?.ok_or(ApiError::NotFound("job"))?;
@@ -51,9 +44,9 @@ async fn insert(state: &AppState, app: Id, spec: JobSpec) -> ApiResult<Job> {
 }
 
 /// Creates a job in an app.
-#[utoipa::path(post, path = "/apps/{id}/jobs", tag = "jobs", security(("bearer" = [])),
-    params(("id" = String, Path, description = "app id", pattern = r"^[0-9]{1,19}$")), request_body = JobSpec,
-    responses((status = 201, body = Job), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+#[utoipa::path(post, path = "/apps/{id}/jobs", tag = "jobs",
+    params(AppIdPath), request_body = JobSpec,
+    responses((status = 201, body = Job), (status = 403, body = ErrorBody),
         (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn create_job(
     State(state): State<AppState>,
@@ -62,7 +55,7 @@ async fn create_job(
     body: ValidJson<JobSpec>,
 ) -> ApiResult<(StatusCode, Json<Job>)> {
     principal.require_app(app)?;
-    app_exists(&state, app).await?;
+    crate::apps::require_exists(&state.db, app).await?;
     let spec = body.get()?;
     Ok((StatusCode::CREATED, Json(insert(&state, app, spec).await?)))
 }
@@ -79,16 +72,22 @@ pub struct JobQuery {
     /// Exact tag.
     tag: Option<String>,
     /// `CRON`, `API`, `FIXED_RATE`, ...
+    #[param(value_type = Option<super::model::TimeExpressionType>)]
     time_expression_type: Option<String>,
     /// `STANDALONE`, `BROADCAST`, `MAP`, `MAP_REDUCE`.
+    #[param(value_type = Option<super::model::ExecuteType>)]
     execute_type: Option<String>,
     /// `WASM`, `SHELL`, `HTTP`, ...
+    #[param(value_type = Option<super::model::ProcessorType>)]
     processor_type: Option<String>,
     /// Page number from 0.
+    #[param(value_type = Option<u64>, maximum = 4_294_967_295_u64)]
     page: Option<u32>,
     /// Page size, 1 to 500 (default 20).
+    #[param(minimum = 1, maximum = 500)]
     size: Option<u32>,
     /// `createdAt`, `name` or `updatedAt`; a leading `-` reverses.
+    #[param(pattern = "^-?(createdAt|name|updatedAt)$")]
     sort: Option<String>,
 }
 
@@ -101,10 +100,10 @@ fn check_enum<T: serde::de::DeserializeOwned>(field: &str, value: &Option<String
 }
 
 /// Lists an app's jobs with filters, paging and order.
-#[utoipa::path(get, path = "/apps/{id}/jobs", tag = "jobs", security(("bearer" = [])),
-    params(("id" = String, Path, description = "app id", pattern = r"^[0-9]{1,19}$"), JobQuery),
-    responses((status = 200, body = JobPage), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[utoipa::path(get, path = "/apps/{id}/jobs", tag = "jobs",
+    params(AppIdPath, JobQuery),
+    responses((status = 200, body = JobPage), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn list_jobs(
     State(state): State<AppState>,
     principal: Principal,
@@ -112,6 +111,7 @@ async fn list_jobs(
     query: Result<Query<JobQuery>, axum::extract::rejection::QueryRejection>,
 ) -> ApiResult<Json<JobPage>> {
     principal.require_app(app)?;
+    crate::apps::require_exists(&state.db, app).await?;
     let Query(q) = query.map_err(|e| ApiError::BadRequest(e.body_text()))?;
     let mut problems = Vec::new();
     check_enum::<super::model::TimeExpressionType>("timeExpressionType", &q.time_expression_type, &mut problems);
@@ -176,9 +176,9 @@ impl Validate for ImportJobs {
 }
 
 /// Imports job definitions into an app (all or none), as new jobs.
-#[utoipa::path(post, path = "/apps/{id}/jobs/import", tag = "jobs", security(("bearer" = [])),
-    params(("id" = String, Path, description = "app id", pattern = r"^[0-9]{1,19}$")), request_body = ImportJobs,
-    responses((status = 201, body = Vec<Job>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+#[utoipa::path(post, path = "/apps/{id}/jobs/import", tag = "jobs",
+    params(AppIdPath), request_body = ImportJobs,
+    responses((status = 201, body = Vec<Job>), (status = 403, body = ErrorBody),
         (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn import_jobs(
     State(state): State<AppState>,
@@ -187,7 +187,7 @@ async fn import_jobs(
     body: ValidJson<ImportJobs>,
 ) -> ApiResult<(StatusCode, Json<Vec<Job>>)> {
     principal.require_app(app)?;
-    app_exists(&state, app).await?;
+    crate::apps::require_exists(&state.db, app).await?;
     let request = body.get()?;
     let now = now_ms() as i64;
     let jobs: Vec<Job> = request
@@ -205,16 +205,16 @@ async fn import_jobs(
 }
 
 /// Fetches a job.
-#[utoipa::path(get, path = "/jobs/{id}", tag = "jobs", security(("bearer" = [])), params(("id" = String, Path, description = "job id", pattern = r"^[0-9]{1,19}$")),
-    responses((status = 200, body = Job), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+#[utoipa::path(get, path = "/jobs/{id}", tag = "jobs", params(JobIdPath),
+    responses((status = 200, body = Job), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn get_job(State(state): State<AppState>, principal: Principal, IdPath(id): IdPath) -> ApiResult<Json<Job>> {
     Ok(Json(authorized_job(&state, &principal, id).await?))
 }
 
 /// Replaces a job's definition.
-#[utoipa::path(put, path = "/jobs/{id}", tag = "jobs", security(("bearer" = [])), params(("id" = String, Path, description = "job id", pattern = r"^[0-9]{1,19}$")),
+#[utoipa::path(put, path = "/jobs/{id}", tag = "jobs", params(JobIdPath),
     request_body = JobSpec,
-    responses((status = 200, body = Job), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+    responses((status = 200, body = Job), (status = 403, body = ErrorBody),
         (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn update_job(
     State(state): State<AppState>,
@@ -232,8 +232,8 @@ async fn update_job(
 }
 
 /// Deletes a job (soft: its instances' history stays).
-#[utoipa::path(delete, path = "/jobs/{id}", tag = "jobs", security(("bearer" = [])), params(("id" = String, Path, description = "job id", pattern = r"^[0-9]{1,19}$")),
-    responses((status = 204), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+#[utoipa::path(delete, path = "/jobs/{id}", tag = "jobs", params(JobIdPath),
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn delete_job(State(state): State<AppState>, principal: Principal, IdPath(id): IdPath) -> ApiResult<StatusCode> {
     set_status(&state, &principal, id, JobStatus::Deleted).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -249,16 +249,16 @@ async fn set_status(state: &AppState, principal: &Principal, id: Id, status: Job
 }
 
 /// Enables a job's schedule.
-#[utoipa::path(post, path = "/jobs/{id}/enable", tag = "jobs", security(("bearer" = [])), params(("id" = String, Path, description = "job id", pattern = r"^[0-9]{1,19}$")),
-    responses((status = 200, body = Job), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+#[utoipa::path(post, path = "/jobs/{id}/enable", tag = "jobs", params(JobIdPath),
+    responses((status = 200, body = Job), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn enable_job(State(state): State<AppState>, principal: Principal, IdPath(id): IdPath) -> ApiResult<Json<Job>> {
     set_status(&state, &principal, id, JobStatus::Enabled).await?;
     Ok(Json(authorized_job(&state, &principal, id).await?))
 }
 
 /// Disables a job's schedule.
-#[utoipa::path(post, path = "/jobs/{id}/disable", tag = "jobs", security(("bearer" = [])), params(("id" = String, Path, description = "job id", pattern = r"^[0-9]{1,19}$")),
-    responses((status = 200, body = Job), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+#[utoipa::path(post, path = "/jobs/{id}/disable", tag = "jobs", params(JobIdPath),
+    responses((status = 200, body = Job), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn disable_job(State(state): State<AppState>, principal: Principal, IdPath(id): IdPath) -> ApiResult<Json<Job>> {
     set_status(&state, &principal, id, JobStatus::Disabled).await?;
     Ok(Json(authorized_job(&state, &principal, id).await?))
@@ -268,8 +268,10 @@ async fn disable_job(State(state): State<AppState>, principal: Principal, IdPath
 #[derive(Debug, Default, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CopyJob {
-    /// The copy's name; default: the original's with ` (copy)`.
+    /// The copy's name, 1 to 255 characters (not all spaces); default: the
+    /// original's with ` (copy)`.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(min_length = 1, max_length = 255, pattern = r"\S")]
     pub name: Option<String>,
 }
 
@@ -285,9 +287,9 @@ impl Validate for CopyJob {
 }
 
 /// Copies a job into a new one (new id; disabled until enabled).
-#[utoipa::path(post, path = "/jobs/{id}/copy", tag = "jobs", security(("bearer" = [])), params(("id" = String, Path, description = "job id", pattern = r"^[0-9]{1,19}$")),
+#[utoipa::path(post, path = "/jobs/{id}/copy", tag = "jobs", params(JobIdPath),
     request_body = CopyJob,
-    responses((status = 201, body = Job), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+    responses((status = 201, body = Job), (status = 403, body = ErrorBody),
         (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn copy_job(
     State(state): State<AppState>,
@@ -307,8 +309,8 @@ async fn copy_job(
 }
 
 /// A job's definition, ready for `POST /apps/{id}/jobs/import`.
-#[utoipa::path(get, path = "/jobs/{id}/export", tag = "jobs", security(("bearer" = [])), params(("id" = String, Path, description = "job id", pattern = r"^[0-9]{1,19}$")),
-    responses((status = 200, body = JobSpec), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+#[utoipa::path(get, path = "/jobs/{id}/export", tag = "jobs", params(JobIdPath),
+    responses((status = 200, body = JobSpec), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn export_job(
     State(state): State<AppState>,
     principal: Principal,

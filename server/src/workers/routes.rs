@@ -2,6 +2,7 @@
 //! console's worker page and the dashboard show it.
 
 use super::store::{self, WorkerInfo};
+use crate::api::params::AppIdPath;
 use crate::auth::Principal;
 use crate::error::{ApiResult, ErrorBody};
 use crate::ids::now_ms;
@@ -22,22 +23,23 @@ fn alive_since(state: &AppState) -> i64 {
 
 /// The workers that serve an app (its own and shared pool workers), alive
 /// or not.
-#[utoipa::path(get, path = "/apps/{id}/workers", tag = "workers", security(("bearer" = [])),
-    params(("id" = String, Path, description = "app id", pattern = r"^[0-9]{1,19}$")),
-    responses((status = 200, body = Vec<WorkerInfo>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+#[utoipa::path(get, path = "/apps/{id}/workers", tag = "workers",
+    params(AppIdPath),
+    responses((status = 200, body = Vec<WorkerInfo>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn app_workers(
     State(state): State<AppState>,
     principal: Principal,
     IdPath(app): IdPath,
 ) -> ApiResult<Json<Vec<WorkerInfo>>> {
     principal.require_app(app)?;
+    crate::apps::require_exists(&state.db, app).await?;
     Ok(Json(store::list(&state.db, Some(app), alive_since(&state)).await?))
 }
 
 /// Every worker an administrator may see; an app's token sees its own
 /// workers and the shared pool's.
-#[utoipa::path(get, path = "/workers", tag = "workers", security(("bearer" = [])),
-    responses((status = 200, body = Vec<WorkerInfo>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+#[utoipa::path(get, path = "/workers", tag = "workers",
+    responses((status = 200, body = Vec<WorkerInfo>), (status = 403, body = ErrorBody)))]
 async fn all_workers(State(state): State<AppState>, principal: Principal) -> ApiResult<Json<Vec<WorkerInfo>>> {
     let scope = match principal {
         Principal::App { id } => Some(id),

@@ -88,6 +88,25 @@ async fn unknown_ids_are_not_found(backend: Backend) {
     assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{reply:?}");
 }
 
+/// Once an app is deleted, what was under `/apps/{id}` is not found: its
+/// lists answer 404 rather than an empty list, like the app itself.
+async fn a_deleted_apps_resources_are_not_found(backend: Backend) {
+    let env = TestEnv::new(backend).await;
+    let (app, _) = env.app("doomed").await;
+    let lists = ["containers", "jobs", "instances", "workers", "overview"];
+    for list in lists {
+        let reply = env.call(Method::GET, &format!("/api/v1/apps/{app}/{list}"), Some(&env.admin), None).await;
+        assert_eq!(reply.status, StatusCode::OK, "{list}: {reply:?}");
+    }
+    let deleted = env.call(Method::DELETE, &format!("/api/v1/apps/{app}"), Some(&env.admin), None).await;
+    assert_eq!(deleted.status, StatusCode::NO_CONTENT, "{deleted:?}");
+    for list in lists {
+        let reply = env.call(Method::GET, &format!("/api/v1/apps/{app}/{list}"), Some(&env.admin), None).await;
+        assert_eq!(reply.status, StatusCode::NOT_FOUND, "{list}: {reply:?}");
+        assert_eq!(reply.body["error"], "not_found", "{list}: {reply:?}");
+    }
+}
+
 /// A worker link of `app` as the link registers it, opened with `token`;
 /// and what it is sent.
 fn linked_worker(
@@ -200,6 +219,7 @@ on_every_backend!(
     bad_input_names_the_field_and_writes_nothing,
     names_are_unique,
     unknown_ids_are_not_found,
+    a_deleted_apps_resources_are_not_found,
     revoking_credentials_closes_the_links_they_opened,
     links_recheck_their_tokens,
 );

@@ -18,7 +18,8 @@ on_every_backend!(
     a_source_is_checked_and_its_credentials_sealed,
     a_build_that_cannot_clone_fails_with_its_reason,
     without_a_sandbox_a_build_fails_and_runs_nothing,
-    a_cancelled_build_kills_its_compiler_and_stores_nothing
+    a_cancelled_build_kills_its_compiler_and_stores_nothing,
+    a_deleted_containers_builds_are_not_found
 );
 
 async fn enabled(backend: Backend) -> (TestEnv, tempfile::TempDir) {
@@ -330,4 +331,24 @@ async fn without_a_sandbox_a_build_fails_and_runs_nothing(backend: Backend) {
     let message = ended["message"].as_str().unwrap();
     assert!(message.contains("bubblewrap") && message.contains("unsandboxed = true"), "{message}");
     assert!(!marker.exists(), "the repository's code ran without a sandbox");
+}
+
+/// Once a container is deleted (or never was), its builds are not found,
+/// rather than listed as none.
+async fn a_deleted_containers_builds_are_not_found(backend: Backend) {
+    let (env, _data) = enabled(backend).await;
+    let (app, token) = env.app("forgetful").await;
+    let source = json!({"url": "https://example.com/r.git"});
+    let set =
+        env.call(Method::PUT, &format!("/api/v1/apps/{app}/containers/c/source"), Some(&env.admin), Some(source)).await;
+    assert_eq!(set.status, StatusCode::OK, "{set:?}");
+    let builds = format!("/api/v1/apps/{app}/containers/c/builds");
+    let listed = env.call(Method::GET, &builds, Some(&token), None).await;
+    assert_eq!((listed.status, listed.body.clone()), (StatusCode::OK, json!([])), "{listed:?}");
+    let deleted = env.call(Method::DELETE, &format!("/api/v1/apps/{app}/containers/c"), Some(&token), None).await;
+    assert_eq!(deleted.status, StatusCode::NO_CONTENT, "{deleted:?}");
+    let listed = env.call(Method::GET, &builds, Some(&token), None).await;
+    assert_eq!(listed.status, StatusCode::NOT_FOUND, "{listed:?}");
+    let never = env.call(Method::GET, &format!("/api/v1/apps/{app}/containers/never/builds"), Some(&token), None).await;
+    assert_eq!(never.status, StatusCode::NOT_FOUND, "{never:?}");
 }

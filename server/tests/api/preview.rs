@@ -139,5 +139,32 @@ async fn intervals_and_api_jobs(backend: Backend) {
 on_every_backend!(
     cron_fire_times_match_the_expression,
     bad_expressions_zones_and_counts_are_named,
-    intervals_and_api_jobs
+    intervals_and_api_jobs,
+    structs_are_objects_never_arrays
 );
+
+/// serde reads a struct from an array of its fields unless told
+/// otherwise; the server never does: `"lifecycle": [null, null]` was
+/// answered 200, though the document says an object.
+async fn structs_are_objects_never_arrays(backend: Backend) {
+    let env = TestEnv::new(backend).await;
+    let every_second = json!({"timeExpressionType": "CRON", "timeExpression": "* * * * * ?", "after": T0});
+    let mut as_array = every_second.clone();
+    as_array["lifecycle"] = json!([null, null]);
+    let (field, message) = field_error(&preview(&env, &env.admin, as_array).await);
+    assert_eq!(field, "lifecycle");
+    assert!(message.contains("invalid type: sequence"), "{message}");
+    let mut as_object = every_second.clone();
+    as_object["lifecycle"] = json!({"start": null, "end": null});
+    assert_eq!(preview(&env, &env.admin, as_object).await.status, StatusCode::OK);
+    // The whole body too, and a nested struct of a job.
+    let (field, _) = field_error(&preview(&env, &env.admin, json!(["CRON", "* * * * * ?"])).await);
+    assert_eq!(field, "body");
+    let (app, token) = env.app("arrays").await;
+    let job = json!({"name": "j", "timeExpressionType": "API", "executeType": "STANDALONE",
+        "processorType": "WASM", "processorInfo": "demo", "alarmConfig": [[], 1, 2, 3]});
+    let created = env.call(Method::POST, &format!("/api/v1/apps/{app}/jobs"), Some(&token), Some(job)).await;
+    let (field, message) = field_error(&created);
+    assert_eq!(field, "alarmConfig");
+    assert!(message.contains("invalid type: sequence"), "{message}");
+}

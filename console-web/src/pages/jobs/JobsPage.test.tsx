@@ -47,6 +47,16 @@ describe("jobs list", () => {
     });
   });
 
+  it("leaves out a filter of the URL that the server does not take", async () => {
+    const { calls } = mockApi({ "GET /apps/a1/jobs": () => page([makeJob()]) });
+    renderPage(<JobsPage />, { path: "/apps/a1/jobs?processorType=NOPE&executeType=MAP&timeExpressionType=cron", route });
+    await screen.findByRole("link", { name: "nightly" });
+    const first = calls.find((c) => c.path === "/apps/a1/jobs")!;
+    expect(first.search.get("executeType")).toBe("MAP");
+    expect(first.search.has("processorType")).toBe(false);
+    expect(first.search.has("timeExpressionType")).toBe(false);
+  });
+
   it("shows an empty state, and the server's error when the list fails", async () => {
     mockApi({ "GET /apps/a1/jobs": () => page([]) });
     renderPage(<JobsPage />, { path: "/apps/a1/jobs", route });

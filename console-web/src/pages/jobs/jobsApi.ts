@@ -9,9 +9,9 @@ export interface JobFilter {
   name?: string;
   enabled?: boolean;
   tag?: string;
-  timeExpressionType?: string;
-  executeType?: string;
-  processorType?: string;
+  timeExpressionType?: Schemas["TimeExpressionType"];
+  executeType?: Schemas["ExecuteType"];
+  processorType?: Schemas["ProcessorType"];
 }
 export interface JobListQuery extends JobFilter {
   page: number;

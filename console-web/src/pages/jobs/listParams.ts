@@ -2,7 +2,7 @@
 // string (so a filtered list can be bookmarked and shared).
 import { useCallback, useMemo } from "react";
 import { useSearchParams } from "react-router";
-import { PAGE_SIZES, SORTS } from "./enums";
+import { EXECUTE_TYPES, PAGE_SIZES, PROCESSOR_TYPES, SORTS, TIME_EXPRESSION_TYPES } from "./enums";
 import type { JobFilter, JobListQuery } from "./jobsApi";
 
 export const FILTER_KEYS = ["name", "enabled", "timeExpressionType", "executeType", "processorType", "tag"] as const;
@@ -20,6 +20,11 @@ export interface ListParams {
   filtered: boolean;
 }
 
+/** `value` when it is one of `names` (the server refuses other values). */
+function oneOf<T extends string>(names: readonly T[], value: string): T | undefined {
+  return (names as readonly string[]).includes(value) ? (value as T) : undefined;
+}
+
 export function useListParams(): ListParams {
   const [search, setSearch] = useSearchParams();
   const get = useCallback((key: string) => search.get(key) ?? "", [search]);
@@ -28,9 +33,9 @@ export function useListParams(): ListParams {
     const values = {
       name: get("name"),
       enabled: ["true", "false"].includes(get("enabled")) ? get("enabled") : "",
-      timeExpressionType: get("timeExpressionType"),
-      executeType: get("executeType"),
-      processorType: get("processorType"),
+      timeExpressionType: oneOf(TIME_EXPRESSION_TYPES, get("timeExpressionType")) ?? "",
+      executeType: oneOf(EXECUTE_TYPES, get("executeType")) ?? "",
+      processorType: oneOf(PROCESSOR_TYPES, get("processorType")) ?? "",
       tag: get("tag"),
       sort: (SORTS as readonly string[]).includes(get("sort")) ? get("sort") : DEFAULT_SORT,
       size: (PAGE_SIZES as readonly number[]).includes(Number(get("size"))) ? get("size") : String(PAGE_SIZES[0]),
@@ -39,9 +44,12 @@ export function useListParams(): ListParams {
     if (values.name.trim()) filter.name = values.name.trim();
     if (values.enabled) filter.enabled = values.enabled === "true";
     if (values.tag.trim()) filter.tag = values.tag.trim();
-    if (values.timeExpressionType) filter.timeExpressionType = values.timeExpressionType;
-    if (values.executeType) filter.executeType = values.executeType;
-    if (values.processorType) filter.processorType = values.processorType;
+    filter.timeExpressionType = oneOf(TIME_EXPRESSION_TYPES, values.timeExpressionType);
+    filter.executeType = oneOf(EXECUTE_TYPES, values.executeType);
+    filter.processorType = oneOf(PROCESSOR_TYPES, values.processorType);
+    for (const key of ["timeExpressionType", "executeType", "processorType"] as const) {
+      if (filter[key] === undefined) delete filter[key];
+    }
     const page = Math.max(0, (Number.parseInt(get("page"), 10) || 1) - 1);
     const query: JobListQuery = { ...filter, sort: values.sort, page, size: Number(values.size) };
     return { values, filter, query, filtered: Object.keys(filter).length > 0 };

@@ -6,6 +6,17 @@ use crate::ids::Id;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+/// What `name` a `COMMIT` reference may be (what the server's check of a
+/// reference takes, around any spaces it trims): 7 to 40 hex digits.
+pub const COMMIT_NAME_PATTERN: &str = r"^\s*[0-9A-Fa-f]{7,40}\s*$";
+
+/// What `name` a `BRANCH` or `TAG` reference may be: 1 to 255 characters
+/// once trimmed, none of them a space, a control character or one of
+/// `~^:?*[\`; not starting with `-`, not ending with `/` or `.lock`, no
+/// `..` anywhere.
+pub const BRANCH_NAME_PATTERN: &str =
+    r"^\s*(?!-)(?!.*\.\.)(?!.*/\s*$)(?!.*\.lock\s*$)[^\s\x00-\x1f\x7f-\x9f~^:?*\[\\]{1,255}\s*$";
+
 /// Which revision of the repository a build takes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -141,6 +152,7 @@ impl std::fmt::Debug for Credentials {
 pub struct GitSourceInput {
     /// `https://…`, `ssh://…`, `user@host:path` or `file://…` (only where the
     /// server allows local repositories).
+    #[schema(min_length = 1, max_length = 2048, pattern = r"\S")]
     pub url: String,
     /// What to build; default: the branch `main`.
     #[serde(default)]

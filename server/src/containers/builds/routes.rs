@@ -5,6 +5,7 @@ use super::input::check_source;
 use super::model::{Build, BuildLogPage, BuildRequest, BuildStatus, GitSource, GitSourceInput};
 use super::runner::{self, BuildPlan};
 use super::store::{self, NewSource};
+use crate::api::params::{AppIdPath, BuildIdPath, ContainerNamePath};
 use crate::auth::Principal;
 use crate::containers::model::check_name;
 use crate::containers::routes::created_by;
@@ -80,12 +81,12 @@ fn require_enabled(state: &AppState) -> ApiResult<()> {
 /// Sets a container's git source (creating the container when it is new).
 /// Credentials are sealed at once and never returned; without new ones,
 /// the stored ones are kept only if the URL is unchanged.
-#[utoipa::path(put, path = "/apps/{id}/containers/{name}/source", tag = "builds", security(("bearer" = [])),
-    params(("id" = String, Path, description = "app id", pattern = r"^[0-9]{1,19}$"),
-        ("name" = String, Path, description = "container name", pattern = r"^[A-Za-z0-9._-]{1,128}$")),
+#[utoipa::path(put, path = "/apps/{id}/containers/{name}/source", tag = "builds",
+    params(AppIdPath, ContainerNamePath),
     request_body = GitSourceInput,
-    responses((status = 200, body = GitSource), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 200, body = GitSource),
+        (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
 async fn put_source(
     State(state): State<AppState>,
     principal: Principal,
@@ -185,10 +186,9 @@ fn context(container: Id) -> Vec<u8> {
 }
 
 /// A container's git source (credentials shown by kind and user only).
-#[utoipa::path(get, path = "/apps/{id}/containers/{name}/source", tag = "builds", security(("bearer" = [])),
-    params(("id" = String, Path, description = "app id", pattern = r"^[0-9]{1,19}$"),
-        ("name" = String, Path, description = "container name", pattern = r"^[A-Za-z0-9._-]{1,128}$")),
-    responses((status = 200, body = GitSource), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+#[utoipa::path(get, path = "/apps/{id}/containers/{name}/source", tag = "builds",
+    params(AppIdPath, ContainerNamePath),
+    responses((status = 200, body = GitSource), (status = 403, body = ErrorBody),
         (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn get_source(
     State(state): State<AppState>,
@@ -203,12 +203,11 @@ async fn get_source(
 /// Builds the container's git source (or another revision of it) into a
 /// new version labelled with the commit id. Answers at once (202); follow
 /// the build and its log.
-#[utoipa::path(post, path = "/apps/{id}/containers/{name}/builds", tag = "builds", security(("bearer" = [])),
-    params(("id" = String, Path, description = "app id", pattern = r"^[0-9]{1,19}$"),
-        ("name" = String, Path, description = "container name", pattern = r"^[A-Za-z0-9._-]{1,128}$")),
+#[utoipa::path(post, path = "/apps/{id}/containers/{name}/builds", tag = "builds",
+    params(AppIdPath, ContainerNamePath),
     request_body = BuildRequest,
     responses((status = 202, body = Build, description = "Queued"), (status = 400, body = ErrorBody),
-        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 403, body = ErrorBody),
         (status = 404, body = ErrorBody, description = "No such container, or it has no git source"),
         (status = 422, body = ErrorBody)))]
 async fn start_build(
@@ -268,15 +267,15 @@ async fn start_build(
 #[into_params(parameter_in = Query)]
 pub struct ListQuery {
     /// At most this many, 1 to 500 (default 50).
+    #[param(minimum = 1, maximum = 500)]
     limit: Option<u32>,
 }
 
 /// A container's builds, newest first.
-#[utoipa::path(get, path = "/apps/{id}/containers/{name}/builds", tag = "builds", security(("bearer" = [])),
-    params(("id" = String, Path, description = "app id", pattern = r"^[0-9]{1,19}$"),
-        ("name" = String, Path, description = "container name", pattern = r"^[A-Za-z0-9._-]{1,128}$"), ListQuery),
-    responses((status = 200, body = Vec<Build>), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[utoipa::path(get, path = "/apps/{id}/containers/{name}/builds", tag = "builds",
+    params(AppIdPath, ContainerNamePath, ListQuery),
+    responses((status = 200, body = Vec<Build>), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn list_builds(
     State(state): State<AppState>,
     principal: Principal,
@@ -284,6 +283,9 @@ async fn list_builds(
     query: Result<Query<ListQuery>, axum::extract::rejection::QueryRejection>,
 ) -> ApiResult<Json<Vec<Build>>> {
     path.authorize(&principal)?;
+    if !crate::containers::store::container_exists(&state.db, path.app, &path.name).await? {
+        return Err(ApiError::NotFound("container"));
+    }
     let Query(query) = query.map_err(|e| ApiError::BadRequest(e.body_text()))?;
     let limit = query.limit.unwrap_or(50);
     if !(1..=500).contains(&limit) {
@@ -293,12 +295,11 @@ async fn list_builds(
 }
 
 /// One build.
-#[utoipa::path(get, path = "/apps/{id}/containers/{name}/builds/{build}", tag = "builds", security(("bearer" = [])),
-    params(("id" = String, Path, description = "app id", pattern = r"^[0-9]{1,19}$"),
-        ("name" = String, Path, description = "container name", pattern = r"^[A-Za-z0-9._-]{1,128}$"),
-        ("build" = String, Path, description = "build id", pattern = r"^[0-9]{1,19}$")),
-    responses((status = 200, body = Build), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[utoipa::path(get, path = "/apps/{id}/containers/{name}/builds/{build}", tag = "builds",
+    params(AppIdPath, ContainerNamePath, BuildIdPath),
+    responses((status = 200, body = Build),
+        (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
 async fn get_build(State(state): State<AppState>, principal: Principal, path: BuildPath) -> ApiResult<Json<Build>> {
     path.authorize(&principal)?;
     let id = path.build()?;
@@ -309,12 +310,9 @@ async fn get_build(State(state): State<AppState>, principal: Principal, path: Bu
 /// killed at once and nothing is stored. A build running on another server
 /// of the cluster stops before it publishes.
 #[utoipa::path(post, path = "/apps/{id}/containers/{name}/builds/{build}/cancel", tag = "builds",
-    security(("bearer" = [])),
-    params(("id" = String, Path, description = "app id", pattern = r"^[0-9]{1,19}$"),
-        ("name" = String, Path, description = "container name", pattern = r"^[A-Za-z0-9._-]{1,128}$"),
-        ("build" = String, Path, description = "build id", pattern = r"^[0-9]{1,19}$")),
+    params(AppIdPath, ContainerNamePath, BuildIdPath),
     responses((status = 200, body = Build, description = "The build, cancelled"), (status = 400, body = ErrorBody),
-        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
         (status = 409, body = ErrorBody, description = "The build has ended already"),
         (status = 422, body = ErrorBody)))]
 async fn cancel_build(State(state): State<AppState>, principal: Principal, path: BuildPath) -> ApiResult<Json<Build>> {
@@ -364,12 +362,10 @@ pub struct BuildLogQuery {
 /// A build's log, a page at a time; with `waitMs`, waits for new lines
 /// while the build runs.
 #[utoipa::path(get, path = "/apps/{id}/containers/{name}/builds/{build}/log", tag = "builds",
-    security(("bearer" = [])),
-    params(("id" = String, Path, description = "app id", pattern = r"^[0-9]{1,19}$"),
-        ("name" = String, Path, description = "container name", pattern = r"^[A-Za-z0-9._-]{1,128}$"),
-        ("build" = String, Path, description = "build id", pattern = r"^[0-9]{1,19}$"), BuildLogQuery),
-    responses((status = 200, body = BuildLogPage), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    params(AppIdPath, ContainerNamePath, BuildIdPath, BuildLogQuery),
+    responses((status = 200, body = BuildLogPage),
+        (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
 async fn build_log(
     State(state): State<AppState>,
     principal: Principal,
