@@ -1470,7 +1470,7 @@ export interface components {
             workers?: components["schemas"]["WorkerShare"][];
         };
         /**
-         * @description PowerJob's `InstanceStatus`.
+         * @description Where an instance stands (PowerJob's `InstanceStatus`).
          * @enum {string}
          */
         InstanceStatus: "WAITING_DISPATCH" | "WAITING_WORKER_RECEIVE" | "RUNNING" | "FAILED" | "SUCCEED" | "CANCELED" | "STOPPED";
@@ -1803,7 +1803,8 @@ export interface components {
             type: components["schemas"]["LogType"];
         };
         /**
-         * @description Lowest level kept.
+         * @description Severity of a log line; as a job's setting, the lowest severity kept
+         *     (`OFF` keeps nothing: no line is that severe).
          * @enum {string}
          */
         LogLevel: "DEBUG" | "INFO" | "WARN" | "ERROR" | "OFF";
@@ -1939,7 +1940,8 @@ export interface components {
             timeZone?: string | null;
         };
         /**
-         * @description What runs the job.
+         * @description What runs a job (PowerJob's `ProcessorType`, with the official
+         *     processors as kinds of their own).
          * @enum {string}
          */
         ProcessorType: "WASM" | "SHELL" | "PYTHON" | "HTTP" | "SQL" | "FILE_CLEANUP" | "CONFIG" | "INJECT_WORKFLOW_CONTEXT";
