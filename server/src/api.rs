@@ -288,12 +288,13 @@ mod tests {
     #[test]
     fn the_instance_status_filter_names_every_status() {
         use crate::instances::model::InstanceStatus;
+        use wasmjob_vocab::Word;
         let doc = document();
         let parameters = doc["paths"]["/apps/{id}/instances"]["get"]["parameters"].as_array().unwrap();
         let status = parameters.iter().find(|p| p["name"] == "status").unwrap();
         let pattern = regex::Regex::new(status["schema"]["pattern"].as_str().unwrap()).unwrap();
-        let names = InstanceStatus::ALL.map(InstanceStatus::name);
-        for name in names {
+        let names: Vec<&str> = InstanceStatus::ALL.iter().map(|s| s.name()).collect();
+        for name in &names {
             assert!(pattern.is_match(name), "{name}");
         }
         assert!(pattern.is_match(&names.join(",")));

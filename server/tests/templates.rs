@@ -131,7 +131,8 @@ async fn refused(env: &TestEnv, uri: &str, field: &str, words: &str) -> usize {
 async fn bad_kinds_languages_and_names_are_422s_naming_the_field() {
     let env = TestEnv::new(Backend::Sqlite).await;
     let env = &env;
-    refused(env, "/api/v1/templates/basic?name=demo", "kind", "expected standalone, broadcast, map or map-reduce").await;
+    refused(env, "/api/v1/templates/basic?name=demo", "kind", "expected standalone, broadcast, map or map-reduce")
+        .await;
     refused(env, "/api/v1/templates/map?name=demo&lang=go", "lang", "use rust or python").await;
     refused(env, "/api/v1/templates/map", "name", "is required").await;
     refused(env, "/api/v1/templates/map?name=1job", "name", "must start with a letter").await;

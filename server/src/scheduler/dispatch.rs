@@ -149,8 +149,8 @@ pub async fn plan(state: &AppState, job: &Job, instance_params: &str) -> Result<
     };
     // Official processors read the instance's params, else the job's.
     let params = if instance_params.trim().is_empty() { &job.spec.job_params } else { instance_params };
-    let processor_type = wasmjob_official::required_capability(job.spec.processor_type, params);
-    let candidates = state.workers.serving(job.app_id, &processor_type);
+    let capability = wasmjob_official::required_capability(job.spec.processor_type, params);
+    let candidates = state.workers.serving(job.app_id, capability);
     if candidates.is_empty() {
         let since = now_ms() as i64 - state.config.worker_timeout_ms as i64;
         if worker_store::live_elsewhere(&state.db, job.app_id, state.workers.server_id(), since).await? {
@@ -162,11 +162,11 @@ pub async fn plan(state: &AppState, job: &Job, instance_params: &str) -> Result<
             "no worker available: no worker of this app is connected".to_string()
         } else if pool_only && job.spec.processor_type.is_official() {
             format!(
-                "no worker enables processor {processor_type}: only shared pool workers are connected, and they run \
+                "no worker enables processor {capability}: only shared pool workers are connected, and they run \
                  WASM processors only (start a worker of the app to run official processors)"
             )
         } else {
-            format!("no worker enables processor {processor_type}")
+            format!("no worker enables processor {capability}")
         };
         return Ok(Err(NoPlan::Fail(why)));
     }
