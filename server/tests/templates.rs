@@ -138,7 +138,7 @@ async fn bad_kinds_languages_and_names_are_422s_naming_the_field() {
     refused(env, "/api/v1/templates/map?name=1job", "name", "must start with a letter").await;
     refused(env, "/api/v1/templates/map?name=a%40b", "name", "`@` is not allowed").await;
     refused(env, "/api/v1/templates/map?name=fn", "name", "cannot name a crate").await;
-    let all = refused(env, "/api/v1/templates/cron?lang=java", "kind", "is not an execution kind").await;
+    let all = refused(env, "/api/v1/templates/cron?lang=java", "kind", "unknown execution kind").await;
     assert_eq!(all, 3, "every bad field is named at once");
 }
 
