@@ -16,11 +16,13 @@ if [ ! -x /usr/bin/chromium ] || ! dpkg -s fonts-wqy-microhei >/dev/null 2>&1; t
     DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium fonts-wqy-microhei >/dev/null
 fi
 cargo build -p wasmjob-cli --quiet
+# The binary cargo just built, wherever CARGO_TARGET_DIR puts it.
+wasmjob="$(cd "${CARGO_TARGET_DIR:-$root/target}" && pwd)/debug/wasmjob"
 scripts/console-build.sh
 
 cd console-web
 # The document the server serves, and the types generated from it.
-"$root/target/debug/wasmjob" openapi > openapi.json
+"$wasmjob" openapi > openapi.json
 generated="$(mktemp --suffix=.ts)"
 trap 'rm -f "$generated"' EXIT
 npx --no-install openapi-typescript openapi.json -o "$generated" --silent >/dev/null 2>&1 \
@@ -35,5 +37,5 @@ fi
 npx --no-install vitest run
 rm -rf e2e-artifacts
 mkdir -p e2e-artifacts
-WASMJOB_BIN="$root/target/debug/wasmjob" npx --no-install vitest run --config vitest.e2e.config.ts
+WASMJOB_BIN="$wasmjob" npx --no-install vitest run --config vitest.e2e.config.ts
 echo "console screenshots: $root/console-web/e2e-artifacts/screenshots/" >&2
