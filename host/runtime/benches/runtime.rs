@@ -3,7 +3,7 @@
 //! subtask, and the same call as one `wasmtime run` process per invocation
 //! (wasmtime-cli from crates.io, when on PATH) with the ratio.
 //!
-//! Run: `guest-examples/build.sh && cargo bench -p wasmjob-host --bench runtime`
+//! Run: `guest-examples/build.sh && cargo bench -p wasmjob-runtime --bench runtime`
 #![allow(clippy::print_stdout, clippy::print_stderr, reason = "a benchmark report")]
 
 use std::path::{Path, PathBuf};
