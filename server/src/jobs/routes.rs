@@ -1,7 +1,7 @@
 //! Job routes. An app's token reaches its own jobs only; administrators
 //! reach every app's.
 
-use super::model::{Job, JobPage, JobSpec, name_of};
+use super::model::{Job, JobPage, JobSpec};
 use super::store::{self, JobFilter, JobOrder, JobStatus};
 use crate::api::params::{AppIdPath, JobIdPath};
 use crate::auth::Principal;
@@ -317,6 +317,6 @@ async fn export_job(
     IdPath(id): IdPath,
 ) -> ApiResult<Json<JobSpec>> {
     let job = authorized_job(&state, &principal, id).await?;
-    tracing::debug!(job = %id, kind = %name_of(&job.spec.execute_type), "exported");
+    tracing::debug!(job = %id, kind = %job.spec.execute_type, "exported");
     Ok(Json(job.spec))
 }

@@ -6,6 +6,7 @@ use crate::db::{Database, DbText};
 use crate::ids::Id;
 use sqlx::Row;
 use sqlx::any::AnyRow;
+use wasmjob_vocab::Word;
 
 /// A job's stored state.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -52,13 +53,13 @@ macro_rules! bind_spec {
             .bind(s.tag.clone())
             .bind(s.extra.clone())
             .bind(status.name())
-            .bind(name_of(&s.time_expression_type))
+            .bind(s.time_expression_type.name())
             .bind(s.time_expression.trim().to_string())
             .bind(s.time_zone.clone())
             .bind(s.lifecycle.start)
             .bind(s.lifecycle.end)
-            .bind(name_of(&s.execute_type))
-            .bind(name_of(&s.processor_type))
+            .bind(s.execute_type.name())
+            .bind(s.processor_type.name())
             .bind(s.processor_info.clone())
             .bind(i64::from(s.max_instance_num))
             .bind(i64::from(s.concurrency))
