@@ -60,14 +60,7 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// Renders a wasmtime error with its whole chain of causes on one line.
 pub(crate) fn chain(error: &wasmtime::Error) -> String {
-    let mut parts: Vec<String> = Vec::new();
-    for cause in error.chain() {
-        let text = cause.to_string();
-        if !parts.iter().any(|p| p.contains(&text)) {
-            parts.push(text);
-        }
-    }
-    parts.join(": ")
+    error_chain(error.as_ref())
 }
 
 /// An error and its causes on one line (reqwest's own message is terse).

@@ -36,12 +36,6 @@ impl ProcessorType {
     pub fn is_official(self) -> bool {
         !matches!(self, Self::Wasm)
     }
-
-    /// Whether the processor runs a script the job gives (workers run it
-    /// only when enabled).
-    pub fn runs_scripts(self) -> bool {
-        matches!(self, Self::Shell | Self::Python)
-    }
 }
 
 #[cfg(test)]

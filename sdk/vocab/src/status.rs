@@ -1,6 +1,6 @@
 //! Where an instance stands (PowerJob's `InstanceStatus`).
 
-use crate::word::{Word, word};
+use crate::word::word;
 use serde::{Deserialize, Serialize};
 
 /// Where an instance stands (PowerJob's `InstanceStatus`).
@@ -42,17 +42,12 @@ impl InstanceStatus {
     pub fn is_final(self) -> bool {
         Self::FINAL.contains(&self)
     }
-
-    /// A SQL list of the stored names of `statuses`, for `IN (...)`:
-    /// `'WAITING_DISPATCH','RUNNING'`. Names are fixed words, never input.
-    pub fn sql_list(statuses: &[InstanceStatus]) -> String {
-        statuses.iter().map(|s| format!("'{}'", s.name())).collect::<Vec<_>>().join(",")
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::Word;
 
     #[test]
     fn names_round_trip() {
@@ -64,9 +59,5 @@ mod tests {
         for &status in InstanceStatus::ALL {
             assert_ne!(InstanceStatus::LIVE.contains(&status), status.is_final(), "{status}");
         }
-        assert_eq!(
-            InstanceStatus::sql_list(&InstanceStatus::LIVE),
-            "'WAITING_DISPATCH','WAITING_WORKER_RECEIVE','RUNNING'"
-        );
     }
 }

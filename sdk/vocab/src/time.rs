@@ -25,12 +25,6 @@ pub enum TimeExpressionType {
 word!(TimeExpressionType, "time expression type", [Api, Cron, FixedRate, FixedDelay, Workflow, DailyTimeInterval]);
 
 impl TimeExpressionType {
-    /// Whether the server fires the job on its own (a schedule), rather
-    /// than only when asked (API, workflow).
-    pub fn is_scheduled(self) -> bool {
-        !matches!(self, Self::Api | Self::Workflow)
-    }
-
     /// Whether one instance runs the processor again and again (FIXED_RATE,
     /// FIXED_DELAY: PowerJob's frequent jobs).
     pub fn is_frequent(self) -> bool {

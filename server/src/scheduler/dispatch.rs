@@ -6,7 +6,7 @@ use crate::containers::resolve;
 use crate::ids::{Id, now_ms};
 use crate::instances::model::{Instance, InstanceStatus};
 use crate::instances::store;
-use crate::jobs::model::{ExecuteType, Job, LogType, ProcessorType, TaskTrackerBehavior, TimeExpressionType};
+use crate::jobs::model::{Job, LogType, ProcessorType, TaskTrackerBehavior, TimeExpressionType};
 use crate::state::AppState;
 use crate::workers::{Assignment, ConnectedWorker, select, store as worker_store};
 use std::sync::Arc;
@@ -132,7 +132,7 @@ pub enum NoPlan {
 
 /// Applies PowerJob's dispatch rules to an instance of `job`.
 pub async fn plan(state: &AppState, job: &Job, instance_params: &str) -> Result<Result<Plan, NoPlan>, sqlx::Error> {
-    let frequent = is_frequent(job.spec.time_expression_type);
+    let frequent = job.spec.time_expression_type.is_frequent();
     if job.spec.max_instance_num > 0 && !frequent {
         let live = store::live_count(&state.db, job.id).await?;
         if live >= i64::from(job.spec.max_instance_num) {
@@ -183,8 +183,8 @@ pub async fn plan(state: &AppState, job: &Job, instance_params: &str) -> Result<
 /// processors), every other eligible worker that (like the coordinator) has
 /// a peer listener.
 fn participants(job: &Job, choice: &select::Choice) -> Vec<Arc<ConnectedWorker>> {
-    let spread = job.spec.execute_type != ExecuteType::Standalone
-        && !is_frequent(job.spec.time_expression_type)
+    let spread = job.spec.execute_type.is_distributed()
+        && !job.spec.time_expression_type.is_frequent()
         && choice.coordinator.peer_address.is_some();
     if !spread {
         return Vec::new();
@@ -214,7 +214,7 @@ pub async fn dispatch_to_worker(state: &AppState, instance: &Instance, job: &Job
 /// queue if the link just closed).
 pub async fn send(state: &AppState, plan: Plan, instance: &Instance, job: &Job) -> Result<(), sqlx::Error> {
     let Plan { worker, participants, processor } = plan;
-    let frequent = is_frequent(job.spec.time_expression_type);
+    let frequent = job.spec.time_expression_type.is_frequent();
     let assignment = Assignment { job_id: job.id, frequent, participant: false, finished_at: None };
     worker.assign(instance.id, assignment);
     let dispatch = Dispatch {
@@ -256,11 +256,6 @@ pub async fn send(state: &AppState, plan: Plan, instance: &Instance, job: &Job) 
         }
     }
     Ok(())
-}
-
-/// Whether a job keeps one long-lived instance running sub-runs.
-pub fn is_frequent(kind: TimeExpressionType) -> bool {
-    matches!(kind, TimeExpressionType::FixedRate | TimeExpressionType::FixedDelay)
 }
 
 async fn processor_of(state: &AppState, job: &Job) -> Result<Result<ProcessorSpec, String>, sqlx::Error> {

@@ -138,7 +138,7 @@ pub async fn adopt(
     let Some(job) = crate::jobs::store::fetch(&state.db, found.job_id).await? else { return Ok(None) };
     let assignment = crate::workers::Assignment {
         job_id: job.id,
-        frequent: super::dispatch::is_frequent(job.spec.time_expression_type),
+        frequent: job.spec.time_expression_type.is_frequent(),
         participant: false,
         finished_at: None,
     };
@@ -166,7 +166,7 @@ pub async fn server_failure(
     if let Some(retry) = retry {
         return retried(state, instance.id, retry, now).await;
     }
-    if let Some(job) = job.filter(|j| super::dispatch::is_frequent(j.spec.time_expression_type)) {
+    if let Some(job) = job.filter(|j| j.spec.time_expression_type.is_frequent()) {
         super::triggers::rearm_after_failure(state, job).await?;
     }
     Ok(())

@@ -179,7 +179,7 @@ pub fn server_time_zone(state: &AppState) -> Tz {
 /// Fires `slot` of `job`; returns the job's next slot when it has one.
 async fn fire(state: &AppState, job: Id, slot: i64, trigger: &Trigger) -> Result<Option<i64>, sqlx::Error> {
     let now = now_ms() as i64;
-    let frequent = matches!(trigger.kind, TimeExpressionType::FixedRate | TimeExpressionType::FixedDelay);
+    let frequent = trigger.kind.is_frequent();
     let (fire_slot, next) = if frequent {
         // Past its lifecycle's end a FIXED_RATE job fires no more.
         if trigger.lifecycle.end.is_some_and(|end| now > end) { (None, None) } else { (Some(slot), Some(ARMED)) }
